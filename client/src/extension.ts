@@ -1,0 +1,34 @@
+/** Activates the extension: the language client, the runtime, and the command table. */
+import * as vscode from 'vscode';
+import type { LanguageClient } from 'vscode-languageclient/node';
+import { registerCommands } from './commands';
+import { config } from './config';
+import { createLanguageClient } from './languageClient';
+import { RuntimeClient } from './runtimeClient';
+
+let client: LanguageClient | undefined;
+
+export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  const log = vscode.window.createOutputChannel('Phantom');
+  context.subscriptions.push(log);
+
+  const runtime = new RuntimeClient(config.runtimePath() || context.asAbsolutePath('dist/runtime.js'), log);
+  context.subscriptions.push(runtime);
+  runtime.start();
+
+  registerCommands(context, runtime);
+
+  client = createLanguageClient(context);
+  context.subscriptions.push(client);
+  try {
+    await client.start();
+  } catch (error) {
+    // The commands still work without the language server; say why the editor features are missing.
+    log.appendLine(`language server failed to start: ${error instanceof Error ? error.message : String(error)}`);
+    void vscode.window.showErrorMessage('Phantom: the language server could not start, so profiles are not checked. See the "Phantom" output.');
+  }
+}
+
+export async function deactivate(): Promise<void> {
+  await client?.stop();
+}

@@ -1,0 +1,68 @@
+/** "Phantom: Run in Sandbox": runs the file under edit (or the chosen one) in a sandbox, output in a terminal. */
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import * as vscode from 'vscode';
+import { config } from './config';
+import type { RuntimeClient } from './runtimeClient';
+import { RunTerminal } from './runTerminal';
+
+/** How a file is run when no profile says otherwise, by extension. */
+const INTERPRETERS: Record<string, string[]> = {
+  '.py': ['python3'],
+  '.sh': ['bash'],
+  '.bash': ['bash'],
+  '.js': ['node'],
+  '.mjs': ['node'],
+};
+
+export function commandForFile(file: string): string[] {
+  const interpreter = INTERPRETERS[path.extname(file).toLowerCase()];
+  return interpreter ? [...interpreter, file] : [file];
+}
+
+export async function runInSandbox(runtime: RuntimeClient, resource?: vscode.Uri): Promise<void> {
+  const uri = resource instanceof vscode.Uri ? resource : vscode.window.activeTextEditor?.document.uri;
+  if (!uri) {
+    void vscode.window.showInformationMessage('Phantom: open a file to run it in a sandbox, or pick one in the explorer.');
+    return;
+  }
+  if (uri.scheme !== 'file') {
+    void vscode.window.showWarningMessage(`Phantom: only files on disk can run in a sandbox (this one is ${uri.scheme}:).`);
+    return;
+  }
+  // Run what the user sees: save the document first if it has unsaved changes.
+  const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+  if (open?.isDirty && !(await open.save())) {
+    void vscode.window.showWarningMessage(`Phantom: ${path.basename(uri.fsPath)} could not be saved; not running it.`);
+    return;
+  }
+  const file = uri.fsPath;
+  const folder = vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath ?? path.dirname(file);
+  const argv = commandForFile(file);
+  const runId = randomUUID();
+  const title = `Phantom: ${path.basename(file)}`;
+  const pty = new RunTerminal(title);
+  const terminal = vscode.window.createTerminal({ name: title, pty, iconPath: new vscode.ThemeIcon('shield') });
+  terminal.show(true);
+  await pty.whenOpened();
+  pty.header(argv.map((a) => path.relative(folder, a) || a).join(' '), 'default');
+  pty.attach({
+    stdin: (data) => runtime.sendStdin(runId, data),
+    eof: () => runtime.sendStdin(runId, undefined, true),
+    cancel: () => void runtime.cancel(runId),
+  });
+  try {
+    await runtime.run(
+      {
+        runId,
+        argv,
+        cwd: folder,
+        network: config.network(uri),
+        timeoutSeconds: config.timeoutSeconds(uri),
+      },
+      { output: (o) => pty.output(o), exit: (e) => pty.exit(e) },
+    );
+  } catch (error) {
+    pty.exit({ runId, code: null, signal: null, error: error instanceof Error ? error.message : String(error), timings: { queueMs: 0, spawnMs: 0, totalMs: 0, warm: false } });
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * A terminal per sandboxed run (a Pseudoterminal): a header with what runs and how fast it started, the
+ * output as it streams, the exit status as a footer. Typing goes to the command's stdin; Ctrl+C stops the
+ * whole run; Ctrl+D closes its input.
+ */
+import * as vscode from 'vscode';
+import type { RunExit, RunOutput } from '../../runtime/src/protocol';
+
+export interface RunControls {
+  stdin(data: string): void;
+  eof(): void;
+  cancel(): void;
+}
+
+const DIM = '\x1b[2m';
+const BOLD = '\x1b[1m';
+const RED = '\x1b[31m';
+const GREEN = '\x1b[32m';
+const RESET = '\x1b[0m';
+
+export class RunTerminal implements vscode.Pseudoterminal {
+  private readonly writeEmitter = new vscode.EventEmitter<string>();
+  private readonly closeEmitter = new vscode.EventEmitter<number | void>();
+  readonly onDidWrite = this.writeEmitter.event;
+  readonly onDidClose = this.closeEmitter.event;
+  private opened = false;
+  private buffered: string[] = [];
+  private finished = false;
+  private controls: RunControls | undefined;
+  private readonly openedPromise: Promise<void>;
+  private resolveOpened!: () => void;
+
+  constructor(private readonly title: string) {
+    this.openedPromise = new Promise((resolve) => (this.resolveOpened = resolve));
+  }
+
+  /** Resolves when VS Code has opened the terminal (output written before that is kept and replayed). */
+  whenOpened(): Promise<void> {
+    return this.openedPromise;
+  }
+
+  attach(controls: RunControls): void {
+    this.controls = controls;
+  }
+
+  open(): void {
+    this.opened = true;
+    for (const text of this.buffered) this.writeEmitter.fire(text);
+    this.buffered = [];
+    this.resolveOpened();
+  }
+
+  close(): void {
+    // Closing the terminal of a live run stops the run: nothing keeps running unseen.
+    if (!this.finished) this.controls?.cancel();
+  }
+
+  handleInput(data: string): void {
+    if (this.finished) return;
+    if (data === '\x03') {
+      this.write(`${DIM}^C — stopping the run${RESET}\r\n`);
+      this.controls?.cancel();
+    } else if (data === '\x04') {
+      this.controls?.eof();
+    } else {
+      // Echo locally (the command reads a pipe, not a tty) and send lines as typed.
+      const text = data.replace(/\r/g, '\n');
+      this.write(data.replace(/\r/g, '\r\n'));
+      this.controls?.stdin(text);
+    }
+  }
+
+  header(command: string, profile: string): void {
+    this.write(`${DIM}▶ ${this.title} — ${command}  [profile: ${profile}]${RESET}\r\n`);
+  }
+
+  output(output: RunOutput): void {
+    const text = output.data.replace(/\r?\n/g, '\r\n');
+    this.write(output.stream === 'stderr' ? `${RED}${text}${RESET}` : text);
+  }
+
+  exit(exit: RunExit): void {
+    this.finished = true;
+    const started = exit.timings.spawnMs > 0 ? `started in ${exit.timings.spawnMs.toFixed(1)} ms (${exit.timings.warm ? 'warm' : 'cold'}), ` : '';
+    for (const note of exit.notes ?? []) this.write(`${DIM}note: ${note}${RESET}\r\n`);
+    if (exit.error) this.write(`${RED}${BOLD}phantom: ${exit.error}${RESET}\r\n`);
+    const status = exit.signal ? `killed by ${exit.signal}` : `exit status ${exit.code ?? 'unknown'}`;
+    const colour = exit.code === 0 ? GREEN : RED;
+    this.write(`\r\n${colour}■ ${status}${RESET} ${DIM}(${started}ran ${(exit.timings.totalMs / 1000).toFixed(2)} s)${RESET}\r\n`);
+  }
+
+  private write(text: string): void {
+    if (this.opened) this.writeEmitter.fire(text);
+    else this.buffered.push(text);
+  }
+
+  dispose(): void {
+    this.writeEmitter.dispose();
+    this.closeEmitter.dispose();
+  }
+}

@@ -1,0 +1,135 @@
+/**
+ * The runtime process, as the extension sees it: started as a child (node dist/runtime.js), spoken to over
+ * JSON-RPC on its stdio, restarted when it dies. Run events are dispatched to their listeners by runId.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as vscode from 'vscode';
+import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
+import {
+  KernelFeaturesRequest,
+  RunCancelRequest,
+  RunExitNotification,
+  RunOutputNotification,
+  RunStartRequest,
+  RunStdinNotification,
+  type KernelFeatures,
+  type RunExit,
+  type RunOutput,
+  type RunParams,
+} from '../../runtime/src/protocol';
+
+export interface RunListener {
+  output(output: RunOutput): void;
+  exit(exit: RunExit): void;
+}
+
+/** Restarts within this window count towards the limit; beyond it the runtime is left stopped and the user told. */
+const RESTART_WINDOW_MS = 60_000;
+const MAX_RESTARTS = 5;
+
+export class RuntimeClient implements vscode.Disposable {
+  private child: ChildProcess | undefined;
+  private connection: MessageConnection | undefined;
+  private readonly listeners = new Map<string, RunListener>();
+  private restarts: number[] = [];
+  private disposed = false;
+  private readonly onDidChangeStateEmitter = new vscode.EventEmitter<'running' | 'stopped'>();
+  readonly onDidChangeState = this.onDidChangeStateEmitter.event;
+
+  constructor(
+    private readonly runtimePath: string,
+    private readonly log: vscode.OutputChannel,
+  ) {}
+
+  get running(): boolean {
+    return this.connection !== undefined;
+  }
+
+  start(): void {
+    if (this.disposed || this.child) return;
+    // In VS Code desktop process.execPath is Electron: ELECTRON_RUN_AS_NODE makes it a plain Node.
+    const child = spawn(process.execPath, [this.runtimePath], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+    });
+    this.child = child;
+    const connection = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
+    connection.onNotification(RunOutputNotification, (output) => this.listeners.get(output.runId)?.output(output));
+    connection.onNotification(RunExitNotification, (exit) => {
+      this.listeners.get(exit.runId)?.exit(exit);
+      this.listeners.delete(exit.runId);
+    });
+    child.stderr!.on('data', (chunk: Buffer) => this.log.append(chunk.toString()));
+    child.on('error', (error) => this.log.appendLine(`runtime: could not start ${this.runtimePath}: ${error.message}`));
+    child.on('exit', (code, signal) => this.onExit(code, signal));
+    connection.listen();
+    this.connection = connection;
+    this.log.appendLine(`runtime: started (pid ${child.pid})`);
+    this.onDidChangeStateEmitter.fire('running');
+  }
+
+  private onExit(code: number | null, signal: NodeJS.Signals | null): void {
+    this.connection?.dispose();
+    this.connection = undefined;
+    this.child = undefined;
+    this.onDidChangeStateEmitter.fire('stopped');
+    // The runs of a dead runtime are over: tell their terminals instead of leaving them waiting.
+    for (const [runId, listener] of this.listeners) {
+      listener.exit({ runId, code: null, signal: null, error: 'the Phantom runtime stopped during the run', timings: { queueMs: 0, spawnMs: 0, totalMs: 0, warm: false } });
+    }
+    this.listeners.clear();
+    if (this.disposed) return;
+    this.log.appendLine(`runtime: exited (${signal ?? `code ${code}`})`);
+    const now = Date.now();
+    this.restarts = this.restarts.filter((t) => now - t < RESTART_WINDOW_MS);
+    if (this.restarts.length >= MAX_RESTARTS) {
+      void vscode.window.showErrorMessage(`The Phantom runtime stopped ${MAX_RESTARTS} times within a minute and is not restarted again. See the "Phantom" output; run "Phantom: Restart Runtime" to try again.`);
+      return;
+    }
+    this.restarts.push(now);
+    this.start();
+  }
+
+  restart(): void {
+    this.restarts = [];
+    if (this.child) this.child.kill('SIGTERM'); // onExit starts a new one
+    else this.start();
+  }
+
+  private require(): MessageConnection {
+    if (!this.connection) this.start();
+    if (!this.connection) throw new Error('The Phantom runtime is not running: see the "Phantom" output, then run "Phantom: Restart Runtime".');
+    return this.connection;
+  }
+
+  async run(params: RunParams, listener: RunListener): Promise<void> {
+    const connection = this.require();
+    this.listeners.set(params.runId, listener);
+    try {
+      await connection.sendRequest(RunStartRequest, params);
+    } catch (error) {
+      this.listeners.delete(params.runId);
+      throw error;
+    }
+  }
+
+  sendStdin(runId: string, data?: string, eof?: boolean): void {
+    void this.connection?.sendNotification(RunStdinNotification, { runId, data, eof });
+  }
+
+  async cancel(runId: string): Promise<boolean> {
+    if (!this.connection) return false;
+    return (await this.connection.sendRequest(RunCancelRequest, { runId })).cancelled;
+  }
+
+  async kernelFeatures(): Promise<KernelFeatures> {
+    return this.require().sendRequest(KernelFeaturesRequest);
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.connection?.dispose();
+    this.child?.kill('SIGTERM');
+    this.onDidChangeStateEmitter.dispose();
+  }
+}

@@ -1,0 +1,20 @@
+/** `phantom doctor`: each kernel feature the product uses, found or missing, and what a missing one means. */
+import { parseCli } from './cliArgs';
+import { probeKernelFeatures } from './kernelProbe';
+
+export async function runDoctor(args: string[]): Promise<number> {
+  const { values } = parseCli(args, { json: { type: 'boolean' } }, 'phantom doctor [--json]');
+  const features = probeKernelFeatures();
+  if (values.json) {
+    console.log(JSON.stringify(features, null, 2));
+  } else {
+    console.log(`Kernel ${features.kernel} (${features.arch})`);
+    const width = Math.max(...features.checks.map((c) => c.name.length));
+    for (const check of features.checks) {
+      const status = check.ok ? 'ok     ' : 'missing';
+      console.log(`  ${status}  ${check.name.padEnd(width)}  ${check.detail}`);
+      if (!check.ok && check.impact) console.log(`  ${' '.repeat(7)}  ${' '.repeat(width)}  → ${check.impact}`);
+    }
+  }
+  return features.checks.every((c) => c.ok) ? 0 : 1;
+}

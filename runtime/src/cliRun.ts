@@ -1,0 +1,79 @@
+/** `phantom run`: one command in a sandbox, its stdio wired to the terminal; exit status = the command's. */
+import { parseCli, parsePositiveNumber, parseSize, UsageError } from './cliArgs';
+import type { NetworkMode } from './protocol';
+import { spawnSandbox } from './sandboxSpawn';
+import { sandboxSpecFor } from './sandboxSpec';
+
+const USAGE =
+  'phantom run [--network none|loopback|host] [--ro PATH]... [--rw PATH]... [--memory SIZE] [--pids N] [--timeout SECONDS] [--env K=V]... -- CMD ARGS...';
+/** Exit status when the sandbox could not be made (as `env`, `timeout` and container runtimes use it). */
+const EXIT_SANDBOX_FAILED = 125;
+
+export async function runRun(args: string[]): Promise<number> {
+  const { values, positionals } = parseCli(
+    args,
+    {
+      network: { type: 'string' },
+      ro: { type: 'string', multiple: true },
+      rw: { type: 'string', multiple: true },
+      memory: { type: 'string' },
+      pids: { type: 'string' },
+      timeout: { type: 'string' },
+      env: { type: 'string', multiple: true },
+      verbose: { type: 'boolean', short: 'v' },
+    },
+    USAGE,
+  );
+  if (positionals.length === 0) throw new UsageError(`no command given\nUsage: ${USAGE}`);
+  const network = (values.network ?? 'none') as NetworkMode;
+  if (!['none', 'loopback', 'host'].includes(network)) throw new UsageError(`--network must be none, loopback or host, not '${network}'`);
+  const env: Record<string, string> = {};
+  for (const pair of values.env ?? []) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--env '${pair}' must be KEY=VALUE`);
+    env[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  let prepared;
+  try {
+    prepared = sandboxSpecFor(
+      {
+        runId: 'cli',
+        argv: positionals,
+        cwd: process.cwd(),
+        env,
+        network,
+        readOnly: values.ro ?? [],
+        readWrite: values.rw ?? [],
+        timeoutSeconds: values.timeout ? parsePositiveNumber(values.timeout, '--timeout') : undefined,
+      },
+      {
+        memoryBytes: values.memory ? parseSize(values.memory, '--memory') : undefined,
+        pids: values.pids ? parsePositiveNumber(values.pids, '--pids', true) : undefined,
+      },
+    );
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    console.error(`phantom: ${error instanceof Error ? error.message : String(error)}`);
+    return 127;
+  }
+  for (const note of prepared.notes) console.error(`phantom: ${note}`);
+
+  const sandbox = spawnSandbox(prepared.spec);
+  sandbox.stdout.pipe(process.stdout);
+  sandbox.stderr.pipe(process.stderr);
+  process.stdin.pipe(sandbox.stdin);
+  sandbox.stdin.on('error', () => undefined); // the command may exit without reading its input
+  // Ctrl+C and friends go to the sandbox (its init forwards them); the CLI waits for the exit report.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => sandbox.kill(signal));
+  const exit = await sandbox.exited;
+  process.stdin.unpipe(sandbox.stdin);
+  process.stdin.pause();
+  process.stdin.destroy();
+  for (const note of exit.notes) if (values.verbose) console.error(`phantom: ${note}`);
+  if (values.verbose) console.error(`phantom: started in ${exit.spawnMs.toFixed(2)} ms (cold)`);
+  if (exit.error) {
+    console.error(`phantom: ${exit.error}`);
+    return exit.code ?? EXIT_SANDBOX_FAILED;
+  }
+  return exit.code ?? EXIT_SANDBOX_FAILED;
+}

@@ -1,0 +1,75 @@
+/**
+ * The runtime's JSON-RPC contract, served by the runtime process over stdio (vscode-jsonrpc framing) and
+ * called by the extension. Defined once here; the client imports these constants and types.
+ * docs/runtime-protocol.md describes the same methods for other callers.
+ */
+import { NotificationType, RequestType, RequestType0 } from 'vscode-jsonrpc';
+import type { KernelFeatures } from './kernelFeatures';
+
+export type { KernelFeatures };
+
+export type NetworkMode = 'none' | 'loopback' | 'host';
+
+export interface RunParams {
+  /** Chosen by the caller; names the run in every later message. */
+  runId: string;
+  /** The command and its arguments; argv[0] is looked up on the host PATH when it has no slash. */
+  argv: string[];
+  /** Working directory, read-write inside the sandbox. Absolute. */
+  cwd: string;
+  /** Extra environment for the command; the sandbox starts from a clean environment. */
+  env?: Record<string, string>;
+  network?: NetworkMode;
+  /** Extra read-only paths visible in the sandbox. */
+  readOnly?: string[];
+  /** Extra read-write paths visible in the sandbox. */
+  readWrite?: string[];
+  /** Wall-time limit, seconds. */
+  timeoutSeconds?: number;
+  /** Terminal size when the output goes to a terminal (informational for now). */
+  columns?: number;
+}
+
+export interface RunTimings {
+  /** Time from the request to the start of the sandbox spawn. */
+  queueMs: number;
+  /** Time from the start of the spawn to the command's execve. */
+  spawnMs: number;
+  /** Time from the request to the exit report. */
+  totalMs: number;
+  /** true when the run came from a pre-warmed zygote. */
+  warm: boolean;
+}
+
+export interface RunExit {
+  runId: string;
+  /** The command's exit code, or null when it was killed by a signal or never started. */
+  code: number | null;
+  signal: string | null;
+  timings: RunTimings;
+  /** Why the sandbox could not be made or the command not started (exit code 125/126/127). */
+  error?: string;
+  /** What the runtime granted or changed beyond the request, e.g. an interpreter's folder made visible. */
+  notes?: string[];
+}
+
+export interface RunOutput {
+  runId: string;
+  stream: 'stdout' | 'stderr';
+  data: string;
+}
+
+/** client → runtime: start a run; answers as soon as it is started (output and exit follow as notifications). */
+export const RunStartRequest = new RequestType<RunParams, { runId: string }, void>('phantom/run');
+/** client → runtime: stop a run and everything it started. */
+export const RunCancelRequest = new RequestType<{ runId: string }, { cancelled: boolean }, void>('phantom/cancel');
+/** client → runtime: bytes for the run's standard input; `eof` closes it. */
+export const RunStdinNotification = new NotificationType<{ runId: string; data?: string; eof?: boolean }>('phantom/stdin');
+/** runtime → client: output of a run, in order per stream. */
+export const RunOutputNotification = new NotificationType<RunOutput>('phantom/output');
+/** runtime → client: a run ended (always sent exactly once per started run). */
+export const RunExitNotification = new NotificationType<RunExit>('phantom/exit');
+/** client → runtime: what the running kernel offers. */
+export const KernelFeaturesRequest = new RequestType0<KernelFeatures, void>('phantom/kernelFeatures');
+/** client → runtime: liveness and version. */
+export const PingRequest = new RequestType0<{ version: string; pid: number }, void>('phantom/ping');

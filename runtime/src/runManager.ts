@@ -1,0 +1,101 @@
+/**
+ * Runs: starts sandboxes for run requests, streams their output, answers cancel and stdin, reports every
+ * exit exactly once. Independent of the transport (the JSON-RPC main and tests supply the sink).
+ */
+import { StringDecoder } from 'node:string_decoder';
+import path from 'node:path';
+import type { RunExit, RunOutput, RunParams } from './protocol';
+import { spawnSandbox, type SandboxProcess } from './sandboxSpawn';
+import { sandboxSpecFor } from './sandboxSpec';
+
+export interface RunSink {
+  output(output: RunOutput): void;
+  exit(exit: RunExit): void;
+}
+
+export class RunManager {
+  private readonly runs = new Map<string, SandboxProcess>();
+
+  constructor(private readonly sink: RunSink) {}
+
+  get activeRuns(): number {
+    return this.runs.size;
+  }
+
+  /** Starts a run; failures to start are reported as an exit with code 125/127 and an error, never thrown. */
+  start(params: RunParams): void {
+    const requested = performance.now();
+    if (this.runs.has(params.runId)) throw new Error(`run ${params.runId} is already running`);
+    const fail = (code: number, error: string) =>
+      this.sink.exit({ runId: params.runId, code, signal: null, error, timings: { queueMs: 0, spawnMs: 0, totalMs: performance.now() - requested, warm: false } });
+    if (!path.isAbsolute(params.cwd)) return fail(125, `the working directory must be an absolute path, got '${params.cwd}'`);
+    if (params.argv.length === 0) return fail(127, 'no command to run');
+
+    let prepared;
+    try {
+      prepared = sandboxSpecFor(params);
+    } catch (error) {
+      return fail(127, error instanceof Error ? error.message : String(error));
+    }
+    const queueMs = performance.now() - requested;
+    const sandbox = spawnSandbox(prepared.spec);
+    this.runs.set(params.runId, sandbox);
+    this.pipe(params.runId, sandbox, 'stdout');
+    this.pipe(params.runId, sandbox, 'stderr');
+    // Standard input stays open until the client sends eof or cancels.
+    sandbox.stdin.on('error', () => undefined); // EPIPE when the command exits without reading: not an error of the run.
+
+    const streamsDone = Promise.all([onceClosed(sandbox.stdout), onceClosed(sandbox.stderr)]);
+    void sandbox.exited.then(async (exit) => {
+      await streamsDone; // every byte of output is sent before the exit report
+      this.runs.delete(params.runId);
+      this.sink.exit({
+        runId: params.runId,
+        code: exit.code,
+        signal: exit.signal,
+        error: exit.error,
+        notes: [...prepared.notes, ...exit.notes],
+        timings: { queueMs, spawnMs: exit.spawnMs, totalMs: performance.now() - requested, warm: false },
+      });
+    });
+  }
+
+  stdin(runId: string, data?: string, eof?: boolean): void {
+    const run = this.runs.get(runId);
+    if (!run) return;
+    if (data) run.stdin.write(data);
+    if (eof) run.stdin.end();
+  }
+
+  cancel(runId: string): boolean {
+    const run = this.runs.get(runId);
+    if (!run) return false;
+    run.kill('SIGKILL');
+    return true;
+  }
+
+  /** Kills every run: called when the runtime exits so nothing outlives it. */
+  disposeAll(): void {
+    for (const run of this.runs.values()) run.kill('SIGKILL');
+  }
+
+  private pipe(runId: string, sandbox: SandboxProcess, stream: 'stdout' | 'stderr'): void {
+    const decoder = new StringDecoder('utf8');
+    sandbox[stream].on('data', (chunk: Buffer) => {
+      const data = decoder.write(chunk);
+      if (data) this.sink.output({ runId, stream, data });
+    });
+    sandbox[stream].on('end', () => {
+      const rest = decoder.end();
+      if (rest) this.sink.output({ runId, stream, data: rest });
+    });
+  }
+}
+
+function onceClosed(stream: NodeJS.ReadableStream): Promise<void> {
+  return new Promise((resolve) => {
+    stream.once('close', resolve);
+    stream.once('end', resolve);
+    stream.once('error', () => resolve());
+  });
+}

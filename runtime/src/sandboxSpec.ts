@@ -1,0 +1,33 @@
+/** A run request → the helper's sandbox spec: resolves the command and fills the defaults. One place for both
+ * the JSON-RPC runtime and the CLI. */
+import type { RunParams } from './protocol';
+import { resolveCommand } from './commandResolution';
+import { sandboxEnvironment } from './sandboxEnvironment';
+import type { SandboxSpec } from './sandboxSpawn';
+
+/** Default wall-time limit of a run, seconds (docs/sandbox.md). */
+export const DEFAULT_TIMEOUT_SECONDS = 300;
+
+export interface PreparedRun {
+  spec: SandboxSpec;
+  /** What was granted beyond the request (e.g. an interpreter's folder), for the user to see. */
+  notes: string[];
+}
+
+/** Throws with a clear message when the command cannot be found. */
+export function sandboxSpecFor(params: RunParams, limits: Partial<SandboxSpec> = {}): PreparedRun {
+  const resolved = resolveCommand(params.argv[0]);
+  return {
+    spec: {
+      ...limits,
+      argv: [resolved.path, ...params.argv.slice(1)],
+      cwd: params.cwd,
+      env: sandboxEnvironment(params.env, resolved.pathDirs),
+      network: params.network ?? 'none',
+      readOnly: [...resolved.readOnly, ...(params.readOnly ?? [])],
+      readWrite: params.readWrite ?? [],
+      timeoutSeconds: params.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS,
+    },
+    notes: resolved.notes,
+  };
+}

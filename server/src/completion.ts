@@ -1,0 +1,61 @@
+/** Completion of keys and enum values from the schema at the cursor. Pure. */
+import { CompletionItemKind, type CompletionItem } from 'vscode-languageserver-types';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import { documentFormat } from './documentKind';
+import { parseSource } from './parse';
+import { schemasAt, type Schema } from './schemaNavigator';
+import { schemaFor } from './schemas';
+import { nodeAtPath, pathAtOffset, type PathSegment } from './sourceTree';
+
+export function completionsAt(document: TextDocument, offset: number): CompletionItem[] {
+  const format = documentFormat(document.uri);
+  const schema = format && (schemaFor(format.kind) as Schema | undefined);
+  if (!format || !schema) return [];
+  const text = document.getText();
+  const parsed = parseSource(text, format.syntax);
+  const { path, node, onKey } = pathAtOffset(parsed.root, offset);
+  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+  const linePrefix = text.slice(lineStart, offset);
+  // "key: |" completes the value of key; otherwise the cursor is on a (new) key of the enclosing object.
+  const valuePosition = /:\s*[^\s]*$/.test(linePrefix) && !onKey;
+  if (valuePosition && node && node.key !== undefined) return valueItems(schemasAt(schema, path));
+  const objectPath = objectPathFor(parsed.root, path, node?.type === 'object' ? node : undefined, onKey);
+  const existing = new Set((nodeAtPath(parsed.root, objectPath)?.node.children ?? []).map((c) => c.key));
+  return keyItems(schemasAt(schema, objectPath), existing, format.syntax === 'json');
+}
+
+function objectPathFor(root: ReturnType<typeof parseSource>['root'], path: PathSegment[], _node: unknown, onKey: boolean): PathSegment[] {
+  // On a key or inside a scalar value of a member: complete siblings, i.e. the parent object's keys.
+  const located = nodeAtPath(root, path);
+  if (onKey || (located && located.node.type !== 'object')) return path.slice(0, -1);
+  return path;
+}
+
+function keyItems(schemas: Schema[], existing: Set<string | undefined>, json: boolean): CompletionItem[] {
+  const items: CompletionItem[] = [];
+  const seen = new Set<string>();
+  for (const schema of schemas) {
+    const properties = (schema.properties ?? {}) as Record<string, Schema>;
+    for (const [key, property] of Object.entries(properties)) {
+      if (seen.has(key) || existing.has(key)) continue;
+      seen.add(key);
+      items.push({
+        label: key,
+        kind: CompletionItemKind.Property,
+        documentation: typeof property.description === 'string' ? { kind: 'markdown', value: property.description } : undefined,
+        insertText: json ? `"${key}": ` : `${key}: `,
+      });
+    }
+  }
+  return items;
+}
+
+function valueItems(schemas: Schema[]): CompletionItem[] {
+  const values = new Set<string>();
+  for (const schema of schemas) {
+    for (const v of (schema.enum as unknown[] | undefined) ?? []) values.add(String(v));
+    if (schema.const !== undefined) values.add(String(schema.const));
+    if (schema.type === 'boolean') ['true', 'false'].forEach((v) => values.add(v));
+  }
+  return [...values].map((v) => ({ label: v, kind: CompletionItemKind.EnumMember }));
+}
