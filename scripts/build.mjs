@@ -29,6 +29,8 @@ const options = (b) => ({
   platform: 'node',
   target: 'node20',
   format: 'cjs',
+  // Prefer ES modules: jsonc-parser's UMD build hides its requires from the bundler.
+  mainFields: ['module', 'main'],
   sourcemap: production ? false : 'linked',
   minify: production,
   external: b.external,

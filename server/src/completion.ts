@@ -5,7 +5,7 @@ import { documentFormat } from './documentKind';
 import { parseSource } from './parse';
 import { schemasAt, type Schema } from './schemaNavigator';
 import { schemaFor } from './schemas';
-import { nodeAtPath, pathAtOffset, type PathSegment } from './sourceTree';
+import { nodeAtPath, pathAtOffset, type PathSegment, type SourceNode } from './sourceTree';
 
 export function completionsAt(document: TextDocument, offset: number): CompletionItem[] {
   const format = documentFormat(document.uri);
@@ -19,12 +19,39 @@ export function completionsAt(document: TextDocument, offset: number): Completio
   // "key: |" completes the value of key; otherwise the cursor is on a (new) key of the enclosing object.
   const valuePosition = /:\s*[^\s]*$/.test(linePrefix) && !onKey;
   if (valuePosition && node && node.key !== undefined) return valueItems(schemasAt(schema, path));
-  const objectPath = objectPathFor(parsed.root, path, node?.type === 'object' ? node : undefined, onKey);
+  const objectPath =
+    format.syntax === 'yaml' && /^\s*(- )?\s*[\w.-]*$/.test(linePrefix)
+      ? yamlPathByIndent(parsed.root, text, offset, linePrefix.length - linePrefix.trimStart().length)
+      : objectPathFor(parsed.root, path, onKey);
   const existing = new Set((nodeAtPath(parsed.root, objectPath)?.node.children ?? []).map((c) => c.key));
   return keyItems(schemasAt(schema, objectPath), existing, format.syntax === 'json');
 }
 
-function objectPathFor(root: ReturnType<typeof parseSource>['root'], path: PathSegment[], _node: unknown, onKey: boolean): PathSegment[] {
+/**
+ * In YAML the object a new key belongs to is decided by indentation: descend through the last member
+ * before the cursor whose key is indented less than the cursor's line.
+ */
+function yamlPathByIndent(root: SourceNode | undefined, text: string, offset: number, indent: number): PathSegment[] {
+  const path: PathSegment[] = [];
+  let node = root;
+  while (node && node.type === 'object') {
+    let next: SourceNode | undefined;
+    for (const child of node.children ?? []) {
+      if (child.keyStart === undefined || child.keyStart >= offset) break;
+      if (columnOf(text, child.keyStart) < indent) next = child;
+    }
+    if (!next || (next.type !== 'object' && next.type !== 'null')) break;
+    path.push(next.key ?? '');
+    node = next;
+  }
+  return path;
+}
+
+function columnOf(text: string, offset: number): number {
+  return offset - (text.lastIndexOf('\n', offset - 1) + 1);
+}
+
+function objectPathFor(root: SourceNode | undefined, path: PathSegment[], onKey: boolean): PathSegment[] {
   // On a key or inside a scalar value of a member: complete siblings, i.e. the parent object's keys.
   const located = nodeAtPath(root, path);
   if (onKey || (located && located.node.type !== 'object')) return path.slice(0, -1);

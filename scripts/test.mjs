@@ -1,0 +1,93 @@
+#!/usr/bin/env node
+// `npm test`: everything on a fresh machine of this kind — installs what the tests need, builds, lints, then
+// runs the three layers (unit, integration, e2e) and ends with one line per layer and the total.
+// Uses only Node's built-ins at the top: node_modules may not exist yet.
+//   node scripts/test.mjs [--layer unit|integration|e2e]... [--no-install]
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const args = process.argv.slice(2);
+const only = args.flatMap((a, i) => (a === '--layer' ? [args[i + 1]] : []));
+const out = path.join(root, 'test-output');
+fs.mkdirSync(out, { recursive: true });
+
+function step(title, command, commandArgs, options = {}) {
+  console.log(`\n=== ${title}: ${command} ${commandArgs.join(' ')}`);
+  const result = spawnSync(command, commandArgs, { cwd: root, stdio: 'inherit', ...options });
+  if (result.error) throw new Error(`${title}: ${result.error.message}`);
+  return result.status ?? 1;
+}
+
+function must(title, command, commandArgs, options) {
+  const status = step(title, command, commandArgs, options);
+  if (status !== 0) {
+    console.error(`\n${title} failed (exit ${status}).`);
+    process.exit(status);
+  }
+}
+
+// 1. npm packages: install when node_modules is missing or older than the lock file.
+const installed = path.join(root, 'node_modules/.package-lock.json');
+const lock = path.join(root, 'package-lock.json');
+if (!args.includes('--no-install') && (!fs.existsSync(installed) || fs.statSync(installed).mtimeMs < fs.statSync(lock).mtimeMs)) {
+  must('install', 'npm', ['ci', '--no-audit', '--no-fund']);
+}
+// 2. Test tools of the machine (chromium, code-server, …) for the e2e layer.
+if (!args.includes('--no-install') && (only.length === 0 || only.includes('e2e'))) must('test tools', process.execPath, ['scripts/ensure-test-tools.mjs']);
+// 3. Build everything (native helper included), then lint and type-check.
+must('build', process.execPath, ['scripts/build.mjs']);
+if (only.length === 0) {
+  must('lint', process.execPath, ['node_modules/eslint/bin/eslint.js', '--max-warnings=0', '.']);
+  must('type-check', process.execPath, ['node_modules/typescript/bin/tsc', '-p', '.', '--noEmit']);
+}
+
+function testFiles(dir, suffix) {
+  const folder = path.join(root, dir);
+  if (!fs.existsSync(folder)) return [];
+  return fs
+    .readdirSync(folder)
+    .filter((f) => f.endsWith(suffix))
+    .sort()
+    .map((f) => path.join(dir, f));
+}
+
+/** Runs node's test runner on the files and reads the counts from its TAP report. */
+function layer(name, files, extra = []) {
+  const tap = path.join(out, `${name}.tap`);
+  fs.rmSync(tap, { force: true });
+  step(
+    `${name} tests`,
+    process.execPath,
+    ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=tap', `--test-reporter-destination=${tap}`, ...extra, ...files],
+  );
+  const report = fs.existsSync(tap) ? fs.readFileSync(tap, 'utf8') : '';
+  const count = (key) => Number(new RegExp(`^# ${key} (\\d+)$`, 'm').exec(report)?.[1] ?? 0);
+  return { name, passed: count('pass'), failed: count('fail') + count('cancelled'), skipped: count('skipped') + count('todo'), ran: report !== '' };
+}
+
+const layers = [
+  ['unit', () => layer('unit', testFiles('test/unit', '.test.ts'))],
+  ['integration', () => layer('integration', testFiles('test/integration', '.test.ts'))],
+  ['e2e', () => layer('e2e', testFiles('test/e2e', '.e2e.test.ts'))],
+];
+
+const results = [];
+for (const [name, run] of layers) if (only.length === 0 || only.includes(name)) results.push(run());
+
+console.log('');
+let passed = 0;
+let failed = 0;
+for (const r of results) {
+  // A layer that ran nothing, or that skipped anything on this machine, has not tested what it should.
+  const problems = [];
+  if (!r.ran || r.passed + r.failed === 0) problems.push('ran no test');
+  if (r.skipped > 0 && process.env.PHANTOM_ALLOW_SKIP !== '1') problems.push(`${r.skipped} skipped (nothing may skip on this machine kind)`);
+  console.log(`${r.name}: ${r.passed} passed${r.failed ? `, ${r.failed} failed` : ''}${problems.length ? ` — ${problems.join('; ')}` : ''}`);
+  passed += r.passed;
+  failed += r.failed + (problems.length ? 1 : 0);
+}
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed === 0 ? 0 : 1);
