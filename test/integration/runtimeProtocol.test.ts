@@ -1,0 +1,75 @@
+/** The built runtime over its real JSON-RPC protocol, running real sandboxes on the real kernel. */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { KernelFeaturesRequest, PingRequest, RunCancelRequest, RunStdinNotification } from '../../runtime/src/protocol';
+import { TestRuntime } from '../support/runtimeClient';
+
+let runtime: TestRuntime;
+let workdir: string;
+
+before(() => {
+  runtime = new TestRuntime();
+  workdir = fs.mkdtempSync(path.join(os.tmpdir(), 'phantom-protocol-'));
+});
+
+after(async () => {
+  assert.equal(await runtime.stop(), 0, 'the runtime exits cleanly when its input closes');
+  fs.rmSync(workdir, { recursive: true, force: true });
+});
+
+test('ping and kernel features answer', async () => {
+  const ping = await runtime.connection.sendRequest(PingRequest);
+  assert.match(ping.version, /^\d+\.\d+\.\d+/);
+  const features = await runtime.connection.sendRequest(KernelFeaturesRequest);
+  assert.equal(features.landlockAbi >= 1, true);
+  assert.ok(features.checks.find((c) => c.id === 'userns')?.ok);
+});
+
+test('a run streams its output and reports its exit with timings', async () => {
+  const { stdout, exit } = await runtime.run({ argv: ['sh', '-c', 'echo hello from the sandbox; exit 3'], cwd: workdir });
+  assert.equal(stdout, 'hello from the sandbox\n');
+  assert.equal(exit.code, 3);
+  assert.ok(exit.timings.spawnMs > 0 && exit.timings.totalMs >= exit.timings.spawnMs, JSON.stringify(exit.timings));
+  assert.equal(exit.timings.warm, false);
+});
+
+test('the run is in its own namespaces: another hostname, no network, few processes', async () => {
+  const { stdout, exit } = await runtime.run({
+    argv: ['sh', '-c', 'hostname; ls /sys/class/net; ls /proc | grep -c "^[0-9]"'],
+    cwd: workdir,
+  });
+  assert.equal(exit.code, 0, exit.error);
+  const [hostname, ...rest] = stdout.trim().split('\n');
+  assert.equal(hostname, 'phantom');
+  assert.notEqual(hostname, os.hostname());
+  assert.deepEqual(rest.slice(0, -1), ['lo']);
+  assert.ok(Number(rest.at(-1)) <= 4, `processes visible: ${rest.at(-1)}`);
+});
+
+test('standard input reaches the command', async () => {
+  const result = await runtime.run({ argv: ['sh', '-c', 'read line; echo "got:$line"'], cwd: workdir }, (runId) => {
+    void runtime.connection.sendNotification(RunStdinNotification, { runId, data: 'typed text\n', eof: true });
+  });
+  assert.equal(result.stdout, 'got:typed text\n');
+});
+
+test('cancel stops the whole run, children included', async () => {
+  // A sleep duration nothing else on the machine uses marks the run's processes in the process table.
+  const marker = `sleep ${900 + (process.pid % 97)}.25`;
+  const result = await runtime.run({ argv: ['sh', '-c', `${marker} & ${marker}`], cwd: workdir }, (runId) => {
+    setTimeout(() => void runtime.connection.sendRequest(RunCancelRequest, { runId }), 300);
+  });
+  assert.notEqual(result.exit.code, 0);
+  const left = execFileSync('ps', ['-eo', 'args']).toString().split('\n').filter((l) => l.trim() === marker);
+  assert.deepEqual(left, []);
+});
+
+test('a command that does not exist is reported as 127 with a clear error', async () => {
+  const { exit } = await runtime.run({ argv: ['no-such-command-phantom'], cwd: workdir });
+  assert.equal(exit.code, 127);
+  assert.match(exit.error ?? '', /no-such-command-phantom/);
+});

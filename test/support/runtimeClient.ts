@@ -1,0 +1,52 @@
+/** Drives the built runtime (dist/runtime.js) over its real JSON-RPC stdio protocol, for tests. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
+import { RunExitNotification, RunOutputNotification, RunStartRequest, type RunExit, type RunParams } from '../../runtime/src/protocol';
+
+export const RUNTIME = path.resolve(__dirname, '../../dist/runtime.js');
+
+export interface FinishedRun {
+  stdout: string;
+  stderr: string;
+  exit: RunExit;
+}
+
+export class TestRuntime {
+  readonly child: ChildProcess;
+  readonly connection: MessageConnection;
+  private readonly outputs = new Map<string, { stdout: string; stderr: string }>();
+  private readonly exits = new Map<string, (exit: RunExit) => void>();
+  stderr = '';
+
+  constructor() {
+    this.child = spawn(process.execPath, [RUNTIME], { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.child.stderr!.on('data', (c: Buffer) => (this.stderr += c.toString()));
+    this.connection = createMessageConnection(new StreamMessageReader(this.child.stdout!), new StreamMessageWriter(this.child.stdin!));
+    this.connection.onNotification(RunOutputNotification, (o) => {
+      const buffers = this.outputs.get(o.runId) ?? { stdout: '', stderr: '' };
+      buffers[o.stream] += o.data;
+      this.outputs.set(o.runId, buffers);
+    });
+    this.connection.onNotification(RunExitNotification, (exit) => this.exits.get(exit.runId)?.(exit));
+    this.connection.listen();
+  }
+
+  /** Starts a run and resolves with its output and exit report. */
+  async run(params: Omit<RunParams, 'runId'> & { runId?: string }, onStarted?: (runId: string) => void): Promise<FinishedRun> {
+    const runId = params.runId ?? `run-${Math.random().toString(36).slice(2)}`;
+    const exited = new Promise<RunExit>((resolve) => this.exits.set(runId, resolve));
+    await this.connection.sendRequest(RunStartRequest, { ...params, runId });
+    onStarted?.(runId);
+    const exit = await exited;
+    const buffers = this.outputs.get(runId) ?? { stdout: '', stderr: '' };
+    return { ...buffers, exit };
+  }
+
+  async stop(): Promise<number | null> {
+    const exited = new Promise<number | null>((resolve) => this.child.once('exit', (code) => resolve(code)));
+    this.connection.dispose();
+    this.child.stdin!.end();
+    return exited;
+  }
+}
