@@ -9,7 +9,7 @@ import { nodeAtPath, pathAtOffset, type PathSegment, type SourceNode } from './s
 
 export function completionsAt(document: TextDocument, offset: number): CompletionItem[] {
   const format = documentFormat(document.uri);
-  const schema = format && (schemaFor(format.kind) as Schema | undefined);
+  const schema = format && (schemaFor(format) as Schema | undefined);
   if (!format || !schema) return [];
   const text = document.getText();
   const parsed = parseSource(text, format.syntax);

@@ -9,7 +9,7 @@ import { pathAtOffset } from './sourceTree';
 
 export function hoverAt(document: TextDocument, offset: number): Hover | null {
   const format = documentFormat(document.uri);
-  const schema = format && (schemaFor(format.kind) as Schema | undefined);
+  const schema = format && (schemaFor(format) as Schema | undefined);
   if (!format || !schema) return null;
   const parsed = parseSource(document.getText(), format.syntax);
   const { path, node, onKey } = pathAtOffset(parsed.root, offset);

@@ -2,6 +2,7 @@
 import type { Syntax } from './documentKind';
 import { parseJsonSource } from './jsonSource';
 import type { ParsedSource } from './sourceTree';
+import { parseTomlSource } from './tomlSource';
 import { parseYamlSource } from './yamlSource';
 
 export function parseSource(text: string, syntax: Syntax): ParsedSource {
@@ -11,7 +12,6 @@ export function parseSource(text: string, syntax: Syntax): ParsedSource {
     case 'yaml':
       return parseYamlSource(text);
     case 'toml':
-      // TOML (Landlock profiles) arrives with the profile-intelligence work; until then nothing is checked.
-      return { root: undefined, problems: [] };
+      return parseTomlSource(text);
   }
 }

@@ -23,7 +23,7 @@ export function validateDocument(document: TextDocument): Diagnostic[] {
     code: 'syntax',
     message: p.message,
   }));
-  const schema = schemaFor(format.kind);
+  const schema = schemaFor(format);
   const value = toValue(parsed.root);
   if (schema && value !== undefined) {
     for (const finding of schemaFindings(schema, value)) {

@@ -83,3 +83,40 @@ test('alias bombs are bounded', () => {
   assert.ok(performance.now() - started < 2000, 'validation of an alias bomb must stay fast');
   assert.ok(found.some((d) => /aliases expand/.test(d.message)));
 });
+
+test("Docker's default seccomp profile and landlockconfig's examples have no diagnostics, in every syntax", () => {
+  const files = [
+    'docker-default.seccomp.json',
+    'docker-default.seccomp.yaml',
+    'composition.landlock.json',
+    'composition.landlock.yaml',
+    'micro-var.landlock.toml',
+    'micro-write-tmp.landlock.toml',
+    'mini-scoped.landlock.json',
+    'mini-scoped.landlock.yaml',
+    'mini-write-tmp.landlock.json',
+    'mini-write-tmp.landlock.toml',
+    'mini-write-tmp.landlock.yaml',
+    'verbose-write-tmp.landlock.json',
+    'verbose-write-tmp.landlock.yaml',
+  ];
+  for (const file of files) {
+    const document = fixtureDocument(`profiles/${file}`);
+    assert.deepEqual(validateDocument(document).map((d) => `${d.range.start.line + 1}: ${d.message}`), [], file);
+  }
+});
+
+test('seccomp and Landlock schema errors land on the key or value, in every syntax', () => {
+  const seccomp = validateDocument(textDocument('a.seccomp.yaml', 'defaultAction: SCMP_ACT_ERRNO\nsyscalls:\n  - names: [read]\n    action: SCMP_ACT_ALOW\n'));
+  assert.deepEqual(seccomp.map((d) => [d.range.start.line + 1, d.range.start.character + 1, d.message]), [
+    [4, 13, `"SCMP_ACT_ALOW" is not allowed for 'action'. Did you mean 'SCMP_ACT_ALLOW'?`],
+  ]);
+  const toml = validateDocument(textDocument('a.landlock.toml', '[[ruleset]]\nhandled_access_fs = ["execute"]\n\n[[path_beneath]]\nallowed_acess = ["execute"]\nparent = ["/usr"]\n'));
+  assert.deepEqual(
+    toml.map((d) => [d.range.start.line + 1, d.range.start.character + 1, d.message]),
+    [
+      [4, 15, "Missing required key 'allowed_access' in an item of 'path_beneath'."],
+      [5, 1, "Unknown key 'allowed_acess' in an item of 'path_beneath'. Did you mean 'allowed_access'?"],
+    ],
+  );
+});
