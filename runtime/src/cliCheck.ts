@@ -40,7 +40,7 @@ export function checkFile(file: string): CheckResult[] {
     endLine: d.range.end.line + 1,
     endColumn: d.range.end.character + 1,
     severity: SEVERITY[d.severity ?? 1],
-    message: typeof d.message === 'string' ? d.message : d.message.value,
+    message: d.message,
     code: String(d.code ?? ''),
   }));
 }

@@ -1,18 +1,20 @@
-/** Completion of keys and enum values from the schema at the cursor. Pure. */
-import { CompletionItemKind, type CompletionItem } from 'vscode-languageserver-types';
+/** Completion of domain values (syscalls, rights, …), then keys and enum values from the schema at the cursor. Pure. */
+import { CompletionItemKind, type CompletionItem, type CompletionList } from 'vscode-languageserver-types';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { documentFormat } from './documentKind';
-import { parseSource } from './parse';
+import { parsedDocument } from './parsedDocument';
+import { profileCompletions } from './profileCompletion';
 import { schemasAt, type Schema } from './schemaNavigator';
 import { schemaFor } from './schemas';
 import { nodeAtPath, pathAtOffset, type PathSegment, type SourceNode } from './sourceTree';
 
-export function completionsAt(document: TextDocument, offset: number): CompletionItem[] {
-  const format = documentFormat(document.uri);
-  const schema = format && (schemaFor(format) as Schema | undefined);
-  if (!format || !schema) return [];
-  const text = document.getText();
-  const parsed = parseSource(text, format.syntax);
+export function completionsAt(document: TextDocument, offset: number): CompletionItem[] | CompletionList {
+  const doc = parsedDocument(document);
+  if (!doc) return [];
+  const domain = profileCompletions(doc, offset);
+  if (domain) return domain;
+  const { format, text, parsed } = doc;
+  const schema = schemaFor(format) as Schema | undefined;
+  if (!schema) return [];
   const { path, node, onKey } = pathAtOffset(parsed.root, offset);
   const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
   const linePrefix = text.slice(lineStart, offset);

@@ -1,19 +1,20 @@
-/** Hover: the schema's description of the key or value under the cursor. Pure. */
+/** Hover: what the domain tables say about the value under the cursor, else the schema's description. Pure. */
 import type { Hover } from 'vscode-languageserver-types';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { documentFormat } from './documentKind';
-import { parseSource } from './parse';
+import { parsedDocument } from './parsedDocument';
+import { profileHover } from './profileHover';
 import { descriptionOf, schemasAt, type Schema } from './schemaNavigator';
 import { schemaFor } from './schemas';
 import { pathAtOffset } from './sourceTree';
 
 export function hoverAt(document: TextDocument, offset: number): Hover | null {
-  const format = documentFormat(document.uri);
-  const schema = format && (schemaFor(format) as Schema | undefined);
-  if (!format || !schema) return null;
-  const parsed = parseSource(document.getText(), format.syntax);
-  const { path, node, onKey } = pathAtOffset(parsed.root, offset);
+  const doc = parsedDocument(document);
+  const schema = doc && (schemaFor(doc.format) as Schema | undefined);
+  if (!doc || !schema) return null;
+  const { path, node, onKey } = pathAtOffset(doc.parsed.root, offset);
   if (!node || path.length === 0) return null;
+  const domain = onKey ? undefined : profileHover(doc, path, node);
+  if (domain) return { contents: { kind: 'markdown', value: domain }, range: { start: document.positionAt(node.start), end: document.positionAt(node.end) } };
   const description = descriptionOf(schemasAt(schema, path));
   if (!description) return null;
   const start = onKey ? node.keyStart! : node.start;

@@ -3,7 +3,7 @@
  * value: no "must match exactly one schema in oneOf", no list of every allowed value.
  */
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
-import { didYouMean } from './didYouMean';
+import { closest, didYouMean } from './didYouMean';
 import type { JsonValue, PathSegment } from './sourceTree';
 
 export interface SchemaFinding {
@@ -12,6 +12,8 @@ export interface SchemaFinding {
   onKey: boolean;
   message: string;
   code: string;
+  /** The "did you mean" replacement for the key (onKey) or value, when there is one. */
+  suggestion?: string;
 }
 
 type Schema = Record<string, unknown>;
@@ -76,17 +78,19 @@ function describe(error: ErrorObject, path: PathSegment[]): SchemaFinding | unde
     case 'additionalProperties': {
       const key = String(params.additionalProperty);
       const known = Object.keys((parentSchema.properties as Schema | undefined) ?? {});
+      const suggestion = closest(key, known);
       const hint = didYouMean(key, known) || knownList(known);
-      return { path: [...path, key], onKey: true, message: `Unknown key '${key}'${where(path)}.${hint}`, code: 'schema-unknown-key' };
+      return { path: [...path, key], onKey: true, message: `Unknown key '${key}'${where(path)}.${hint}`, code: 'schema-unknown-key', suggestion };
     }
     case 'required':
       return { path, onKey: true, message: `Missing required key '${String(params.missingProperty)}'${where(path)}.`, code: 'schema-required' };
     case 'enum': {
       const allowed = (params.allowedValues as unknown[]).map(String);
       const shown = JSON.stringify(error.data);
+      const suggestion = typeof error.data === 'string' ? closest(error.data, allowed) : undefined;
       const hint = typeof error.data === 'string' ? didYouMean(error.data, allowed) : '';
       const list = allowed.length <= 6 ? ` Use one of: ${allowed.join(', ')}.` : '';
-      return { path, onKey: false, message: `${clip(shown)} is not allowed for ${label(path)}.${hint || list}`, code: 'schema-enum' };
+      return { path, onKey: false, message: `${clip(shown)} is not allowed for ${label(path)}.${hint || list}`, code: 'schema-enum', suggestion };
     }
     case 'const':
       return { path, onKey: false, message: `${label(path)} must be ${JSON.stringify(params.allowedValue)}.`, code: 'schema-const' };

@@ -10,27 +10,46 @@ import {
   type InitializeResult,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { codeActionsFor } from './codeActions';
 import { completionsAt } from './completion';
 import { documentFormat } from './documentKind';
 import { hoverAt } from './hover';
+import { forgetDocument } from './parsedDocument';
+import { fileSystemPathKind } from './pathKind';
+import { kernelLandlockAbiNotification, type InitializationOptions } from './protocol';
 import { documentSymbols, foldingRanges } from './symbols';
 import { validateDocument } from './validation';
+import type { ValidationContext } from './validationContext';
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
 
-connection.onInitialize(
-  (): InitializeResult => ({
+/** What validation knows beyond the text: the machine's filesystem and, once the client says, its kernel's Landlock ABI. */
+const context: ValidationContext = { pathKind: fileSystemPathKind };
+
+function setKernelLandlockAbi(abi: unknown): void {
+  context.kernelLandlockAbi = typeof abi === 'number' && Number.isInteger(abi) && abi >= 0 ? abi : undefined;
+}
+
+connection.onInitialize((params): InitializeResult => {
+  setKernelLandlockAbi((params.initializationOptions as InitializationOptions | undefined)?.kernelLandlockAbi);
+  return {
     capabilities: {
       textDocumentSync: TextDocumentSyncKind.Incremental,
-      completionProvider: { triggerCharacters: [':', '"', ' ', '-'] },
+      completionProvider: { triggerCharacters: [':', '"', ' ', '-', '{'] },
       hoverProvider: true,
       documentSymbolProvider: true,
       foldingRangeProvider: true,
+      codeActionProvider: { codeActionKinds: ['quickfix'], resolveProvider: false },
     },
     serverInfo: { name: 'phantom-fragment-language-server', version: '0.1.0' },
-  }),
-);
+  };
+});
+
+connection.onNotification(kernelLandlockAbiNotification, (params) => {
+  setKernelLandlockAbi(params?.abi);
+  for (const document of documents.all()) if (documentFormat(document.uri)?.kind === 'landlock') scheduleValidation(document.uri);
+});
 
 /** Validation runs once per burst of changes: the pending set is drained on the next turn of the event loop. */
 const pending = new Set<string>();
@@ -43,7 +62,7 @@ function flush(): void {
     const document = documents.get(uri);
     if (!document || !documentFormat(uri)) continue;
     try {
-      void connection.sendDiagnostics({ uri, version: document.version, diagnostics: validateDocument(document) });
+      void connection.sendDiagnostics({ uri, version: document.version, diagnostics: validateDocument(document, context) });
     } catch (error) {
       // A validator bug must never take the server down: say so in the log and keep serving.
       connection.console.error(`validation of ${uri} failed: ${error instanceof Error ? error.stack : String(error)}`);
@@ -53,7 +72,10 @@ function flush(): void {
 }
 
 documents.onDidChangeContent((event) => scheduleValidation(event.document.uri));
-documents.onDidClose((event) => void connection.sendDiagnostics({ uri: event.document.uri, diagnostics: [] }));
+documents.onDidClose((event) => {
+  forgetDocument(event.document.uri);
+  void connection.sendDiagnostics({ uri: event.document.uri, diagnostics: [] });
+});
 
 connection.onHover((params) => {
   const document = documents.get(params.textDocument.uri);
@@ -63,6 +85,7 @@ connection.onCompletion((params) => {
   const document = documents.get(params.textDocument.uri);
   return document ? completionsAt(document, document.offsetAt(params.position)) : [];
 });
+connection.onCodeAction((params) => codeActionsFor(params.textDocument.uri, params.range, params.context.diagnostics));
 connection.onDocumentSymbol((params) => {
   const document = documents.get(params.textDocument.uri);
   return document ? documentSymbols(document) : [];

@@ -2,7 +2,7 @@
 import { SymbolKind, type DocumentSymbol, type FoldingRange } from 'vscode-languageserver-types';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { documentFormat } from './documentKind';
-import { parseSource } from './parse';
+import { parsedDocument } from './parsedDocument';
 import type { SourceNode } from './sourceTree';
 
 const MAX_SYMBOLS = 5000;
@@ -10,7 +10,7 @@ const MAX_SYMBOLS = 5000;
 export function documentSymbols(document: TextDocument): DocumentSymbol[] {
   const format = documentFormat(document.uri);
   if (!format) return [];
-  const root = parseSource(document.getText(), format.syntax).root;
+  const root = parsedDocument(document)?.parsed.root;
   const budget = { left: MAX_SYMBOLS };
   return root ? childrenSymbols(document, root, budget) : [];
 }
@@ -37,7 +37,7 @@ function childrenSymbols(document: TextDocument, node: SourceNode, budget: { lef
 export function foldingRanges(document: TextDocument): FoldingRange[] {
   const format = documentFormat(document.uri);
   if (!format) return [];
-  const root = parseSource(document.getText(), format.syntax).root;
+  const root = parsedDocument(document)?.parsed.root;
   const ranges: FoldingRange[] = [];
   const visit = (node: SourceNode) => {
     if (ranges.length > MAX_SYMBOLS) return;

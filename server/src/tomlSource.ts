@@ -66,9 +66,10 @@ function build(value: JsonValue, start: number, end: number, locator: Locator): 
       const keyEnd = where?.end ?? start;
       const lineEnd = nextLineEnd(locator, keyEnd);
       const child = build(member as JsonValue, keyEnd, where?.header ? end : lineEnd, locator);
-      if (!where?.header && !(member !== null && typeof member === 'object')) {
+      if (where && !where.header && !(member !== null && typeof member === 'object' && !Array.isArray(member))) {
         child.start = valueStart(locator, keyEnd, lineEnd);
         child.end = lineEnd;
+        locateValue(locator.text, child);
       }
       child.key = key;
       child.keyStart = keyStart;
@@ -97,4 +98,70 @@ function valueStart(locator: Locator, keyEnd: number, lineEnd: number): number {
   let i = eq + 1;
   while (i < lineEnd && (text[i] === ' ' || text[i] === '\t')) i++;
   return i;
+}
+
+/**
+ * Exact offsets of an inline value (`key = "x"`, `key = [1, "a", …]` over one or more lines): scalars end
+ * where their token ends (not at a trailing comment), array items get their own ranges. Values of another
+ * shape (inline tables, nested arrays, multi-line strings) keep the line-based range.
+ */
+function locateValue(text: string, node: SourceNode): void {
+  const scanner = { text, at: node.start };
+  if (node.type !== 'array') {
+    const token = scalarToken(scanner);
+    if (token) node.end = token[1];
+    return;
+  }
+  if (text[node.start] !== '[') return;
+  scanner.at = node.start + 1;
+  const ranges: [number, number][] = [];
+  while (scanner.at < text.length) {
+    skipFiller(scanner);
+    const c = text[scanner.at];
+    if (c === ']') {
+      if (ranges.length !== (node.children?.length ?? 0)) return;
+      node.end = scanner.at + 1;
+      node.children?.forEach((child, i) => {
+        [child.start, child.end] = ranges[i];
+      });
+      return;
+    }
+    const token = scalarToken(scanner);
+    if (!token) return;
+    ranges.push(token);
+  }
+}
+
+/** Skips whitespace, newlines, commas and comments. */
+function skipFiller(scanner: { text: string; at: number }): void {
+  const { text } = scanner;
+  while (scanner.at < text.length) {
+    const c = text[scanner.at];
+    if (c === '#') {
+      const eol = text.indexOf('\n', scanner.at);
+      scanner.at = eol < 0 ? text.length : eol;
+    } else if (c === ' ' || c === '\t' || c === '\r' || c === '\n' || c === ',') scanner.at++;
+    else return;
+  }
+}
+
+/** One single-line string, number, boolean or date token at the scanner; undefined for anything else. */
+function scalarToken(scanner: { text: string; at: number }): [number, number] | undefined {
+  const { text } = scanner;
+  const start = scanner.at;
+  const c = text[start];
+  if (c === '"' || c === "'") {
+    if (text.startsWith(c.repeat(3), start)) return undefined;
+    let i = start + 1;
+    while (i < text.length && text[i] !== c && text[i] !== '\n') i += c === '"' && text[i] === '\\' ? 2 : 1;
+    if (text[i] !== c) return undefined;
+    scanner.at = i + 1;
+    return [start, i + 1];
+  }
+  if (c === '[' || c === '{' || c === undefined) return undefined;
+  let i = start;
+  while (i < text.length && !/[\s,\]#]/.test(text[i])) i++;
+  if (i === start) return undefined;
+  scanner.at = i;
+  return [start, i];
 }

@@ -1,51 +1,69 @@
-/** Diagnostics of one document: syntax, then schema (then the semantic validators of its kind). Pure. */
-import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver-types';
-import { TextDocument } from 'vscode-languageserver-textdocument';
-import { documentFormat } from './documentKind';
-import { parseSource } from './parse';
+/**
+ * Diagnostics of one document: syntax, then schema, then the semantic validators of its kind. Pure:
+ * everything beyond the text comes in the ValidationContext.
+ */
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import { validateLandlock } from './landlockValidation';
+import { parsedDocument, type ParsedDocument } from './parsedDocument';
+import { DiagnosticSeverity, finding, type PlainDiagnostic as Diagnostic, type QuickFix } from './quickFix';
 import { schemaFindings } from './schemaErrors';
 import { schemaFor } from './schemas';
-import { nodeAtPath, toValue } from './sourceTree';
+import { validateSeccomp } from './seccompValidation';
+import { replaceKey, replaceScalar } from './sourceEdits';
+import { nodeAtPath } from './sourceTree';
+import type { ValidationContext } from './validationContext';
 
-export const DIAGNOSTIC_SOURCE = 'phantom';
+export { DIAGNOSTIC_SOURCE } from './quickFix';
+export type { ValidationContext } from './validationContext';
+
 /** More diagnostics than this help nobody and cost time on every keystroke. */
 const MAX_DIAGNOSTICS = 1000;
 
-export function validateDocument(document: TextDocument): Diagnostic[] {
-  const format = documentFormat(document.uri);
-  if (!format) return [];
-  const text = document.getText();
-  const parsed = parseSource(text, format.syntax);
-  const diagnostics: Diagnostic[] = parsed.problems.map((p) => ({
-    range: { start: document.positionAt(p.start), end: document.positionAt(p.end) },
-    severity: DiagnosticSeverity.Error,
-    source: DIAGNOSTIC_SOURCE,
-    code: 'syntax',
-    message: p.message,
-  }));
-  const schema = schemaFor(format);
-  const value = toValue(parsed.root);
-  if (schema && value !== undefined) {
-    for (const finding of schemaFindings(schema, value)) {
-      const located = nodeAtPath(parsed.root, finding.path);
-      const node = located?.node;
-      let start = 0;
-      let end = Math.min(text.length, 1);
-      if (node) {
-        const useKey = (finding.onKey || !located.exact) && node.keyStart !== undefined;
-        start = useKey ? node.keyStart! : node.start;
-        end = useKey ? node.keyEnd! : node.end;
-        if (node.type === 'object' && !useKey && end - start > 1) end = start + 1;
-      }
-      diagnostics.push({
-        range: { start: document.positionAt(start), end: document.positionAt(Math.max(end, start)) },
-        severity: DiagnosticSeverity.Error,
-        source: DIAGNOSTIC_SOURCE,
-        code: finding.code,
-        message: finding.message,
-      });
-      if (diagnostics.length >= MAX_DIAGNOSTICS) break;
-    }
+type Validator = (doc: ParsedDocument, context: ValidationContext) => Diagnostic[];
+
+/** The semantic validators of each kind of document, run after the schema. */
+const VALIDATORS: Record<ParsedDocument['format']['kind'], Validator[]> = {
+  config: [],
+  seccomp: [validateSeccomp],
+  landlock: [validateLandlock],
+};
+
+export function validateDocument(document: TextDocument, context: ValidationContext = {}): Diagnostic[] {
+  const doc = parsedDocument(document);
+  if (!doc) return [];
+  const diagnostics: Diagnostic[] = doc.parsed.problems.map((p) => finding(doc, p.start, p.end, DiagnosticSeverity.Error, 'syntax', p.message));
+  diagnostics.push(...schemaDiagnostics(doc));
+  for (const validate of VALIDATORS[doc.format.kind]) {
+    if (diagnostics.length >= MAX_DIAGNOSTICS) break;
+    diagnostics.push(...validate(doc, context));
   }
   return diagnostics.slice(0, MAX_DIAGNOSTICS);
+}
+
+function schemaDiagnostics(doc: ParsedDocument): Diagnostic[] {
+  const schema = schemaFor(doc.format);
+  const value = doc.value();
+  const out: Diagnostic[] = [];
+  if (!schema || value === undefined) return out;
+  const text = doc.text;
+  for (const f of schemaFindings(schema, value)) {
+    const located = nodeAtPath(doc.parsed.root, f.path);
+    const node = located?.node;
+    let start = 0;
+    let end = Math.min(text.length, 1);
+    const useKey = node !== undefined && (f.onKey || !located!.exact) && node.keyStart !== undefined;
+    if (node) {
+      start = useKey ? node.keyStart! : node.start;
+      end = useKey ? node.keyEnd! : node.end;
+      if (node.type === 'object' && !useKey && end - start > 1) end = start + 1;
+    }
+    const fixes: QuickFix[] = [];
+    if (node && located?.exact && f.suggestion !== undefined) {
+      const edit = useKey ? replaceKey(doc, node, f.suggestion) : node.type === 'string' ? replaceScalar(doc, node, f.suggestion) : undefined;
+      if (edit) fixes.push({ title: `Change to '${f.suggestion}'`, edits: [edit] });
+    }
+    out.push(finding(doc, start, end, DiagnosticSeverity.Error, f.code, f.message, fixes));
+    if (out.length >= MAX_DIAGNOSTICS) break;
+  }
+  return out;
 }
