@@ -2,4 +2,4 @@
 # Runs in the sandbox: no network, the system read-only, only this folder writable.
 echo "Hello from the sandbox (shell), uid $(id -u), host $(hostname)"
 if touch /usr/phantom-test 2>/dev/null; then echo "wrote to /usr?!"; else echo "/usr is read-only, as it should be"; fi
-echo "network interfaces: $(ls /sys/class/net 2>/dev/null | tr '\n' ' ')"
+echo "network interfaces: $(tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' ' | tr '\n' ' ')"

@@ -16,7 +16,11 @@ export interface PreparedRun {
 
 /** Throws with a clear message when the command cannot be found. */
 export function sandboxSpecFor(params: RunParams, limits: Partial<SandboxSpec> = {}): PreparedRun {
-  const resolved = resolveCommand(params.argv[0]);
+  // Resolve from the run's folder, knowing what the sandbox will show anyway (no needless grants).
+  const resolved = resolveCommand(params.argv[0], {
+    cwd: params.cwd,
+    visible: [params.cwd, ...(params.readOnly ?? []), ...(params.readWrite ?? [])],
+  });
   return {
     spec: {
       ...limits,

@@ -31,10 +31,10 @@ test('phantom doctor reports Landlock ABI 7, seccomp user-notify and PSI on this
   assert.equal(code, 0, stdout);
   assert.match(stdout, /^ {2}ok +Landlock +ABI 7/m);
   assert.match(stdout, /^ {2}ok +seccomp user notification/m);
-  assert.match(stdout, /^ {2}ok +PSI/m);
+  assert.match(stdout, /^ {2}ok +pressure stall information \(PSI\)/m);
   const json = JSON.parse(phantom(['doctor', '--json']).stdout);
   assert.equal(json.landlockAbi, 7);
-  for (const id of ['userns', 'pidns', 'mntns', 'netns', 'landlock', 'seccomp', 'seccomp-user-notif', 'psi', 'cgroup2']) {
+  for (const id of ['userns', 'pidns', 'mountns', 'netns', 'landlock', 'seccomp-filter', 'seccomp-user-notif', 'psi', 'cgroup2']) {
     assert.equal(json.checks.find((c: { id: string }) => c.id === id)?.ok, true, id);
   }
 });

@@ -1,0 +1,52 @@
+/**
+ * Raw libc bindings through koffi, kept 1:1 with the C names and signatures. Loaded on first use, so
+ * importing this module costs nothing. Only the runtime imports native/.
+ *
+ * `syscall` and `prctl` are variadic in C: pass a koffi type before each extra argument, e.g.
+ *   syscall(444, 'long', 0, 'long', 0, 'long', 1)   // landlock_create_ruleset(NULL, 0, VERSION)
+ * They return -1 on failure; read errno() right after the call.
+ */
+import koffi, { type LibraryHandle } from 'koffi';
+
+interface LibC {
+  syscall: (number: number, ...typedArgs: unknown[]) => number;
+  prctl: (option: number, ...typedArgs: unknown[]) => number;
+}
+
+let loaded: LibC | undefined;
+
+function libc(): LibC {
+  if (loaded) return loaded;
+  let lib: LibraryHandle;
+  try {
+    lib = koffi.load('libc.so.6');
+  } catch (e) {
+    throw new Error(`koffi.load("libc.so.6") failed: ${(e as Error).message} — the runtime needs glibc (musl systems are not supported yet)`, { cause: e });
+  }
+  loaded = {
+    syscall: lib.func('long syscall(long number, ...)') as LibC['syscall'],
+    prctl: lib.func('int prctl(int option, ...)') as LibC['prctl'],
+  };
+  return loaded;
+}
+
+/** long syscall(long number, ...) */
+export function syscall(number: number, ...typedArgs: unknown[]): number {
+  return libc().syscall(number, ...typedArgs);
+}
+
+/** int prctl(int option, ...) */
+export function prctl(option: number, ...typedArgs: unknown[]): number {
+  return libc().prctl(option, ...typedArgs);
+}
+
+/** The calling thread's errno after the last native call. */
+export function errno(): number {
+  return koffi.errno();
+}
+
+/** Name of an errno value ("EPERM"), or "errno N" when unknown. */
+export function errnoName(value: number): string {
+  for (const [name, v] of Object.entries(koffi.os.errno)) if (v === value) return name;
+  return `errno ${value}`;
+}

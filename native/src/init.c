@@ -1,0 +1,152 @@
+/*
+ * The sandbox child: runs the setup steps in order, then becomes a tiny init, PID 1 of the namespace.
+ *
+ * Init forks the workload, forwards SIGINT/SIGTERM/SIGHUP/SIGQUIT to its process group, reaps every
+ * zombie, and when the workload exits sends its status to the helper FIRST and only then exits: the
+ * namespaces are torn down when PID 1 exits (hundreds of µs for a network namespace), and the helper
+ * must not wait for that before reporting.
+ */
+#define _GNU_SOURCE
+#include "channel.h"
+#include "report.h"
+#include "sandbox.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define SANDBOX_HOSTNAME "phantom"
+
+static const int forwarded_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+
+
+void sandbox_child_main(struct sandbox_config *cfg, int sync_fd) {
+  report_set_child_channel(sync_fd);
+  report_close_status_fd();
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) die_step("die_with_parent", errno, NULL, "prctl(PR_SET_PDEATHSIG, SIGKILL)");
+
+  /* Step 2: wait until the helper has written our uid/gid maps. */
+  struct msg m;
+  if (channel_recv(sync_fd, &m) != 1 || m.type != MSG_GO) _exit(EXIT_SETUP_FAILED);
+
+  switch_to_sandbox_ids(cfg);
+  rearm_parent_death_signal(sync_fd);
+  setup_filesystem(cfg);                                                   /* step 3 */
+  setup_network(cfg);                                                      /* step 4 */
+  if (sethostname(SANDBOX_HOSTNAME, strlen(SANDBOX_HOSTNAME)) < 0)         /* step 5 */
+    die_step("set_hostname", errno, NULL, "sethostname(\"" SANDBOX_HOSTNAME "\")");
+  drop_capabilities();                                                     /* step 6 */
+  set_no_new_privs();
+  run_init(cfg, sync_fd);                                                  /* steps 9, 10 */
+}
+
+static void ignore_signal(int sig) { (void)sig; }
+
+static void describe_exec_failure(const struct sandbox_config *cfg, const struct exec_failure *f, char *out, size_t outsz) {
+  const char *path = cfg->argv[0];
+  const char *hint = "";
+  if (f->code == EXIT_SETUP_FAILED) {
+    snprintf(out, outsz, "workload_setup: %s: %s (%s)", f->call, errno_name(f->err), strerror(f->err));
+    return;
+  }
+  switch (f->err) {
+    case ENOENT:
+      hint = access(path, F_OK) == 0
+                 ? " — the file is there but its interpreter (#! line) or dynamic loader is not visible in the sandbox"
+                 : " — command not found: it is not visible in the sandbox";
+      break;
+    case EACCES: hint = " — not executable: no execute permission for the sandbox user, or on a noexec mount"; break;
+    case ENOEXEC: hint = " — not an executable format (a script without a #! line?)"; break;
+    case ENOMEM: hint = " — the memory limit may be too small to load the program"; break;
+    default: break;
+  }
+  snprintf(out, outsz, "execve(\"%s\"): %s (%s)%s", path, errno_name(f->err), strerror(f->err), hint);
+}
+
+void run_init(const struct sandbox_config *cfg, int sync_fd) {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGCHLD);
+  struct sigaction sa = {.sa_handler = ignore_signal};
+  for (size_t i = 0; i < sizeof forwarded_signals / sizeof forwarded_signals[0]; i++) {
+    /* PID 1 of a namespace never gets signals whose action is SIG_DFL; a handler (never run: the signal
+     * is blocked and read from the signalfd) makes them deliverable. */
+    sigaction(forwarded_signals[i], &sa, NULL);
+    sigaddset(&set, forwarded_signals[i]);
+  }
+  if (sigprocmask(SIG_BLOCK, &set, NULL) < 0) die_step("init", errno, NULL, "sigprocmask(SIG_BLOCK)");
+  int sfd = signalfd(-1, &set, SFD_CLOEXEC);
+  if (sfd < 0) die_step("init", errno, NULL, "signalfd(SIGCHLD|SIGINT|SIGTERM|SIGHUP|SIGQUIT)");
+
+  /* The workload (same uid) must not ptrace init and forge its reports. */
+  if (prctl(PR_SET_DUMPABLE, 0) < 0) die_step("init", errno, NULL, "prctl(PR_SET_DUMPABLE, 0)");
+
+  /* End of file on this close-on-exec pipe means execve succeeded. */
+  int exec_pipe[2];
+  if (pipe2(exec_pipe, O_CLOEXEC) < 0) die_step("init", errno, NULL, "pipe2(O_CLOEXEC)");
+  pid_t workload = fork();
+  if (workload < 0) die_step("init", errno, NULL, "fork()");
+  if (workload == 0) {
+    close(exec_pipe[0]);
+    close(sfd);
+    exec_workload(cfg, exec_pipe[1]);
+  }
+  close(exec_pipe[1]);
+
+  /* Init keeps no copy of the workload's stdio: the caller sees end of file when the workload is done. */
+  int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+  if (devnull >= 0) {
+    dup2(devnull, 0);
+    dup2(devnull, 1);
+    dup2(devnull, 2);
+    close(devnull);
+  }
+
+  struct exec_failure failure;
+  ssize_t n;
+  do n = read(exec_pipe[0], &failure, sizeof failure);
+  while (n < 0 && errno == EINTR);
+  close(exec_pipe[0]);
+  if (n == 0) {
+    channel_send(sync_fd, MSG_EXEC, 0, workload, NULL, NULL);
+  } else {
+    char text[1024];
+    if (n == (ssize_t)sizeof failure) {
+      failure.call[sizeof failure.call - 1] = '\0';
+      describe_exec_failure(cfg, &failure, text, sizeof text);
+    } else {
+      snprintf(text, sizeof text, "execve(\"%s\"): the workload died before reporting", cfg->argv[0]);
+      failure.code = EXIT_CANNOT_EXECUTE;
+      failure.err = 0;
+    }
+    channel_send(sync_fd, MSG_ERROR, failure.code, failure.err,
+                 failure.code == EXIT_SETUP_FAILED ? "workload_setup" : "execve", text);
+  }
+
+  for (;;) {
+    struct signalfd_siginfo si;
+    n = read(sfd, &si, sizeof si);
+    if (n < 0 && errno == EINTR) continue;
+    if (n != (ssize_t)sizeof si) _exit(EXIT_SETUP_FAILED);
+    if (si.ssi_signo != SIGCHLD) {
+      /* Like a terminal: to the workload's whole process group, or to it alone if it left the group. */
+      if (kill(-workload, (int)si.ssi_signo) < 0) kill(workload, (int)si.ssi_signo);
+      continue;
+    }
+    int status;
+    pid_t w;
+    while ((w = waitpid(-1, &status, WNOHANG)) > 0) {
+      if (w != workload) continue; /* an orphan adopted by PID 1: reaped, nothing to report */
+      int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+      int sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+      channel_send(sync_fd, MSG_EXIT, code, sig, NULL, NULL);
+      _exit(0); /* PID 1 exits: the kernel kills whatever is left in the namespace */
+    }
+  }
+}

@@ -1,0 +1,189 @@
+/*
+ * phantom-sandbox — runs ONE command in a fresh sandbox (user, pid, mount, uts, ipc, cgroup and, unless
+ * --net host, network namespaces). See docs/sandbox.md for the steps and the status protocol.
+ *
+ *   phantom-sandbox --cwd DIR [options] -- /abs/path/to/command [args...]
+ *   phantom-sandbox --probe
+ */
+#define _GNU_SOURCE
+#include "report.h"
+#include "sandbox.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define NOBODY_ID 65534
+#define DEFAULT_SANDBOX_ID 1000
+
+static const char usage_text[] =
+    "usage: phantom-sandbox --cwd DIR [options] -- COMMAND [ARGS...]\n"
+    "       phantom-sandbox --probe\n"
+    "\n"
+    "COMMAND must be a path (the runtime resolves names on the host PATH first).\n"
+    "  --cwd DIR              working directory, read-write at its own path (required)\n"
+    "  --net none|loopback|host   none: new netns, lo down (default); loopback: lo up; host: host network\n"
+    "  --ro PATH              extra read-only bind at the same path (repeatable)\n"
+    "  --rw PATH              extra read-write bind at the same path (repeatable)\n"
+    "  --env KEY=VALUE        the command's environment; nothing else is passed (repeatable)\n"
+    "  --uid N, --gid N       ids inside the sandbox (default 1000)\n"
+    "  --host-uid N, --host-gid N  host ids they map to when run as root (default 65534)\n"
+    "  --memory BYTES         address-space limit (RLIMIT_AS)\n"
+    "  --pids N               process limit (RLIMIT_NPROC, per sandbox user)\n"
+    "  --cpu SECONDS          CPU time limit (RLIMIT_CPU)\n"
+    "  --timeout SECONDS      wall-time limit: the whole sandbox is killed\n"
+    "  --status-fd N          JSON status lines (default 3 when fd 3 is open)\n"
+    "  --probe                print which kernel features work, as JSON lines, and exit\n"
+    "Exit status: the command's, 128+N for signal N, 125 sandbox setup failed, 126 cannot execute,\n"
+    "127 not found.\n";
+
+__attribute__((noreturn)) static void usage_error(const char *fmt, const char *arg) {
+  char text[1024];
+  snprintf(text, sizeof text, fmt, arg);
+  char full[1200];
+  snprintf(full, sizeof full, "%s (see phantom-sandbox --help)", text);
+  report_error("arguments", EXIT_SETUP_FAILED, full);
+  exit(EXIT_SETUP_FAILED);
+}
+
+static uint64_t parse_u64(const char *opt, const char *arg) {
+  char *end;
+  errno = 0;
+  unsigned long long v = strtoull(arg, &end, 10);
+  if (errno || end == arg || *end || arg[0] == '-') usage_error("%s wants a non-negative integer", opt);
+  return v;
+}
+
+static double parse_seconds(const char *arg) {
+  char *end;
+  double v = strtod(arg, &end);
+  if (end == arg || *end || !(v > 0)) usage_error("--timeout wants a positive number of seconds, got %s", arg);
+  return v;
+}
+
+/* Canonical host path of a bind; paths the sandbox synthesises itself cannot be bound. */
+static char *canonical_bind_path(const char *opt, const char *arg) {
+  if (arg[0] != '/') usage_error("%s wants an absolute path", opt);
+  char *real = realpath(arg, NULL);
+  if (!real) {
+    int err = errno;
+    char text[PATH_MAX + 256];
+    snprintf(text, sizeof text, "%s %s: realpath: %s (%s) — the path does not exist on the host; create it or drop the option",
+             opt, arg, errno_name(err), strerror(err));
+    report_error("arguments", EXIT_SETUP_FAILED, text);
+    exit(EXIT_SETUP_FAILED);
+  }
+  if (strcmp(real, "/") == 0 || strcmp(real, "/proc") == 0 || strncmp(real, "/proc/", 6) == 0 ||
+      strcmp(real, "/dev") == 0 || strncmp(real, "/dev/", 5) == 0)
+    usage_error("cannot bind %s: the sandbox makes its own /, /proc and /dev", real);
+  return real;
+}
+
+static void add_bind(struct sandbox_config *cfg, char *path, bool writable) {
+  for (size_t i = 0; i < cfg->nbinds; i++) {
+    if (strcmp(cfg->binds[i].path, path) == 0) {
+      cfg->binds[i].writable |= writable; /* the same path twice: read-write wins */
+      free(path);
+      return;
+    }
+  }
+  if (cfg->nbinds == MAX_BINDS) usage_error("too many --ro/--rw paths (at most %s)", "64");
+  cfg->binds[cfg->nbinds++] = (struct bind_spec){.path = path, .writable = writable, .tree_fd = -1};
+}
+
+enum { OPT_CWD = 256, OPT_NET, OPT_RO, OPT_RW, OPT_ENV, OPT_UID, OPT_GID, OPT_HOST_UID, OPT_HOST_GID,
+       OPT_MEMORY, OPT_PIDS, OPT_CPU, OPT_TIMEOUT, OPT_STATUS_FD, OPT_PROBE, OPT_HELP };
+
+static const struct option options[] = {
+    {"cwd", required_argument, NULL, OPT_CWD},           {"net", required_argument, NULL, OPT_NET},
+    {"ro", required_argument, NULL, OPT_RO},             {"rw", required_argument, NULL, OPT_RW},
+    {"env", required_argument, NULL, OPT_ENV},           {"uid", required_argument, NULL, OPT_UID},
+    {"gid", required_argument, NULL, OPT_GID},           {"host-uid", required_argument, NULL, OPT_HOST_UID},
+    {"host-gid", required_argument, NULL, OPT_HOST_GID}, {"memory", required_argument, NULL, OPT_MEMORY},
+    {"pids", required_argument, NULL, OPT_PIDS},         {"cpu", required_argument, NULL, OPT_CPU},
+    {"timeout", required_argument, NULL, OPT_TIMEOUT},   {"status-fd", required_argument, NULL, OPT_STATUS_FD},
+    {"probe", no_argument, NULL, OPT_PROBE},             {"help", no_argument, NULL, OPT_HELP},
+    {NULL, 0, NULL, 0},
+};
+
+int main(int argc, char **argv) {
+  /* Status fd: fd 3 when the caller opened it. Everything from fd 3 up is close-on-exec so that no
+   * inherited descriptor reaches the workload. */
+  int status_fd = fcntl(3, F_GETFD) >= 0 ? 3 : -1;
+  report_set_status_fd(status_fd);
+
+  struct sandbox_config cfg = {
+      .net = NET_NONE,
+      .sandbox_uid = DEFAULT_SANDBOX_ID,
+      .sandbox_gid = DEFAULT_SANDBOX_ID,
+      .privileged = geteuid() == 0,
+  };
+  bool host_ids_given = false;
+  uid_t host_uid = NOBODY_ID;
+  gid_t host_gid = NOBODY_ID;
+  const char *cwd_arg = NULL;
+
+  int c;
+  while ((c = getopt_long(argc, argv, "+", options, NULL)) != -1) {
+    switch (c) {
+      case OPT_CWD: cwd_arg = optarg; break;
+      case OPT_NET:
+        if (strcmp(optarg, "none") == 0) cfg.net = NET_NONE;
+        else if (strcmp(optarg, "loopback") == 0) cfg.net = NET_LOOPBACK;
+        else if (strcmp(optarg, "host") == 0) cfg.net = NET_HOST;
+        else usage_error("--net wants none, loopback or host, got %s", optarg);
+        break;
+      case OPT_RO: add_bind(&cfg, canonical_bind_path("--ro", optarg), false); break;
+      case OPT_RW: add_bind(&cfg, canonical_bind_path("--rw", optarg), true); break;
+      case OPT_ENV:
+        if (!strchr(optarg, '=') || optarg[0] == '=') usage_error("--env wants KEY=VALUE, got %s", optarg);
+        if (cfg.nenv == MAX_ENV) usage_error("too many --env entries (at most %s)", "256");
+        cfg.envp[cfg.nenv++] = optarg;
+        break;
+      case OPT_UID: cfg.sandbox_uid = (uid_t)parse_u64("--uid", optarg); break;
+      case OPT_GID: cfg.sandbox_gid = (gid_t)parse_u64("--gid", optarg); break;
+      case OPT_HOST_UID: host_uid = (uid_t)parse_u64("--host-uid", optarg); host_ids_given = true; break;
+      case OPT_HOST_GID: host_gid = (gid_t)parse_u64("--host-gid", optarg); host_ids_given = true; break;
+      case OPT_MEMORY: cfg.memory_bytes = parse_u64("--memory", optarg); break;
+      case OPT_PIDS: cfg.pids = parse_u64("--pids", optarg); break;
+      case OPT_CPU: cfg.cpu_seconds = parse_u64("--cpu", optarg); break;
+      case OPT_TIMEOUT: cfg.timeout_seconds = parse_seconds(optarg); break;
+      case OPT_STATUS_FD:
+        status_fd = (int)parse_u64("--status-fd", optarg);
+        report_set_status_fd(fcntl(status_fd, F_GETFD) >= 0 ? status_fd : -1);
+        break;
+      case OPT_PROBE: return run_probe();
+      case OPT_HELP: fputs(usage_text, stdout); return 0;
+      default: usage_error("unknown option%s", "");
+    }
+  }
+  if (status_fd >= 0 && fcntl(status_fd, F_SETFD, FD_CLOEXEC) < 0) report_set_status_fd(-1);
+  /* Ignored on failure: close_range(CLOEXEC) needs Linux 5.11; without it inherited fds stay as they were. */
+  (void)close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
+
+  if (optind >= argc) usage_error("no command given%s", "");
+  cfg.argv = &argv[optind];
+  if (!strchr(cfg.argv[0], '/'))
+    usage_error("command %s is not a path: the sandbox has no PATH lookup; resolve it on the host first", cfg.argv[0]);
+  if (!cwd_arg) usage_error("--cwd is required%s", "");
+  cfg.cwd = canonical_bind_path("--cwd", cwd_arg);
+  add_bind(&cfg, strdup(cfg.cwd), true);
+
+  if (cfg.privileged) {
+    /* Never leave the workload with kuid 0: as root the sandbox user is an unprivileged host id. */
+    cfg.host_uid = host_uid;
+    cfg.host_gid = host_gid;
+    if (cfg.host_uid == 0 || cfg.host_gid == 0) usage_error("--host-uid/--host-gid 0 would make the workload real root%s", "");
+  } else {
+    if (host_ids_given) usage_error("--host-uid/--host-gid need root: unprivileged, the sandbox user is you%s", "");
+    cfg.host_uid = getuid();
+    cfg.host_gid = getgid();
+  }
+  cfg.envp[cfg.nenv] = NULL;
+  return supervise_sandbox(&cfg);
+}

@@ -1,0 +1,40 @@
+/*
+ * Errors and the machine-readable status stream.
+ *
+ * Every failing step names the step, the exact call with its arguments, the errno name and, for known
+ * kernel causes, a hint (like bubblewrap and nsjail). In the sandbox child the message travels to the
+ * helper over the sync channel; the helper prints it on stderr ("phantom-sandbox: ...") and writes a JSON
+ * line on the status fd (fd 3 when open), then exits 125.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define EXIT_SETUP_FAILED 125
+#define EXIT_CANNOT_EXECUTE 126
+#define EXIT_NOT_FOUND 127
+
+void report_set_status_fd(int fd);
+/* The sandbox child never writes status lines itself: it closes its copy of the status fd. */
+void report_close_status_fd(void);
+void report_set_child_channel(int fd);
+bool report_in_child(void);
+
+/* Writes one JSON line (the object's fields without braces) to the status fd, if open. */
+__attribute__((format(printf, 1, 2))) void status_event(const char *fields_fmt, ...);
+
+/* A note for the user ("memory limit via RLIMIT_AS"). In the child it is forwarded to the helper. */
+__attribute__((format(printf, 1, 2))) void note(const char *fmt, ...);
+
+/* Fails the sandbox setup (exit 125). err is an errno value, 0 when no call failed. */
+__attribute__((noreturn, format(printf, 4, 5)))
+void die_step(const char *step, int err, const char *hint, const char *call_fmt, ...);
+
+/* Prints a helper-side error with step and exit code; writes the error event. */
+void report_error(const char *step, int code, const char *message);
+
+const char *errno_name(int err);
+const char *signal_name(int sig, char *buf, size_t bufsz);
+/* Escapes in as the inside of a JSON string. */
+void json_escape(char *out, size_t outsz, const char *in);

@@ -1,0 +1,172 @@
+/*
+ * The helper side of a cold start: idmapped mounts, clone into new namespaces, uid/gid maps, MSG_GO,
+ * then supervision — forwarding signals, the wall-time limit, and turning the child's messages into
+ * stderr text, JSON status lines and the exit status.
+ */
+#define _GNU_SOURCE
+#include "channel.h"
+#include "report.h"
+#include "sandbox.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/timerfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static const char clone_hint[] =
+    "user namespaces may be restricted: check sysctl user.max_user_namespaces, "
+    "kernel.unprivileged_userns_clone (Debian), kernel.apparmor_restrict_unprivileged_userns (Ubuntu 23.10+); "
+    "inside a container its seccomp profile may forbid it";
+
+/* The workload's pid as the host sees it: the only child of init when execve has just succeeded. */
+static long workload_host_pid(pid_t init) {
+  char path[64], buf[64];
+  snprintf(path, sizeof path, "/proc/%d/task/%d/children", init, init);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  ssize_t n = read(fd, buf, sizeof buf - 1);
+  close(fd);
+  if (n <= 0) return -1;
+  buf[n] = '\0';
+  return strtol(buf, NULL, 10);
+}
+
+static int exit_status_event(int code, int sig, bool timed_out) {
+  char name[32], codebuf[16];
+  snprintf(codebuf, sizeof codebuf, "%d", code);
+  status_event("\"event\":\"exit\",\"code\":%s,\"signal\":%s%s%s,\"timeout\":%s", sig ? "null" : codebuf,
+               sig ? "\"" : "", sig ? signal_name(sig, name, sizeof name) : "null", sig ? "\"" : "",
+               timed_out ? "true" : "false");
+  return sig ? 128 + sig : code;
+}
+
+/* The child is gone without an exit report: it failed (already reported) or was killed. */
+static int reap_silent_child(pid_t pid, bool timed_out, int exec_error_code) {
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+  if (timed_out) return exit_status_event(-1, SIGKILL, true);
+  if (exec_error_code) return exec_error_code;
+  char text[256], name[32];
+  if (WIFSIGNALED(status))
+    snprintf(text, sizeof text, "the sandbox init was killed by %s before reporting an exit status",
+             signal_name(WTERMSIG(status), name, sizeof name));
+  else
+    snprintf(text, sizeof text, "the sandbox init exited with %d before reporting an exit status", WEXITSTATUS(status));
+  report_error("init", EXIT_SETUP_FAILED, text);
+  return EXIT_SETUP_FAILED;
+}
+
+static int start_timer(double seconds) {
+  int tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+  if (tfd < 0) die_step("timeout", errno, NULL, "timerfd_create(CLOCK_MONOTONIC)");
+  struct itimerspec its = {0};
+  its.it_value.tv_sec = (time_t)seconds;
+  its.it_value.tv_nsec = (long)((seconds - floor(seconds)) * 1e9);
+  if (its.it_value.tv_sec == 0 && its.it_value.tv_nsec == 0) its.it_value.tv_nsec = 1;
+  if (timerfd_settime(tfd, 0, &its, NULL) < 0) die_step("timeout", errno, NULL, "timerfd_settime(%g s)", seconds);
+  return tfd;
+}
+
+int supervise_sandbox(struct sandbox_config *cfg) {
+  uint64_t t0 = monotonic_us();
+  describe_limits(cfg);
+  prepare_bind_trees(cfg);
+
+  /* Blocked before the clone so none is lost; the child inherits the mask and init reads its own signalfd. */
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGHUP);
+  sigaddset(&set, SIGQUIT);
+  if (sigprocmask(SIG_BLOCK, &set, NULL) < 0) die_step("supervise", errno, NULL, "sigprocmask(SIG_BLOCK)");
+  int sfd = signalfd(-1, &set, SFD_CLOEXEC);
+  if (sfd < 0) die_step("supervise", errno, NULL, "signalfd(SIGINT|SIGTERM|SIGHUP|SIGQUIT)");
+
+  int sv[2];
+  if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+    die_step("sync_channel", errno, NULL, "socketpair(AF_UNIX, SOCK_SEQPACKET|SOCK_CLOEXEC)");
+
+  int flags = sandbox_clone_flags(cfg);
+  pid_t pid = raw_clone((unsigned long)flags | SIGCHLD);
+  if (pid < 0) {
+    char names[160];
+    clone_flags_string(flags, names, sizeof names);
+    die_step("clone_namespaces", errno, clone_hint, "clone(%s)", names);
+  }
+  if (pid == 0) {
+    close(sv[0]);
+    close(sfd);
+    sandbox_child_main(cfg, sv[1]);
+  }
+  close(sv[1]);
+  for (size_t i = 0; i < cfg->nbinds; i++)
+    if (cfg->binds[i].tree_fd >= 0) close(cfg->binds[i].tree_fd);
+
+  write_id_maps(pid, cfg);
+  /* Later: the cgroup step (create the run's cgroup, move pid into it) goes here, before MSG_GO. */
+  if (!channel_send(sv[0], MSG_GO, 0, 0, NULL, NULL)) die_step("sync_channel", errno, NULL, "send(MSG_GO)");
+
+  int tfd = cfg->timeout_seconds > 0 ? start_timer(cfg->timeout_seconds) : -1;
+  bool timed_out = false;
+  int exec_error_code = 0;
+  struct pollfd pfd[3] = {{.fd = sv[0], .events = POLLIN}, {.fd = sfd, .events = POLLIN}, {.fd = tfd, .events = POLLIN}};
+  for (;;) {
+    if (poll(pfd, tfd >= 0 ? 3 : 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      die_step("supervise", errno, NULL, "poll(sync, signals, timer)");
+    }
+    if (pfd[1].revents & POLLIN) {
+      struct signalfd_siginfo si;
+      if (read(sfd, &si, sizeof si) == (ssize_t)sizeof si) kill(pid, (int)si.ssi_signo); /* init forwards it */
+    }
+    if (tfd >= 0 && (pfd[2].revents & POLLIN)) {
+      /* SIGKILL to PID 1 of the namespace kills every process in it. */
+      kill(pid, SIGKILL);
+      timed_out = true;
+      note("wall-time limit of %g s reached: the sandbox was killed", cfg->timeout_seconds);
+      close(tfd);
+      tfd = -1;
+    }
+    if (!(pfd[0].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+    struct msg m;
+    int r = channel_recv(sv[0], &m);
+    if (r <= 0) return reap_silent_child(pid, timed_out, exec_error_code);
+    switch (m.type) {
+      case MSG_NOTE: note("%s", m.text); break;
+      case MSG_EXEC:
+        status_event("\"event\":\"exec\",\"pid\":%ld,\"setupUs\":%llu", workload_host_pid(pid),
+                     (unsigned long long)(monotonic_us() - t0));
+        break;
+      case MSG_ERROR:
+        if (m.code == EXIT_NOT_FOUND) {
+          struct stat st;
+          char *end = m.text + strlen(m.text);
+          if (stat(cfg->argv[0], &st) == 0)
+            snprintf(end, sizeof m.text - (size_t)(end - m.text),
+                     " (it exists on the host: grant its folder with --ro)");
+        }
+        report_error(m.step, m.code, m.text);
+        if (m.code == EXIT_SETUP_FAILED && strcmp(m.step, "workload_setup") != 0) {
+          while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {}
+          return EXIT_SETUP_FAILED;
+        }
+        exec_error_code = m.code; /* the workload exits with it; its exit report follows */
+        break;
+      case MSG_EXIT:
+        if (exec_error_code) return exit_status_event(exec_error_code, 0, false);
+        return exit_status_event(m.code, m.value, timed_out);
+      default: break;
+    }
+  }
+}

@@ -1,0 +1,45 @@
+/*
+ * The workload process (forked by init): last per-command steps, then execve. Failures are written to the
+ * close-on-exec exec pipe (end of file there means execve succeeded) and init reports them.
+ * This is also the zygote's future per-command path: Landlock and seccomp policies (precompiled, passed
+ * over an fd) go right before execve, after no_new_privs (already set by the child).
+ */
+#define _GNU_SOURCE
+#include "report.h"
+#include "sandbox.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+
+__attribute__((noreturn)) static void fail(int fd, int code, int err, const char *call) {
+  struct exec_failure f = {.err = err, .code = code};
+  strncpy(f.call, call, sizeof f.call - 1);
+  ssize_t n = write(fd, &f, sizeof f);
+  (void)n; /* init treats a short report as "died before reporting" */
+  _exit(code);
+}
+
+void exec_workload(const struct sandbox_config *cfg, int exec_err_fd) {
+  /* Init blocked and caught signals; the workload starts with the defaults. */
+  static const int sigs[] = {SIGCHLD, SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+  for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) signal(sigs[i], SIG_DFL);
+  sigset_t empty;
+  sigemptyset(&empty);
+  sigprocmask(SIG_SETMASK, &empty, NULL);
+
+  /* Own process group, so init can forward a Ctrl-C to everything the command started. */
+  if (setpgid(0, 0) < 0) fail(exec_err_fd, EXIT_SETUP_FAILED, errno, "setpgid(0, 0)");
+
+  const char *call = NULL;
+  if (apply_rlimits(cfg, &call) < 0) fail(exec_err_fd, EXIT_SETUP_FAILED, errno, call);
+  if (chdir(cfg->cwd) < 0) fail(exec_err_fd, EXIT_SETUP_FAILED, errno, "chdir(cwd)");
+
+  /* Later: landlock_restrict_self() and the seccomp filter go here. */
+
+  execve(cfg->argv[0], cfg->argv, cfg->envp);
+  int err = errno;
+  fail(exec_err_fd, err == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXECUTE, err, "execve");
+}

@@ -1,0 +1,194 @@
+/**
+ * The runtime's only door to the native helper (dist/native/phantom-sandbox): builds its command line,
+ * spawns it with an extra status pipe on fd 3 and turns the helper's JSON status lines
+ * (docs/sandbox.md) into a SandboxExit.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { PassThrough, type Readable, type Writable } from 'node:stream';
+import { CommandResolutionError, resolveCommand } from './commandResolution';
+
+export interface SandboxSpec {
+  /** argv[0] should be a path resolved on the host (sandboxSpec.ts, commandResolution.ts); a bare name is
+   * resolved here as a convenience, with the grants it needs. */
+  argv: string[];
+  /** Absolute; read-write inside the sandbox at the same path. */
+  cwd: string;
+  network: 'none' | 'loopback' | 'host';
+  readOnly: string[];
+  readWrite: string[];
+  /** Wall time; the helper kills the whole sandbox when it is reached. */
+  timeoutSeconds?: number;
+  /** The command's WHOLE environment (see sandboxEnvironment.ts): nothing of the runtime's env is passed. */
+  env: Record<string, string>;
+  /** Address-space limit per process (RLIMIT_AS for now). */
+  memoryBytes?: number;
+  /** Process limit (RLIMIT_NPROC for now). */
+  pids?: number;
+  /** CPU seconds per process (RLIMIT_CPU). */
+  cpuSeconds?: number;
+}
+
+export interface SandboxExit {
+  /** Exit code; null when killed by a signal. 125 sandbox not made, 126 cannot execute, 127 not found. */
+  code: number | null;
+  /** e.g. "SIGKILL" when the command (or, after a timeout, the sandbox) was killed. */
+  signal: string | null;
+  /** From spawnSandbox() to the command's execve (to the failure when it never ran). */
+  spawnMs: number;
+  /** Why the sandbox could not be made or the command not started (the helper's message). */
+  error?: string;
+  /** What was granted or enforced beyond the request, e.g. an interpreter's folder made visible. */
+  notes: string[];
+}
+
+export interface SandboxProcess {
+  /** The helper's pid (-1 when it was never started). */
+  pid: number;
+  stdout: Readable;
+  stderr: Readable;
+  stdin: Writable;
+  exited: Promise<SandboxExit>;
+  kill(signal?: NodeJS.Signals): void;
+}
+
+const HELPER_NAME = 'phantom-sandbox';
+
+/** dist/native/phantom-sandbox next to the bundle (dist/*.js), or under the repo root when run from source. */
+export function helperPath(): string {
+  const override = process.env.PHANTOM_HELPER;
+  if (override) return override;
+  const bundled = path.join(__dirname, 'native', HELPER_NAME);
+  if (path.basename(__dirname) === 'dist' || existsSync(bundled)) return bundled;
+  return path.join(__dirname, '..', '..', 'dist', 'native', HELPER_NAME);
+}
+
+/** The helper's command line; argv[0] must already be a path. */
+export function helperArguments(spec: SandboxSpec): string[] {
+  const args = ['--cwd', spec.cwd, '--net', spec.network];
+  for (const p of spec.readOnly) args.push('--ro', p);
+  for (const p of spec.readWrite) args.push('--rw', p);
+  for (const [k, v] of Object.entries(spec.env)) args.push('--env', `${k}=${v}`);
+  if (spec.timeoutSeconds) args.push('--timeout', String(spec.timeoutSeconds));
+  if (spec.memoryBytes) args.push('--memory', String(Math.floor(spec.memoryBytes)));
+  if (spec.pids) args.push('--pids', String(Math.floor(spec.pids)));
+  if (spec.cpuSeconds) args.push('--cpu', String(Math.ceil(spec.cpuSeconds)));
+  args.push('--', ...spec.argv);
+  return args;
+}
+
+/** One line of the helper's status stream (docs/sandbox.md). */
+type StatusEvent =
+  | { event: 'note'; message: string }
+  | { event: 'exec'; pid: number; setupUs: number }
+  | { event: 'error'; step: string; code: number; message: string }
+  | { event: 'exit'; code: number | null; signal: string | null; timeout: boolean };
+
+/** A process that never started: empty streams and an exit that is already known. */
+function notStarted(exit: SandboxExit): SandboxProcess {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  stdout.end();
+  stderr.end(`phantom-sandbox: ${exit.error}\n`);
+  return { pid: -1, stdout, stderr, stdin: new PassThrough(), exited: Promise.resolve(exit), kill: () => {} };
+}
+
+export function spawnSandbox(spec: SandboxSpec): SandboxProcess {
+  const t0 = performance.now();
+  const notes: string[] = [];
+  let command = spec;
+  if (spec.argv.length === 0) return notStarted({ code: 127, signal: null, spawnMs: 0, error: 'no command given', notes });
+  if (!spec.argv[0].includes('/')) {
+    try {
+      const resolved = resolveCommand(spec.argv[0], { cwd: spec.cwd, visible: [spec.cwd, ...spec.readOnly, ...spec.readWrite] });
+      notes.push(...resolved.notes);
+      command = {
+        ...spec,
+        argv: [resolved.path, ...spec.argv.slice(1)],
+        readOnly: [...spec.readOnly, ...resolved.readOnly],
+        env: resolved.pathDirs.length && spec.env.PATH ? { ...spec.env, PATH: [...resolved.pathDirs, spec.env.PATH].join(':') } : spec.env,
+      };
+    } catch (e) {
+      if (!(e instanceof CommandResolutionError)) throw e;
+      return notStarted({ code: 127, signal: null, spawnMs: performance.now() - t0, error: e.message, notes });
+    }
+  }
+
+  const helper = helperPath();
+  if (!existsSync(helper)) {
+    return notStarted({
+      code: 125, signal: null, spawnMs: performance.now() - t0, notes,
+      error: `sandbox helper not found at ${helper}: build it with \`node scripts/build-native.mjs\` (or set PHANTOM_HELPER)`,
+    });
+  }
+
+  // The helper needs no environment: the command's is passed explicitly (--env).
+  const child = spawn(helper, helperArguments(command), { stdio: ['pipe', 'pipe', 'pipe', 'pipe'], env: {} });
+  let spawnMs: number | undefined;
+  let error: string | undefined;
+  let exitEvent: Extract<StatusEvent, { event: 'exit' }> | undefined;
+  let spawnError: Error | undefined;
+
+  const status = child.stdio[3] as Readable;
+  let pending = '';
+  const onLine = (line: string) => {
+    if (!line.trim()) return;
+    let ev: StatusEvent;
+    try {
+      ev = JSON.parse(line) as StatusEvent;
+    } catch {
+      notes.push(`unreadable status line from the helper: ${line}`);
+      return;
+    }
+    if (ev.event === 'note') notes.push(ev.message);
+    else if (ev.event === 'exec') spawnMs = performance.now() - t0;
+    else if (ev.event === 'error') error = ev.message;
+    else if (ev.event === 'exit') exitEvent = ev;
+  };
+  status.setEncoding('utf8');
+  status.on('data', (chunk: string) => {
+    pending += chunk;
+    let nl: number;
+    while ((nl = pending.indexOf('\n')) >= 0) {
+      onLine(pending.slice(0, nl));
+      pending = pending.slice(nl + 1);
+    }
+  });
+  // Writes to a command that has stopped reading are not the caller's error.
+  child.stdin.on('error', () => {});
+
+  const exited = new Promise<SandboxExit>((resolve) => {
+    child.on('error', (e) => {
+      spawnError = e;
+    });
+    // 'close': the helper exited and stdout, stderr and the status pipe are drained.
+    child.on('close', (code, signal) => {
+      onLine(pending);
+      const elapsed = performance.now() - t0;
+      if (spawnError) {
+        resolve({ code: 125, signal: null, spawnMs: elapsed, notes, error: `spawn ${helper}: ${spawnError.message}` });
+      } else if (exitEvent) {
+        resolve({ code: exitEvent.signal ? null : exitEvent.code, signal: exitEvent.signal, spawnMs: spawnMs ?? elapsed, notes, ...(error ? { error } : {}) });
+      } else if (signal) {
+        notes.push(`the sandbox helper was killed by ${signal}; everything in the sandbox died with it`);
+        resolve({ code: null, signal, spawnMs: spawnMs ?? elapsed, notes, ...(error ? { error } : {}) });
+      } else {
+        resolve({ code, signal: null, spawnMs: spawnMs ?? elapsed, notes, error: error ?? `the sandbox helper exited with ${code} without a status` });
+      }
+    });
+  });
+
+  return {
+    pid: child.pid ?? -1,
+    stdout: child.stdout!,
+    stderr: child.stderr!,
+    stdin: child.stdin!,
+    exited,
+    kill(signal: NodeJS.Signals = 'SIGTERM') {
+      // The helper forwards SIGINT/SIGTERM/SIGHUP/SIGQUIT to the command's process group through init;
+      // SIGKILL kills the helper and, through PR_SET_PDEATHSIG, the whole sandbox.
+      child.kill(signal);
+    },
+  };
+}
