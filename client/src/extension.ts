@@ -1,6 +1,7 @@
 /** Activates the extension: the language client, the runtime, and the command table. */
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
+import { kernelLandlockAbiNotification, type KernelLandlockAbiParams } from '../../server/src/protocol';
 import { registerCommands } from './commands';
 import { config } from './config';
 import { createLanguageClient } from './languageClient';
@@ -22,10 +23,24 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   context.subscriptions.push(client);
   try {
     await client.start();
+    void sendKernelFacts(runtime, client, log);
   } catch (error) {
     // The commands still work without the language server; say why the editor features are missing.
     log.appendLine(`language server failed to start: ${error instanceof Error ? error.message : String(error)}`);
     void vscode.window.showErrorMessage('Phantom: the language server could not start, so profiles are not checked. See the "Phantom" output.');
+  }
+}
+
+/** The server flags Landlock rights the running kernel lacks once it knows the kernel's ABI (probed by the runtime). */
+async function sendKernelFacts(runtime: RuntimeClient, languageClient: LanguageClient, log: vscode.OutputChannel): Promise<void> {
+  try {
+    const features = await runtime.kernelFeatures();
+    // The client and the server link different vscode-jsonrpc copies, so the constant's method names the message.
+    const params: KernelLandlockAbiParams = { abi: features.landlockAbi };
+    await languageClient.sendNotification(kernelLandlockAbiNotification.method, params);
+  } catch (error) {
+    // Without the probe the server simply does not check against the kernel: worth a log line, not an error.
+    log.appendLine(`kernel features unavailable: ${error instanceof Error ? error.message : String(error)}`);
   }
 }
 
