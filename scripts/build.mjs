@@ -5,6 +5,7 @@ import { build, context } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import { webviewOptions } from './build-webview.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const production = process.argv.includes('--production');
@@ -41,9 +42,10 @@ const options = (b) => ({
 
 if (watch) {
   for (const b of bundles) await (await context(options(b))).watch();
+  await (await context(webviewOptions(production))).watch();
   console.log('build: watching for changes');
 } else {
-  await Promise.all(bundles.map((b) => build(options(b))));
+  await Promise.all([...bundles.map((b) => build(options(b))), build(webviewOptions(production))]);
   spawnSync('chmod', ['+x', path.join(root, 'dist/cli.js')]);
-  console.log(`build: ${bundles.map((b) => b.out).join(', ')}${production ? ' (production)' : ''}`);
+  console.log(`build: ${bundles.map((b) => b.out).join(', ')}, dist/webview/metrics.{js,css}${production ? ' (production)' : ''}`);
 }

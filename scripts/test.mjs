@@ -42,6 +42,8 @@ must('build', process.execPath, ['scripts/build.mjs']);
 if (only.length === 0) {
   must('lint', process.execPath, ['node_modules/eslint/bin/eslint.js', '--max-warnings=0', '.']);
   must('type-check', process.execPath, ['node_modules/typescript/bin/tsc', '-p', '.', '--noEmit']);
+  // The webview script runs in a browser: it has its own config with the DOM types.
+  must('type-check (webview)', process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'client/media', '--noEmit']);
 }
 
 function testFiles(dir, suffix) {

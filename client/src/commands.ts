@@ -1,5 +1,6 @@
 /** The extension's commands, one table (package.json `contributes.commands` declares the same ids). */
 import * as vscode from 'vscode';
+import { MetricsPanel } from './metricsPanel';
 import { runInSandbox } from './runCommand';
 import type { RuntimeClient } from './runtimeClient';
 
@@ -8,8 +9,7 @@ export function registerCommands(context: vscode.ExtensionContext, runtime: Runt
     'phantom.runInSandbox': (resource) => runInSandbox(runtime, resource as vscode.Uri | undefined),
     'phantom.learnSeccompProfile': () =>
       vscode.window.showInformationMessage('Phantom: learning seccomp profiles is not available in this version yet (it arrives with learn mode).'),
-    'phantom.showMetrics': () =>
-      vscode.window.showInformationMessage('Phantom: the metrics panel is not available in this version yet (it arrives with the PSI monitor).'),
+    'phantom.showMetrics': () => MetricsPanel.createOrShow(context.extensionUri, runtime),
     'phantom.restartRuntime': () => runtime.restart(),
   };
   for (const [id, handler] of Object.entries(table)) context.subscriptions.push(vscode.commands.registerCommand(id, handler));

@@ -2,14 +2,17 @@
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { kernelLandlockAbiNotification, type KernelLandlockAbiParams } from '../../server/src/protocol';
+import { finishedRuns, type PhantomApi } from './api';
 import { registerCommands } from './commands';
 import { config } from './config';
 import { createLanguageClient } from './languageClient';
+import { MetricsPanel } from './metricsPanel';
+import { PressureStatusBar } from './statusBar';
 import { RuntimeClient } from './runtimeClient';
 
 let client: LanguageClient | undefined;
 
-export async function activate(context: vscode.ExtensionContext): Promise<void> {
+export async function activate(context: vscode.ExtensionContext): Promise<PhantomApi> {
   const log = vscode.window.createOutputChannel('Phantom');
   context.subscriptions.push(log);
 
@@ -17,6 +20,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   context.subscriptions.push(runtime);
   runtime.start();
 
+  // PSI history starts now so the metrics panel has the last minutes the moment it opens.
+  context.subscriptions.push(MetricsPanel.track(runtime), new PressureStatusBar(runtime));
   registerCommands(context, runtime);
 
   client = createLanguageClient(context);
@@ -29,6 +34,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     log.appendLine(`language server failed to start: ${error instanceof Error ? error.message : String(error)}`);
     void vscode.window.showErrorMessage('Phantom: the language server could not start, so profiles are not checked. See the "Phantom" output.');
   }
+  context.subscriptions.push(finishedRuns);
+  return { runtimePid: () => runtime.pid, onDidFinishRun: finishedRuns.event };
 }
 
 /** The server flags Landlock rights the running kernel lacks once it knows the kernel's ABI (probed by the runtime). */

@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
+import { finishedRuns, OUTPUT_CAP } from './api';
 import { config } from './config';
 import type { RuntimeClient } from './runtimeClient';
 import { RunTerminal } from './runTerminal';
@@ -51,6 +52,7 @@ export async function runInSandbox(runtime: RuntimeClient, resource?: vscode.Uri
     eof: () => runtime.sendStdin(runId, undefined, true),
     cancel: () => void runtime.cancel(runId),
   });
+  let output = '';
   try {
     await runtime.run(
       {
@@ -60,9 +62,20 @@ export async function runInSandbox(runtime: RuntimeClient, resource?: vscode.Uri
         network: config.network(uri),
         timeoutSeconds: config.timeoutSeconds(uri),
       },
-      { output: (o) => pty.output(o), exit: (e) => pty.exit(e) },
+      {
+        output: (o) => {
+          pty.output(o);
+          if (output.length < OUTPUT_CAP) output += o.data;
+        },
+        exit: (e) => {
+          pty.exit(e);
+          finishedRuns.fire({ file, output: output.slice(0, OUTPUT_CAP), exit: e });
+        },
+      },
     );
   } catch (error) {
-    pty.exit({ runId, code: null, signal: null, error: error instanceof Error ? error.message : String(error), timings: { queueMs: 0, spawnMs: 0, totalMs: 0, warm: false } });
+    const exit = { runId, code: null, signal: null, error: error instanceof Error ? error.message : String(error), timings: { queueMs: 0, spawnMs: 0, totalMs: 0, warm: false } };
+    pty.exit(exit);
+    finishedRuns.fire({ file, output, exit });
   }
 }

@@ -7,6 +7,15 @@ import * as vscode from 'vscode';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
 import {
   KernelFeaturesRequest,
+  MetricsSnapshotRequest,
+  PressureNotification,
+  PressureSubscribeRequest,
+  RecentRunsRequest,
+  RunDeferredNotification,
+  type MetricsSnapshot,
+  type PressureSample,
+  type PressureSubscription,
+  type RecentRun,
   RunCancelRequest,
   RunExitNotification,
   RunOutputNotification,
@@ -35,11 +44,26 @@ export class RuntimeClient implements vscode.Disposable {
   private disposed = false;
   private readonly onDidChangeStateEmitter = new vscode.EventEmitter<'running' | 'stopped'>();
   readonly onDidChangeState = this.onDidChangeStateEmitter.event;
+  private readonly onPressureEmitter = new vscode.EventEmitter<PressureSample>();
+  /** PSI samples of the stream (after subscribePressure), and `available: false` when the runtime stops. */
+  readonly onPressure = this.onPressureEmitter.event;
+  private readonly onRunEndedEmitter = new vscode.EventEmitter<RunExit>();
+  /** Every run's exit report, whoever started it (the metrics panel refreshes on it). */
+  readonly onRunEnded = this.onRunEndedEmitter.event;
+  private readonly onRunDeferredEmitter = new vscode.EventEmitter<{ runId: string; reason: string; maxWaitMs: number }>();
+  /** A run waits for the pressure to fall before it starts. */
+  readonly onRunDeferred = this.onRunDeferredEmitter.event;
+  /** The stream's interval while subscribed: a restarted runtime is subscribed again. */
+  private pressureIntervalMs: number | undefined;
 
   constructor(
     private readonly runtimePath: string,
     private readonly log: vscode.OutputChannel,
   ) {}
+
+  get pid(): number | undefined {
+    return this.connection ? this.child?.pid : undefined;
+  }
 
   get running(): boolean {
     return this.connection !== undefined;
@@ -58,7 +82,10 @@ export class RuntimeClient implements vscode.Disposable {
     connection.onNotification(RunExitNotification, (exit) => {
       this.listeners.get(exit.runId)?.exit(exit);
       this.listeners.delete(exit.runId);
+      this.onRunEndedEmitter.fire(exit);
     });
+    connection.onNotification(PressureNotification, (sample) => this.onPressureEmitter.fire(sample));
+    connection.onNotification(RunDeferredNotification, (deferred) => this.onRunDeferredEmitter.fire(deferred));
     child.stderr!.on('data', (chunk: Buffer) => this.log.append(chunk.toString()));
     child.on('error', (error) => this.log.appendLine(`runtime: could not start ${this.runtimePath}: ${error.message}`));
     child.on('exit', (code, signal) => this.onExit(code, signal));
@@ -66,6 +93,7 @@ export class RuntimeClient implements vscode.Disposable {
     this.connection = connection;
     this.log.appendLine(`runtime: started (pid ${child.pid})`);
     this.onDidChangeStateEmitter.fire('running');
+    if (this.pressureIntervalMs !== undefined) void this.subscribePressure(this.pressureIntervalMs).catch(() => undefined); // the state event tells listeners
   }
 
   private onExit(code: number | null, signal: NodeJS.Signals | null): void {
@@ -73,6 +101,7 @@ export class RuntimeClient implements vscode.Disposable {
     this.connection = undefined;
     this.child = undefined;
     this.onDidChangeStateEmitter.fire('stopped');
+    if (this.pressureIntervalMs !== undefined) this.onPressureEmitter.fire({ available: false, reason: 'the Phantom runtime is not running' });
     // The runs of a dead runtime are over: tell their terminals instead of leaving them waiting.
     for (const [runId, listener] of this.listeners) {
       listener.exit({ runId, code: null, signal: null, error: 'the Phantom runtime stopped during the run', timings: { queueMs: 0, spawnMs: 0, totalMs: 0, warm: false } });
@@ -126,8 +155,25 @@ export class RuntimeClient implements vscode.Disposable {
     return this.require().sendRequest(KernelFeaturesRequest);
   }
 
+  /** Starts the runtime's PSI stream (PressureNotification → onPressure); kept across runtime restarts. */
+  async subscribePressure(intervalMs = 1000): Promise<PressureSubscription> {
+    this.pressureIntervalMs = intervalMs;
+    return this.require().sendRequest(PressureSubscribeRequest, { intervalMs });
+  }
+
+  async metrics(): Promise<MetricsSnapshot> {
+    return this.require().sendRequest(MetricsSnapshotRequest);
+  }
+
+  async recentRuns(limit?: number): Promise<RecentRun[]> {
+    return this.require().sendRequest(RecentRunsRequest, { limit });
+  }
+
   dispose(): void {
     this.disposed = true;
+    this.onPressureEmitter.dispose();
+    this.onRunEndedEmitter.dispose();
+    this.onRunDeferredEmitter.dispose();
     this.connection?.dispose();
     this.child?.kill('SIGTERM');
     this.onDidChangeStateEmitter.dispose();

@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { RunExit, RunOutput, RunParams } from './protocol';
 import { spawnSandbox, type SandboxProcess } from './sandboxSpawn';
 import { sandboxSpecFor } from './sandboxSpec';
+import type { StartupMetrics } from './startupMetrics';
 
 export interface RunSink {
   output(output: RunOutput): void;
@@ -16,7 +17,11 @@ export interface RunSink {
 export class RunManager {
   private readonly runs = new Map<string, SandboxProcess>();
 
-  constructor(private readonly sink: RunSink) {}
+  /** `metrics`, when given, records every run's startup (cold/warm spawn ms) and exit. */
+  constructor(
+    private readonly sink: RunSink,
+    private readonly metrics?: StartupMetrics,
+  ) {}
 
   get activeRuns(): number {
     return this.runs.size;
@@ -26,8 +31,10 @@ export class RunManager {
   start(params: RunParams): void {
     const requested = performance.now();
     if (this.runs.has(params.runId)) throw new Error(`run ${params.runId} is already running`);
-    const fail = (code: number, error: string) =>
+    const fail = (code: number, error: string) => {
+      this.record(params, { startupMs: null, code, signal: null, error });
       this.sink.exit({ runId: params.runId, code, signal: null, error, timings: { queueMs: 0, spawnMs: 0, totalMs: performance.now() - requested, warm: false } });
+    };
     if (!path.isAbsolute(params.cwd)) return fail(125, `the working directory must be an absolute path, got '${params.cwd}'`);
     if (params.argv.length === 0) return fail(127, 'no command to run');
 
@@ -49,6 +56,8 @@ export class RunManager {
     void sandbox.exited.then(async (exit) => {
       await streamsDone; // every byte of output is sent before the exit report
       this.runs.delete(params.runId);
+      // A sandbox that was never made (125) has no startup latency worth counting.
+      this.record(params, { startupMs: exit.code === 125 && exit.error ? null : exit.spawnMs, code: exit.code, signal: exit.signal, error: exit.error });
       this.sink.exit({
         runId: params.runId,
         code: exit.code,
@@ -77,6 +86,20 @@ export class RunManager {
   /** Kills every run: called when the runtime exits so nothing outlives it. */
   disposeAll(): void {
     for (const run of this.runs.values()) run.kill('SIGKILL');
+  }
+
+  private record(params: RunParams, run: { startupMs: number | null; code: number | null; signal: string | null; error?: string }): void {
+    this.metrics?.recordRun({
+      runId: params.runId,
+      profile: params.profile ?? 'default',
+      command: params.argv.join(' '),
+      warm: false, // no zygote pools yet: every start is cold
+      startupMs: run.startupMs,
+      exitCode: run.code,
+      signal: run.signal,
+      error: run.error,
+      endedAt: Date.now(),
+    });
   }
 
   private pipe(runId: string, sandbox: SandboxProcess, stream: 'stdout' | 'stderr'): void {

@@ -4,8 +4,18 @@
  */
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
 import { probeKernelFeatures } from './kernelProbe';
+import { PsiService } from './psiService';
+import { StartupMetrics } from './startupMetrics';
 import {
   KernelFeaturesRequest,
+  MetricsSnapshotRequest,
+  PressureNotification,
+  PressureSampleRequest,
+  PressureSubscribeRequest,
+  PressureUnsubscribeRequest,
+  RecentRunsRequest,
+  RunDeferredNotification,
+  SetPressureRulesRequest,
   PingRequest,
   RunCancelRequest,
   RunExitNotification,
@@ -21,22 +31,56 @@ const connection = createMessageConnection(new StreamMessageReader(process.stdin
 console.log = console.error;
 console.info = console.error;
 
-const runs = new RunManager({
-  output: (output) => void connection.sendNotification(RunOutputNotification, output),
-  exit: (exit) => void connection.sendNotification(RunExitNotification, exit),
-});
+const metrics = new StartupMetrics();
+const psi = new PsiService((sample) => void connection.sendNotification(PressureNotification, sample));
+const runs = new RunManager(
+  {
+    output: (output) => void connection.sendNotification(RunOutputNotification, output),
+    exit: (exit) => void connection.sendNotification(RunExitNotification, exit),
+  },
+  metrics,
+);
+/** Runs waiting for the pressure to fall; a cancel during the wait marks them so they never start. */
+const deferred = new Map<string, { cancelled: boolean }>();
 
 connection.onRequest(PingRequest, () => ({ version: RUNTIME_VERSION, pid: process.pid }));
 connection.onRequest(KernelFeaturesRequest, () => probeKernelFeatures());
-connection.onRequest(RunStartRequest, (params) => {
-  runs.start(params);
+connection.onRequest(RunStartRequest, async (params) => {
+  // Admission (admission.ts): under pressure a spawn waits (bounded) or is refused with the reason.
+  const profile = params.profile ?? 'default';
+  const wait = { cancelled: false };
+  deferred.set(params.runId, wait);
+  const admission = await psi.admit((reason, maxWaitMs) => {
+    metrics.countDeferred(profile);
+    void connection.sendNotification(RunDeferredNotification, { runId: params.runId, reason, maxWaitMs });
+  });
+  deferred.delete(params.runId);
+  const refusal = wait.cancelled ? 'cancelled while waiting for the pressure to fall' : admission.action === 'reject' ? `refused under pressure: ${admission.reason}` : undefined;
+  if (refusal) {
+    if (admission.action === 'reject') metrics.countRejected(profile);
+    metrics.recordRun({ runId: params.runId, profile, command: params.argv.join(' '), warm: false, startupMs: null, exitCode: 125, signal: null, error: refusal, endedAt: Date.now() });
+    void connection.sendNotification(RunExitNotification, { runId: params.runId, code: 125, signal: null, error: refusal, timings: { queueMs: admission.waitedMs, spawnMs: 0, totalMs: admission.waitedMs, warm: false } });
+  } else {
+    runs.start(params);
+  }
   return { runId: params.runId };
 });
-connection.onRequest(RunCancelRequest, ({ runId }) => ({ cancelled: runs.cancel(runId) }));
+connection.onRequest(RunCancelRequest, ({ runId }) => {
+  const waiting = deferred.get(runId);
+  if (waiting) waiting.cancelled = true;
+  return { cancelled: runs.cancel(runId) || waiting !== undefined };
+});
+connection.onRequest(PressureSampleRequest, () => psi.current());
+connection.onRequest(PressureSubscribeRequest, ({ intervalMs }) => psi.subscribe(intervalMs));
+connection.onRequest(PressureUnsubscribeRequest, () => psi.unsubscribe());
+connection.onRequest(SetPressureRulesRequest, ({ rules, maxDeferMs }) => psi.setRules(rules, maxDeferMs));
+connection.onRequest(MetricsSnapshotRequest, () => metrics.snapshot());
+connection.onRequest(RecentRunsRequest, ({ limit }) => metrics.recentRuns(limit));
 connection.onNotification(RunStdinNotification, ({ runId, data, eof }) => runs.stdin(runId, data, eof));
 
 function shutdown(code: number): never {
   runs.disposeAll();
+  void psi.dispose(); // the process exits next: the trigger poll thread goes with it
   process.exit(code);
 }
 connection.onClose(() => shutdown(0));

@@ -11,6 +11,7 @@ import {
   openWorkbench,
   readStatusBar,
   runCommand,
+  waitFor,
   waitForProblem,
   waitForTerminalText,
   withScreenshots,
@@ -62,6 +63,40 @@ describe('Phantom Fragment in VS Code (code-server + Chromium)', { timeout: 150_
       assert.match(terminal.text, /uid\W*\d+/, 'the second line of hello.py (its uid) is missing');
       const status = await readStatusBar(wb!);
       t.diagnostic(`status bar: ${status.map((s) => s.text || s.label).join(' | ')}`);
+    });
+  });
+
+  it('the status bar shows live pressure and the metrics panel shows charts and the run', { timeout: 90_000 }, async (t) => {
+    await withScreenshots(wb!, 'metrics-panel', async () => {
+      const item = await waitFor(
+        'the pressure item "CPU n% · MEM n% · IO n%" in the status bar',
+        () => readStatusBar(wb!),
+        (items) => items.some((i) => /CPU \d+% · MEM \d+% · IO \d+%/.test(i.text)),
+        { show: (items) => (items ?? []).map((i) => i.text || i.label).join(' | ') },
+      );
+      t.diagnostic(`status bar: ${item.map((i) => i.text).join(' | ')}`);
+      await runCommand(wb!, 'Phantom: Show Metrics');
+      // A webview is an iframe inside an iframe: find the frame that holds the panel's app.
+      const frame = await waitFor(
+        'the Phantom Metrics webview with a drawn CPU chart',
+        async () => {
+          for (const f of wb!.page.frames()) {
+            if ((await f.locator('[data-testid="psi-chart-cpu"] canvas').count().catch(() => 0)) > 0) return f;
+          }
+          return undefined;
+        },
+        (f) => f !== undefined,
+        { show: () => `${wb!.page.frames().length} frames, none with the chart` },
+      );
+      const runs = await waitFor(
+        'hello.py in the recent-runs table',
+        () => frame!.locator('[data-testid="recent-runs"]').innerText(),
+        (text) => /hello\.py/.test(text),
+      );
+      t.diagnostic(`recent runs:\n${runs}`);
+      assert.match(runs, /cold/);
+      assert.ok((await frame!.locator('[data-testid^="psi-chart-"] canvas').count()) >= 3, 'the cpu, memory and io charts are drawn');
+      await wb!.screenshot('metrics-panel-open');
     });
   });
 

@@ -1,0 +1,60 @@
+/**
+ * `phantom pressure [--json] [--watch] [--interval MS]`: the machine's pressure stall information.
+ * `--json` prints /proc/pressure as `{"cpu": {"some": {"avg10", "avg60", "avg300", "total"}, "full": {...}}, …}`
+ * with the kernel's numbers; `--watch` keeps printing (one JSON object per line with --json) until interrupted,
+ * at once when a PSI trigger fires too.
+ */
+import { parseCli, parsePositiveNumber } from './cliArgs';
+import { resolvePressureRules } from './admission';
+import { openPsiMonitor, type PsiSample } from './psiMonitor';
+import { PSI_RESOURCES, type PsiLine, type PsiSnapshot } from './psiParser';
+import { triggerSpecsFor } from './psiService';
+
+const USAGE = 'phantom pressure [--json] [--watch] [--interval MS]';
+
+function table(snapshot: PsiSnapshot): string {
+  const cell = (line: PsiLine | undefined) =>
+    line ? [line.avg10, line.avg60, line.avg300].map((v) => v.toFixed(2).padStart(7)).join('') + String(line.total).padStart(14) : '      —      —      —             —';
+  const header = `${''.padEnd(8)}${'some avg10'.padStart(10)}${'avg60'.padStart(7)}${'avg300'.padStart(7)}${'total µs'.padStart(14)}   ${'full avg10'.padStart(10)}${'avg60'.padStart(7)}${'avg300'.padStart(7)}${'total µs'.padStart(14)}`;
+  const rows = PSI_RESOURCES.map((r) => `${r.padEnd(8)}   ${cell(snapshot[r].some)}      ${cell(snapshot[r].full)}`);
+  return [header, ...rows].join('\n');
+}
+
+function line(sample: PsiSample): string {
+  const time = new Date(sample.at).toTimeString().slice(0, 8);
+  const figures = `CPU ${sample.system.cpu.some.avg10.toFixed(2)}% · MEM ${sample.system.memory.some.avg10.toFixed(2)}% · IO ${sample.system.io.some.avg10.toFixed(2)}%`;
+  return `${time}  ${figures}${sample.triggered ? `  (trigger: ${sample.triggered.join(', ')})` : ''}`;
+}
+
+export async function runPressure(args: string[]): Promise<number> {
+  const { values } = parseCli(args, { json: { type: 'boolean' }, watch: { type: 'boolean' }, interval: { type: 'string' } }, USAGE);
+  const intervalMs = values.interval ? parsePositiveNumber(values.interval, '--interval', true) : 1000;
+  const opened = openPsiMonitor();
+  if ('reason' in opened) {
+    console.error(`phantom pressure: ${opened.reason}`);
+    return 1;
+  }
+  const monitor = opened.monitor;
+  if (!values.watch) {
+    const snapshot = monitor.read();
+    await monitor.dispose();
+    console.log(values.json ? JSON.stringify(snapshot, null, 2) : table(snapshot));
+    return 0;
+  }
+  // With --json each line has exactly the one-shot shape (no extra keys), so tools can read either.
+  const print = (sample: PsiSample) => console.log(values.json ? JSON.stringify(sample.system) : line(sample));
+  print(monitor.sample());
+  monitor.start(intervalMs, print, (error) => console.error(`phantom pressure: ${error.message}`));
+  try {
+    monitor.armTriggers(triggerSpecsFor(resolvePressureRules()));
+  } catch (error) {
+    // Still useful without triggers: crossings show at the next tick.
+    console.error(`phantom pressure: no triggers — ${(error as Error).message}`);
+  }
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await monitor.dispose();
+  return 0;
+}
