@@ -11,6 +11,7 @@ import koffi, { type LibraryHandle } from 'koffi';
 interface LibC {
   syscall: (number: number, ...typedArgs: unknown[]) => number;
   prctl: (option: number, ...typedArgs: unknown[]) => number;
+  memfd_create: (name: string, flags: number) => number;
 }
 
 let loaded: LibC | undefined;
@@ -26,6 +27,7 @@ function libc(): LibC {
   loaded = {
     syscall: lib.func('long syscall(long number, ...)') as LibC['syscall'],
     prctl: lib.func('int prctl(int option, ...)') as LibC['prctl'],
+    memfd_create: lib.func('int memfd_create(const char *name, unsigned int flags)'),
   };
   return loaded;
 }
@@ -38,6 +40,14 @@ export function syscall(number: number, ...typedArgs: unknown[]): number {
 /** int prctl(int option, ...) */
 export function prctl(option: number, ...typedArgs: unknown[]): number {
   return libc().prctl(option, ...typedArgs);
+}
+
+/** MFD_CLOEXEC */
+export const MFD_CLOEXEC = 1;
+
+/** int memfd_create(const char *name, unsigned int flags) — an anonymous file; -1 on failure (see errno()). */
+export function memfd_create(name: string, flags: number): number {
+  return libc().memfd_create(name, flags);
 }
 
 /** The calling thread's errno after the last native call. */

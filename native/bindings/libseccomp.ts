@@ -16,8 +16,41 @@ interface LibSeccomp {
   seccomp_arch_native: () => number;
   seccomp_syscall_resolve_name_arch: (arch: number, name: string) => number;
   seccomp_syscall_resolve_num_arch: (arch: number, num: number) => string | null;
+  seccomp_syscall_resolve_name: (name: string) => number;
+  seccomp_arch_resolve_name: (name: string) => number;
+  seccomp_init: (defAction: number) => unknown;
+  seccomp_release: (ctx: unknown) => void;
+  seccomp_arch_add: (ctx: unknown, arch: number) => number;
+  seccomp_attr_set: (ctx: unknown, attr: number, value: number) => number;
+  seccomp_rule_add_array: (ctx: unknown, action: number, syscall: number, count: number, args: ScmpArgCmp[] | null) => number;
+  seccomp_export_bpf: (ctx: unknown, fd: number) => number;
   versionType: TypeObject;
 }
+
+/** struct scmp_arg_cmp */
+export interface ScmpArgCmp {
+  arg: number;
+  op: number;
+  datum_a: bigint;
+  datum_b: bigint;
+}
+
+/** enum scmp_compare */
+export const SCMP_CMP = { NE: 1, LT: 2, LE: 3, EQ: 4, GE: 5, GT: 6, MASKED_EQ: 7 } as const;
+
+/** enum scmp_filter_attr */
+export const SCMP_FLTATR = {
+  ACT_DEFAULT: 1, ACT_BADARCH: 2, CTL_NNP: 3, CTL_TSYNC: 4, API_TSKIP: 5, CTL_LOG: 6, CTL_SSB: 7, CTL_OPTIMIZE: 8, API_SYSRAWRC: 9,
+} as const;
+
+/** SCMP_ACT_* values (uapi SECCOMP_RET_*); ERRNO and TRACE carry their data in the low 16 bits. */
+export const SCMP_ACT = {
+  KILL_PROCESS: 0x80000000, KILL_THREAD: 0x00000000, TRAP: 0x00030000, ERRNO: 0x00050000, TRACE: 0x7ff00000,
+  LOG: 0x7ffc0000, ALLOW: 0x7fff0000, NOTIFY: 0x7fc00000,
+} as const;
+
+/** A filter context from seccomp_init(); released with seccomp_release(). */
+export type ScmpFilterCtx = { readonly __brand: 'scmp_filter_ctx'; handle: unknown };
 
 /** __NR_SCMP_ERROR: what the resolve functions return for an unknown name. */
 export const NR_SCMP_ERROR = -1;
@@ -54,6 +87,7 @@ function libseccomp(): LibSeccomp {
     throw loadError;
   }
   const versionType = koffi.struct('scmp_version', { major: 'uint', minor: 'uint', micro: 'uint' });
+  koffi.struct('scmp_arg_cmp', { arg: 'uint', op: 'int', datum_a: 'uint64_t', datum_b: 'uint64_t' });
   loaded = {
     versionType,
     seccomp_version: lib.func('const scmp_version *seccomp_version(void)'),
@@ -62,6 +96,14 @@ function libseccomp(): LibSeccomp {
     seccomp_syscall_resolve_name_arch: lib.func('int seccomp_syscall_resolve_name_arch(uint32_t arch_token, const char *name)'),
     // The returned name is malloc'd by libseccomp: "str!" frees it after conversion.
     seccomp_syscall_resolve_num_arch: lib.func('str! seccomp_syscall_resolve_num_arch(uint32_t arch_token, int num)'),
+    seccomp_syscall_resolve_name: lib.func('int seccomp_syscall_resolve_name(const char *name)'),
+    seccomp_arch_resolve_name: lib.func('uint32_t seccomp_arch_resolve_name(const char *name)'),
+    seccomp_init: lib.func('void *seccomp_init(uint32_t def_action)'),
+    seccomp_release: lib.func('void seccomp_release(void *ctx)'),
+    seccomp_arch_add: lib.func('int seccomp_arch_add(void *ctx, uint32_t arch_token)'),
+    seccomp_attr_set: lib.func('int seccomp_attr_set(void *ctx, int attr, uint32_t value)'),
+    seccomp_rule_add_array: lib.func('int seccomp_rule_add_array(void *ctx, uint32_t action, int syscall, unsigned int arg_cnt, const scmp_arg_cmp *arg_array)'),
+    seccomp_export_bpf: lib.func('int seccomp_export_bpf(void *ctx, int fd)'),
   };
   return loaded;
 }
@@ -90,4 +132,46 @@ export function seccomp_syscall_resolve_name_arch(arch: number, name: string): n
 /** char *seccomp_syscall_resolve_num_arch(uint32_t arch_token, int num) — null when unknown. */
 export function seccomp_syscall_resolve_num_arch(arch: number, num: number): string | null {
   return libseccomp().seccomp_syscall_resolve_num_arch(arch, num);
+}
+
+/** int seccomp_syscall_resolve_name(const char *name) — the native number, NR_SCMP_ERROR when unknown. */
+export function seccomp_syscall_resolve_name(name: string): number {
+  return libseccomp().seccomp_syscall_resolve_name(name);
+}
+
+/** uint32_t seccomp_arch_resolve_name(const char *arch_name) — 0 when unknown ("x86_64", "x86", "aarch64"…). */
+export function seccomp_arch_resolve_name(name: string): number {
+  return libseccomp().seccomp_arch_resolve_name(name) >>> 0;
+}
+
+/** scmp_filter_ctx seccomp_init(uint32_t def_action) — throws when libseccomp returns NULL. */
+export function seccomp_init(defAction: number): ScmpFilterCtx {
+  const handle = libseccomp().seccomp_init(defAction >>> 0);
+  if (!handle) throw new Error(`seccomp_init(0x${(defAction >>> 0).toString(16)}) returned NULL — invalid default action`);
+  return { handle } as ScmpFilterCtx;
+}
+
+/** void seccomp_release(scmp_filter_ctx ctx) */
+export function seccomp_release(ctx: ScmpFilterCtx): void {
+  libseccomp().seccomp_release(ctx.handle);
+}
+
+/** int seccomp_arch_add(scmp_filter_ctx ctx, uint32_t arch_token) — 0 or -errno (-EEXIST when present). */
+export function seccomp_arch_add(ctx: ScmpFilterCtx, arch: number): number {
+  return libseccomp().seccomp_arch_add(ctx.handle, arch >>> 0);
+}
+
+/** int seccomp_attr_set(scmp_filter_ctx ctx, enum scmp_filter_attr attr, uint32_t value) — 0 or -errno. */
+export function seccomp_attr_set(ctx: ScmpFilterCtx, attr: number, value: number): number {
+  return libseccomp().seccomp_attr_set(ctx.handle, attr, value >>> 0);
+}
+
+/** int seccomp_rule_add_array(ctx, uint32_t action, int syscall, unsigned int arg_cnt, const struct scmp_arg_cmp *arg_array) — 0 or -errno. */
+export function seccomp_rule_add_array(ctx: ScmpFilterCtx, action: number, syscall: number, args: ScmpArgCmp[]): number {
+  return libseccomp().seccomp_rule_add_array(ctx.handle, action >>> 0, syscall, args.length, args.length ? args : null);
+}
+
+/** int seccomp_export_bpf(const scmp_filter_ctx ctx, int fd) — writes the raw struct sock_filter[]; 0 or -errno. */
+export function seccomp_export_bpf(ctx: ScmpFilterCtx, fd: number): number {
+  return libseccomp().seccomp_export_bpf(ctx.handle, fd);
 }

@@ -43,6 +43,7 @@ void sandbox_child_main(struct sandbox_config *cfg, int sync_fd) {
     die_step("set_hostname", errno, NULL, "sethostname(\"" SANDBOX_HOSTNAME "\")");
   drop_capabilities();                                                     /* step 6 */
   set_no_new_privs();
+  build_landlock_ruleset(cfg);                                             /* step 7: enforced by the workload */
   run_init(cfg, sync_fd);                                                  /* steps 9, 10 */
 }
 
@@ -61,9 +62,16 @@ static void describe_exec_failure(const struct sandbox_config *cfg, const struct
                  ? " — the file is there but its interpreter (#! line) or dynamic loader is not visible in the sandbox"
                  : " — command not found: it is not visible in the sandbox";
       break;
-    case EACCES: hint = " — not executable: no execute permission for the sandbox user, or on a noexec mount"; break;
+    case EACCES:
+      hint = cfg->landlock ? " — not executable: no execute permission for the sandbox user, a noexec mount, or the Landlock "
+                             "rules do not grant execute on it (or read_file on its interpreter)"
+                           : " — not executable: no execute permission for the sandbox user, or on a noexec mount";
+      break;
     case ENOEXEC: hint = " — not an executable format (a script without a #! line?)"; break;
     case ENOMEM: hint = " — the memory limit may be too small to load the program"; break;
+    case EPERM:
+      if (cfg->seccomp_filter) hint = " — the seccomp profile does not allow execve (or execveat)";
+      break;
     default: break;
   }
   snprintf(out, outsz, "execve(\"%s\"): %s (%s)%s", path, errno_name(f->err), strerror(f->err), hint);

@@ -1,7 +1,8 @@
 /*
- * Step 7: resource limits. For now rlimits, set in the workload just before execve; a cgroup step
- * (v2 where controllers are delegated, v1 on hybrid hosts) will be added in supervisor.c between the
- * clone and MSG_GO, and describe_limits() will then say which mechanism holds each limit.
+ * Step 7: resource limits. Memory and pids go to cgroups where the machine lets the helper make them
+ * (cgroup.c); rlimits, set in the workload just before execve, stay as per-process backstops (and are all
+ * there is without a writable cgroup, and for CPU time).
+ * describe_limits() says which mechanism holds each limit.
  */
 #define _GNU_SOURCE
 #include "report.h"
@@ -11,12 +12,22 @@
 #include <sys/resource.h>
 
 void describe_limits(const struct sandbox_config *cfg) {
-  if (cfg->memory_bytes)
-    note("memory limit %" PRIu64 " bytes enforced with RLIMIT_AS (address space per process, not resident memory)",
-         cfg->memory_bytes);
-  if (cfg->pids)
-    note("process limit %" PRIu64 " enforced with RLIMIT_NPROC (counted per sandbox user in its own user namespace)",
-         cfg->pids);
+  static const char *const cgroup_names[] = {"", "cgroup v1", "cgroup v2"};
+  /* Memory: the cgroup (when the machine gives one) holds the resident total of the whole sandbox. RLIMIT_AS is
+   * only the fallback: it limits address space per process, which runtimes that reserve large virtual ranges
+   * (node reserves ~1 GiB) exceed long before they use that much memory. */
+  if (cfg->memory_bytes && cfg->memory_cgroup)
+    note("memory limit %" PRIu64 " bytes enforced by the %s memory controller (resident memory of the whole sandbox; "
+         "exceeding it OOM-kills)", cfg->memory_bytes, cgroup_names[cfg->memory_cgroup]);
+  else if (cfg->memory_bytes)
+    note("memory limit %" PRIu64 " bytes enforced with RLIMIT_AS only (address space per process, not resident memory; "
+         "no writable cgroup memory controller)", cfg->memory_bytes);
+  if (cfg->pids && cfg->pids_cgroup)
+    note("process limit %" PRIu64 " enforced by the %s pids controller (every task of the sandbox, init included) "
+         "and by RLIMIT_NPROC", cfg->pids, cgroup_names[cfg->pids_cgroup]);
+  else if (cfg->pids)
+    note("process limit %" PRIu64 " enforced with RLIMIT_NPROC only (counted per sandbox user in its own user namespace; "
+         "no writable cgroup pids controller)", cfg->pids);
   if (cfg->cpu_seconds)
     note("CPU limit %" PRIu64 " s enforced with RLIMIT_CPU (per process: SIGXCPU, then SIGKILL)", cfg->cpu_seconds);
 }
@@ -27,7 +38,7 @@ static int set_limit(int resource, uint64_t value) {
 }
 
 int apply_rlimits(const struct sandbox_config *cfg, const char **failed_call) {
-  if (cfg->memory_bytes && set_limit(RLIMIT_AS, cfg->memory_bytes) < 0) {
+  if (cfg->memory_bytes && !cfg->memory_cgroup && set_limit(RLIMIT_AS, cfg->memory_bytes) < 0) {
     *failed_call = "setrlimit(RLIMIT_AS)";
     return -1;
   }

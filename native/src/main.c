@@ -37,6 +37,9 @@ static const char usage_text[] =
     "  --pids N               process limit (RLIMIT_NPROC, per sandbox user)\n"
     "  --cpu SECONDS          CPU time limit (RLIMIT_CPU)\n"
     "  --timeout SECONDS      wall-time limit: the whole sandbox is killed\n"
+    "  --landlock-rules FILE  Landlock rule list compiled by the runtime (enforced before execve)\n"
+    "  --seccomp-bpf FILE     seccomp filter compiled by the runtime (struct sock_filter[]; the last step)\n"
+    "  --seccomp-flags N      SECCOMP_FILTER_FLAG_* bits for the filter (default 0)\n"
     "  --status-fd N          JSON status lines (default 3 when fd 3 is open)\n"
     "  --probe                print which kernel features work, as JSON lines, and exit\n"
     "Exit status: the command's, 128+N for signal N, 125 sandbox setup failed, 126 cannot execute,\n"
@@ -97,7 +100,8 @@ static void add_bind(struct sandbox_config *cfg, char *path, bool writable) {
 }
 
 enum { OPT_CWD = 256, OPT_NET, OPT_RO, OPT_RW, OPT_ENV, OPT_UID, OPT_GID, OPT_HOST_UID, OPT_HOST_GID,
-       OPT_MEMORY, OPT_PIDS, OPT_CPU, OPT_TIMEOUT, OPT_STATUS_FD, OPT_PROBE, OPT_HELP };
+       OPT_MEMORY, OPT_PIDS, OPT_CPU, OPT_TIMEOUT, OPT_STATUS_FD, OPT_PROBE, OPT_HELP,
+       OPT_LANDLOCK_RULES, OPT_SECCOMP_BPF, OPT_SECCOMP_FLAGS };
 
 static const struct option options[] = {
     {"cwd", required_argument, NULL, OPT_CWD},           {"net", required_argument, NULL, OPT_NET},
@@ -108,6 +112,9 @@ static const struct option options[] = {
     {"pids", required_argument, NULL, OPT_PIDS},         {"cpu", required_argument, NULL, OPT_CPU},
     {"timeout", required_argument, NULL, OPT_TIMEOUT},   {"status-fd", required_argument, NULL, OPT_STATUS_FD},
     {"probe", no_argument, NULL, OPT_PROBE},             {"help", no_argument, NULL, OPT_HELP},
+    {"landlock-rules", required_argument, NULL, OPT_LANDLOCK_RULES},
+    {"seccomp-bpf", required_argument, NULL, OPT_SECCOMP_BPF},
+    {"seccomp-flags", required_argument, NULL, OPT_SECCOMP_FLAGS},
     {NULL, 0, NULL, 0},
 };
 
@@ -157,6 +164,9 @@ int main(int argc, char **argv) {
         status_fd = (int)parse_u64("--status-fd", optarg);
         report_set_status_fd(fcntl(status_fd, F_GETFD) >= 0 ? status_fd : -1);
         break;
+      case OPT_LANDLOCK_RULES: read_landlock_rules(&cfg, optarg); break;
+      case OPT_SECCOMP_BPF: read_seccomp_filter(&cfg, optarg); break;
+      case OPT_SECCOMP_FLAGS: cfg.seccomp_flags = (unsigned int)parse_u64("--seccomp-flags", optarg); break;
       case OPT_PROBE: return run_probe();
       case OPT_HELP: fputs(usage_text, stdout); return 0;
       default: usage_error("unknown option%s", "");

@@ -25,6 +25,27 @@ struct bind_spec {
 
 #define MAX_BINDS 64
 #define MAX_ENV 256
+#define MAX_LANDLOCK_RULES 512
+
+/* One Landlock rule of the compiled rule list (landlock.c). */
+struct landlock_rule {
+  const char *path;   /* path beneath, as the sandbox sees it (NULL for a port rule) */
+  uint64_t port;
+  bool is_port;
+  uint64_t allowed;
+};
+
+/* The compiled Landlock policy: handled rights, rules, and the ruleset fd once built in the child. */
+struct landlock_plan {
+  int abi;
+  bool best_effort;
+  uint64_t handled_fs;
+  uint64_t handled_net;
+  uint64_t scoped;
+  struct landlock_rule rules[MAX_LANDLOCK_RULES];
+  size_t nrules;
+  int ruleset_fd;     /* built by the sandbox child, enforced by the workload; -1 before */
+};
 
 struct sandbox_config {
   char **argv;               /* the workload; argv[0] is a path (never looked up on a PATH) */
@@ -43,6 +64,13 @@ struct sandbox_config {
   uint64_t pids;
   uint64_t cpu_seconds;
   double timeout_seconds;    /* wall time, 0 = none */
+  struct landlock_plan *landlock; /* --landlock-rules, or NULL */
+  void *seccomp_filter;      /* --seccomp-bpf: struct sock_filter[seccomp_len], or NULL */
+  size_t seccomp_len;
+  unsigned int seccomp_flags; /* --seccomp-flags: SECCOMP_FILTER_FLAG_* */
+  int memory_cgroup;         /* 0: RLIMIT_AS; 1: cgroup v1 memory; 2: cgroup v2 memory.max */
+  int pids_cgroup;           /* 0: RLIMIT_NPROC; 1: cgroup v1 pids; 2: cgroup v2 pids.max */
+  char cgroup_procs[3][4096]; /* groups the child joins: [0] v2, [1] v1 memory, [2] v1 pids ("" = none) */
 };
 
 /* supervisor.c — the helper side: clone, maps, wait, timeout, exit status. */
@@ -73,9 +101,23 @@ void setup_filesystem(struct sandbox_config *cfg);
 /* net.c — in the child */
 void setup_network(const struct sandbox_config *cfg);
 
+/* cgroup.c — in the helper: groups made before the clone, joined by the child before MSG_GO */
+void prepare_cgroups(struct sandbox_config *cfg);
+void enter_cgroups(const struct sandbox_config *cfg, pid_t child);
+
 /* limits.c */
 void describe_limits(const struct sandbox_config *cfg);
 int apply_rlimits(const struct sandbox_config *cfg, const char **failed_call);
+
+/* landlock.c — rules read by the helper, ruleset built by the child, enforced by the workload */
+char *read_policy_file(const char *option, const char *path, size_t *len);
+void read_landlock_rules(struct sandbox_config *cfg, const char *path);
+void build_landlock_ruleset(struct sandbox_config *cfg);
+int restrict_landlock(const struct sandbox_config *cfg, const char **failed_call);
+
+/* seccomp.c — the precompiled filter, installed by the workload as the last step before execve */
+void read_seccomp_filter(struct sandbox_config *cfg, const char *path);
+int install_seccomp_filter(const struct sandbox_config *cfg, const char **failed_call);
 
 /* init.c — PID 1 of the sandbox */
 __attribute__((noreturn)) void sandbox_child_main(struct sandbox_config *cfg, int sync_fd);

@@ -79,6 +79,7 @@ static int start_timer(double seconds) {
 
 int supervise_sandbox(struct sandbox_config *cfg) {
   uint64_t t0 = monotonic_us();
+  prepare_cgroups(cfg);
   describe_limits(cfg);
   prepare_bind_trees(cfg);
 
@@ -114,7 +115,7 @@ int supervise_sandbox(struct sandbox_config *cfg) {
     if (cfg->binds[i].tree_fd >= 0) close(cfg->binds[i].tree_fd);
 
   write_id_maps(pid, cfg);
-  /* Later: the cgroup step (create the run's cgroup, move pid into it) goes here, before MSG_GO. */
+  enter_cgroups(cfg, pid); /* before MSG_GO: every process of the sandbox is born inside the limits */
   if (!channel_send(sv[0], MSG_GO, 0, 0, NULL, NULL)) die_step("sync_channel", errno, NULL, "send(MSG_GO)");
 
   int tfd = cfg->timeout_seconds > 0 ? start_timer(cfg->timeout_seconds) : -1;

@@ -1,8 +1,8 @@
 /*
  * The workload process (forked by init): last per-command steps, then execve. Failures are written to the
  * close-on-exec exec pipe (end of file there means execve succeeded) and init reports them.
- * This is also the zygote's future per-command path: Landlock and seccomp policies (precompiled, passed
- * over an fd) go right before execve, after no_new_privs (already set by the child).
+ * This is also the zygote's future per-command path: the Landlock ruleset (built by the child) and the
+ * precompiled seccomp filter are enforced right before execve, after no_new_privs (set by the child).
  */
 #define _GNU_SOURCE
 #include "report.h"
@@ -37,7 +37,9 @@ void exec_workload(const struct sandbox_config *cfg, int exec_err_fd) {
   if (apply_rlimits(cfg, &call) < 0) fail(exec_err_fd, EXIT_SETUP_FAILED, errno, call);
   if (chdir(cfg->cwd) < 0) fail(exec_err_fd, EXIT_SETUP_FAILED, errno, "chdir(cwd)");
 
-  /* Later: landlock_restrict_self() and the seccomp filter go here. */
+  /* Landlock, then the seccomp filter LAST: after it only execve runs, which the filter must allow. */
+  if (restrict_landlock(cfg, &call) < 0) fail(exec_err_fd, EXIT_SETUP_FAILED, errno, call);
+  if (install_seccomp_filter(cfg, &call) < 0) fail(exec_err_fd, EXIT_SETUP_FAILED, errno, call);
 
   execve(cfg->argv[0], cfg->argv, cfg->envp);
   int err = errno;

@@ -1,11 +1,13 @@
 /** `phantom run`: one command in a sandbox, its stdio wired to the terminal; exit status = the command's. */
+import os from 'node:os';
 import { parseCli, parsePositiveNumber, parseSize, UsageError } from './cliArgs';
 import type { NetworkMode } from './protocol';
 import { spawnSandbox } from './sandboxSpawn';
 import { sandboxSpecFor } from './sandboxSpec';
 
 const USAGE =
-  'phantom run [--network none|loopback|host] [--ro PATH]... [--rw PATH]... [--memory SIZE] [--pids N] [--timeout SECONDS] [--env K=V]... -- CMD ARGS...';
+  'phantom run [--seccomp FILE] [--landlock FILE] [--best-effort] [--network none|loopback|host] [--ro PATH]... [--rw PATH]... ' +
+  '[--memory SIZE] [--pids N] [--timeout SECONDS] [--env K=V]... -- CMD ARGS...';
 /** Exit status when the sandbox could not be made (as `env`, `timeout` and container runtimes use it). */
 const EXIT_SANDBOX_FAILED = 125;
 
@@ -13,6 +15,10 @@ export async function runRun(args: string[]): Promise<number> {
   const { values, positionals } = parseCli(
     args,
     {
+      // A seccomp / Landlock profile replaces the built-in default one; there is deliberately no "unconfined".
+      seccomp: { type: 'string' },
+      landlock: { type: 'string' },
+      'best-effort': { type: 'boolean' },
       network: { type: 'string' },
       ro: { type: 'string', multiple: true },
       rw: { type: 'string', multiple: true },
@@ -25,6 +31,9 @@ export async function runRun(args: string[]): Promise<number> {
     USAGE,
   );
   if (positionals.length === 0) throw new UsageError(`no command given\nUsage: ${USAGE}`);
+  if (values.seccomp === 'unconfined') {
+    throw new UsageError('--seccomp unconfined is not offered: every run has a seccomp filter; give a profile file that allows what the command needs');
+  }
   const network = (values.network ?? 'none') as NetworkMode;
   if (!['none', 'loopback', 'host'].includes(network)) throw new UsageError(`--network must be none, loopback or host, not '${network}'`);
   const env: Record<string, string> = {};
@@ -49,6 +58,9 @@ export async function runRun(args: string[]): Promise<number> {
       {
         memoryBytes: values.memory ? parseSize(values.memory, '--memory') : undefined,
         pids: values.pids ? parsePositiveNumber(values.pids, '--pids', true) : undefined,
+        seccompProfile: values.seccomp,
+        landlockProfile: values.landlock,
+        bestEffort: values['best-effort'],
       },
     );
   } catch (error) {
@@ -71,9 +83,13 @@ export async function runRun(args: string[]): Promise<number> {
   process.stdin.destroy();
   for (const note of exit.notes) if (values.verbose) console.error(`phantom: ${note}`);
   if (values.verbose) console.error(`phantom: started in ${exit.spawnMs.toFixed(2)} ms (cold)`);
-  if (exit.error) {
-    console.error(`phantom: ${exit.error}`);
-    return exit.code ?? EXIT_SANDBOX_FAILED;
+  // Errors the sandbox already wrote on stderr ("phantom-sandbox: …") are not repeated.
+  if (exit.error && !exit.errorOnStderr) console.error(`phantom: ${exit.error}`);
+  if (exit.signal) {
+    // As a shell reports it: 128 + the signal's number.
+    const number = os.constants.signals[exit.signal as NodeJS.Signals];
+    if (exit.signal === 'SIGKILL' && !exit.error) console.error('phantom: the command was killed by SIGKILL (a memory or time limit?)');
+    return number ? 128 + number : EXIT_SANDBOX_FAILED;
   }
   return exit.code ?? EXIT_SANDBOX_FAILED;
 }

@@ -28,6 +28,14 @@ export interface RunParams {
   timeoutSeconds?: number;
   /** Terminal size when the output goes to a terminal (informational for now). */
   columns?: number;
+  /** The profile the run uses, for the startup metrics (default: "default"). */
+  profile?: string;
+  /** A seccomp profile file (OCI/Docker JSON or YAML), relative to cwd; default: the built-in profile. */
+  seccompProfile?: string;
+  /** A Landlock profile file (landlockconfig JSON, YAML or TOML), relative to cwd; default: the built-in ruleset. */
+  landlockProfile?: string;
+  /** Skip (and report in `notes`) what the kernel cannot apply instead of failing the run. */
+  bestEffort?: boolean;
 }
 
 export interface RunTimings {
@@ -73,3 +81,52 @@ export const RunExitNotification = new NotificationType<RunExit>('phantom/exit')
 export const KernelFeaturesRequest = new RequestType0<KernelFeatures, void>('phantom/kernelFeatures');
 /** client → runtime: liveness and version. */
 export const PingRequest = new RequestType0<{ version: string; pid: number }, void>('phantom/ping');
+
+// ---- Pressure (PSI) and startup metrics -------------------------------------------------------------------
+
+import type { PsiResource, PsiSnapshot } from './psiParser';
+import type { MetricsSnapshot, RecentRun } from './startupMetrics';
+import type { PressureRules } from './admission';
+
+export type { PsiResource, PsiLine, PsiResourcePressure, PsiSnapshot } from './psiParser';
+export type { MetricsSnapshot, ProfileMetrics, LatencyStats, PoolState, RecentRun } from './startupMetrics';
+export type { PressureRules, PressureRule, AdmissionAction } from './admission';
+
+/** One PSI reading of the machine, or why there is none (the client hides its pressure view then). */
+export type PressureSample =
+  | {
+      available: true;
+      /** Milliseconds since the epoch. */
+      at: number;
+      system: PsiSnapshot;
+      /** Resources whose PSI trigger fired since the previous sample (this sample was taken at once because of it). */
+      triggered?: PsiResource[];
+    }
+  | { available: false; reason: string };
+
+export interface PressureSubscription {
+  available: boolean;
+  /** Why there is no PSI stream, when there is none. */
+  reason?: string;
+  intervalMs: number;
+  /** The armed PSI triggers, e.g. `cpu: some 1000000 2000000`, or why none could be armed. */
+  triggers: string[];
+  triggerError?: string;
+}
+
+/** client → runtime: the current PSI reading (read now). */
+export const PressureSampleRequest = new RequestType0<PressureSample, void>('phantom/pressure');
+/** client → runtime: start the sample stream (PressureNotification every `intervalMs`, default 1000, and at once when a trigger fires). */
+export const PressureSubscribeRequest = new RequestType<{ intervalMs?: number }, PressureSubscription, void>('phantom/subscribePressure');
+/** client → runtime: stop the sample stream. */
+export const PressureUnsubscribeRequest = new RequestType0<void, void>('phantom/unsubscribePressure');
+/** runtime → client: a PSI sample of the stream. */
+export const PressureNotification = new NotificationType<PressureSample>('phantom/pressureSample');
+/** client → runtime: startup latencies per profile, pool state, deferred/rejected counts and recent runs. */
+export const MetricsSnapshotRequest = new RequestType0<MetricsSnapshot, void>('phantom/metrics');
+/** client → runtime: the most recent runs, newest first. */
+export const RecentRunsRequest = new RequestType<{ limit?: number }, RecentRun[], void>('phantom/recentRuns');
+/** client → runtime: replace the admission rules (`orchestrator.pressure` of phantom-fragment.yaml); omitted fields take the defaults. */
+export const SetPressureRulesRequest = new RequestType<{ rules: PressureRules; maxDeferMs?: number }, void, void>('phantom/setPressureRules');
+/** runtime → client: a run waits for the pressure to fall (at most `maxWaitMs`) before it starts. */
+export const RunDeferredNotification = new NotificationType<{ runId: string; reason: string; maxWaitMs: number }>('phantom/runDeferred');

@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { PassThrough, type Readable, type Writable } from 'node:stream';
 import { CommandResolutionError, resolveCommand } from './commandResolution';
+import { compilePolicies } from './sandboxPolicy';
 
 export interface SandboxSpec {
   /** argv[0] should be a path resolved on the host (sandboxSpec.ts, commandResolution.ts); a bare name is
@@ -28,6 +29,12 @@ export interface SandboxSpec {
   pids?: number;
   /** CPU seconds per process (RLIMIT_CPU). */
   cpuSeconds?: number;
+  /** Seccomp profile file (OCI/Docker JSON or YAML); absent = the built-in default profile (defaultProfile.ts). */
+  seccompProfile?: string;
+  /** Landlock profile file (landlockconfig JSON/YAML/TOML); absent = the default ruleset matching the view. */
+  landlockProfile?: string;
+  /** Skip what the kernel cannot apply and report it in notes, instead of failing the run (125). */
+  bestEffort?: boolean;
 }
 
 export interface SandboxExit {
@@ -39,6 +46,8 @@ export interface SandboxExit {
   spawnMs: number;
   /** Why the sandbox could not be made or the command not started (the helper's message). */
   error?: string;
+  /** true when `error` was also written on the sandbox's stderr stream ("phantom-sandbox: …"). */
+  errorOnStderr?: boolean;
   /** What was granted or enforced beyond the request, e.g. an interpreter's folder made visible. */
   notes: string[];
 }
@@ -64,8 +73,8 @@ export function helperPath(): string {
   return path.join(__dirname, '..', '..', 'dist', 'native', HELPER_NAME);
 }
 
-/** The helper's command line; argv[0] must already be a path. */
-export function helperArguments(spec: SandboxSpec): string[] {
+/** The helper's command line; argv[0] must already be a path. `policyArgs` come from compilePolicies(). */
+export function helperArguments(spec: SandboxSpec, policyArgs: string[] = []): string[] {
   const args = ['--cwd', spec.cwd, '--net', spec.network];
   for (const p of spec.readOnly) args.push('--ro', p);
   for (const p of spec.readWrite) args.push('--rw', p);
@@ -74,7 +83,7 @@ export function helperArguments(spec: SandboxSpec): string[] {
   if (spec.memoryBytes) args.push('--memory', String(Math.floor(spec.memoryBytes)));
   if (spec.pids) args.push('--pids', String(Math.floor(spec.pids)));
   if (spec.cpuSeconds) args.push('--cpu', String(Math.ceil(spec.cpuSeconds)));
-  args.push('--', ...spec.argv);
+  args.push(...policyArgs, '--', ...spec.argv);
   return args;
 }
 
@@ -91,7 +100,7 @@ function notStarted(exit: SandboxExit): SandboxProcess {
   const stderr = new PassThrough();
   stdout.end();
   stderr.end(`phantom-sandbox: ${exit.error}\n`);
-  return { pid: -1, stdout, stderr, stdin: new PassThrough(), exited: Promise.resolve(exit), kill: () => {} };
+  return { pid: -1, stdout, stderr, stdin: new PassThrough(), exited: Promise.resolve({ ...exit, errorOnStderr: true }), kill: () => {} };
 }
 
 export function spawnSandbox(spec: SandboxSpec): SandboxProcess {
@@ -123,8 +132,18 @@ export function spawnSandbox(spec: SandboxSpec): SandboxProcess {
     });
   }
 
+  // Policies are compiled (or taken from the cache) before the helper starts: nothing slow happens in it.
+  let policyArgs: string[];
+  try {
+    const policies = compilePolicies(command);
+    policyArgs = policies.helperArgs;
+    notes.push(...policies.notes);
+  } catch (e) {
+    return notStarted({ code: 125, signal: null, spawnMs: performance.now() - t0, notes, error: e instanceof Error ? e.message : String(e) });
+  }
+
   // The helper needs no environment: the command's is passed explicitly (--env).
-  const child = spawn(helper, helperArguments(command), { stdio: ['pipe', 'pipe', 'pipe', 'pipe'], env: {} });
+  const child = spawn(helper, helperArguments(command, policyArgs), { stdio: ['pipe', 'pipe', 'pipe', 'pipe'], env: {} });
   let spawnMs: number | undefined;
   let error: string | undefined;
   let exitEvent: Extract<StatusEvent, { event: 'exit' }> | undefined;
@@ -169,12 +188,13 @@ export function spawnSandbox(spec: SandboxSpec): SandboxProcess {
       if (spawnError) {
         resolve({ code: 125, signal: null, spawnMs: elapsed, notes, error: `spawn ${helper}: ${spawnError.message}` });
       } else if (exitEvent) {
-        resolve({ code: exitEvent.signal ? null : exitEvent.code, signal: exitEvent.signal, spawnMs: spawnMs ?? elapsed, notes, ...(error ? { error } : {}) });
+        // The helper prints every error event on its stderr as well.
+        resolve({ code: exitEvent.signal ? null : exitEvent.code, signal: exitEvent.signal, spawnMs: spawnMs ?? elapsed, notes, ...(error ? { error, errorOnStderr: true } : {}) });
       } else if (signal) {
         notes.push(`the sandbox helper was killed by ${signal}; everything in the sandbox died with it`);
         resolve({ code: null, signal, spawnMs: spawnMs ?? elapsed, notes, ...(error ? { error } : {}) });
       } else {
-        resolve({ code, signal: null, spawnMs: spawnMs ?? elapsed, notes, error: error ?? `the sandbox helper exited with ${code} without a status` });
+        resolve({ code, signal: null, spawnMs: spawnMs ?? elapsed, notes, error: error ?? `the sandbox helper exited with ${code} without a status`, errorOnStderr: error !== undefined });
       }
     });
   });

@@ -14,16 +14,32 @@ export interface PreparedRun {
   notes: string[];
 }
 
-/** Throws with a clear message when the command cannot be found. */
-export function sandboxSpecFor(params: RunParams, limits: Partial<SandboxSpec> = {}): PreparedRun {
+/** Policy fields a run request may carry (the lead adds them to RunParams; read here when present). */
+export interface RunPolicyParams {
+  /** Seccomp profile file; absent = the built-in default profile. */
+  seccompProfile?: string;
+  /** Landlock profile file; absent = the default ruleset matching the filesystem view. */
+  landlockProfile?: string;
+  /** Skip and report what the kernel cannot apply instead of failing the run. */
+  bestEffort?: boolean;
+}
+
+/** Throws with a clear message when the command cannot be found. `limits` (the CLI's flags) override the request. */
+export function sandboxSpecFor(params: RunParams & RunPolicyParams, limits: Partial<SandboxSpec> = {}): PreparedRun {
   // Resolve from the run's folder, knowing what the sandbox will show anyway (no needless grants).
   const resolved = resolveCommand(params.argv[0], {
     cwd: params.cwd,
     visible: [params.cwd, ...(params.readOnly ?? []), ...(params.readWrite ?? [])],
   });
+  const policy: RunPolicyParams = {
+    seccompProfile: limits.seccompProfile ?? params.seccompProfile,
+    landlockProfile: limits.landlockProfile ?? params.landlockProfile,
+    bestEffort: limits.bestEffort ?? params.bestEffort,
+  };
   return {
     spec: {
       ...limits,
+      ...policy,
       argv: [resolved.path, ...params.argv.slice(1)],
       cwd: params.cwd,
       env: sandboxEnvironment(params.env, resolved.pathDirs),
