@@ -4,7 +4,9 @@
  */
 import { runCheck } from './cliCheck';
 import { runDoctor } from './cliDoctor';
+import { runExplain } from './cliExplain';
 import { runRun } from './cliRun';
+import { runPressure } from './cliPressure';
 import { UsageError } from './cliArgs';
 import { RUNTIME_VERSION } from './version';
 
@@ -29,6 +31,16 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
     summary: 'report which kernel features the sandbox can use here',
     usage: 'phantom doctor [--json]',
     main: runDoctor,
+  },
+  explain: {
+    summary: 'print the effective policy of a profile of phantom-fragment.yaml',
+    usage: 'phantom explain [--config FILE] --profile NAME [--json]',
+    main: runExplain,
+  },
+  pressure: {
+    summary: 'show the pressure stall information (PSI) of cpu, memory and io',
+    usage: 'phantom pressure [--json] [--watch] [--interval MS]',
+    main: runPressure,
   },
 };
 

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { fileSystemContext } from '../../server/src/config/fileAccess';
 import { documentFormat } from '../../server/src/documentKind';
 import { validateDocument } from '../../server/src/validation';
 import { parseCli, UsageError } from './cliArgs';
@@ -33,7 +34,8 @@ export function checkFile(file: string): CheckResult[] {
     throw new UsageError(`${file}: cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
   }
   const document = TextDocument.create(pathToFileURL(absolute).href, 'yaml', 0, text);
-  return validateDocument(document).map((d) => ({
+  // The real filesystem: referenced profile files and paths are checked as the editor checks them.
+  return validateDocument(document, fileSystemContext()).map((d) => ({
     file,
     line: d.range.start.line + 1,
     column: d.range.start.character + 1,

@@ -1,15 +1,19 @@
 /** Completion of domain values (syscalls, rights, …), then keys and enum values from the schema at the cursor. Pure. */
 import { CompletionItemKind, type CompletionItem, type CompletionList } from 'vscode-languageserver-types';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
+import { configCompletions } from './config/configCompletion';
 import { parsedDocument } from './parsedDocument';
 import { profileCompletions } from './profileCompletion';
 import { schemasAt, type Schema } from './schemaNavigator';
 import { schemaFor } from './schemas';
 import { nodeAtPath, pathAtOffset, type PathSegment, type SourceNode } from './sourceTree';
+import type { ValidationContext } from './validationContext';
 
-export function completionsAt(document: TextDocument, offset: number): CompletionItem[] | CompletionList {
+export function completionsAt(document: TextDocument, offset: number, context: ValidationContext = {}): CompletionItem[] | CompletionList {
   const doc = parsedDocument(document);
   if (!doc) return [];
+  const config = doc.format.kind === 'config' ? configCompletions(doc, offset, context) : undefined;
+  if (config) return config;
   const domain = profileCompletions(doc, offset);
   if (domain) return domain;
   const { format, text, parsed } = doc;

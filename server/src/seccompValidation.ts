@@ -102,7 +102,9 @@ interface Occurrence {
 }
 
 function checkRules(doc: ParsedDocument, rules: SourceNode[], arches: string[], out: Diagnostic[]): void {
-  const seen = new Map<string, Occurrence[]>();
+  // Per syscall name: its first occurrence under each condition, and its first unconditional one. Indexed so
+  // that a name listed in thousands of rules (read, write) stays linear to check.
+  const seen = new Map<string, { byCondition: Map<string, Occurrence>; cover?: Occurrence }>();
   const errnoActions = new Set(actionsUsingErrno());
   rules.forEach((rule, ruleIndex) => {
     if (rule.type !== 'object') return;
@@ -137,19 +139,20 @@ function checkRules(doc: ParsedDocument, rules: SourceNode[], arches: string[], 
         continue;
       }
       inRule.add(name);
-      const earlier = seen.get(name) ?? [];
-      const same = earlier.find((o) => o.condition === condition);
+      let earlier = seen.get(name);
+      if (!earlier) seen.set(name, (earlier = { byCondition: new Map() }));
+      const same = earlier.byCondition.get(condition);
       if (same && same.action === action) {
         out.push(duplicate(doc, node, list, index, `'${name}' is already listed with ${action ?? 'the same action'} in the rule at line ${same.line}.`));
       } else if (same && action !== undefined && same.action !== undefined) {
         out.push(finding(doc, node.start, node.end, DiagnosticSeverity.Warning, 'seccomp-conflicting-action',
           `'${name}' is also listed under ${same.action} (line ${same.line}) with the same conditions: a syscall cannot take two actions.`));
       }
-      const cover = earlier.find((o) => o.unconditional);
+      const cover = earlier.cover;
       if (cover) shadowedBy ??= cover;
       else allShadowed = false;
-      earlier.push(here);
-      seen.set(name, earlier);
+      if (!same) earlier.byCondition.set(condition, here);
+      if (unconditional && !earlier.cover) earlier.cover = here;
     }
     const onlyArgs = hasArgs && conditionValue(includes) === null && conditionValue(excludes) === null;
     if (onlyArgs && allShadowed && shadowedBy && namesNode) {

@@ -10,8 +10,11 @@ import {
   type InitializeResult,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { pathToFileURL } from 'node:url';
 import { codeActionsFor } from './codeActions';
 import { completionsAt } from './completion';
+import { definitionAt } from './config/configDefinition';
+import { fileSystemListDirectory, fileSystemReadFile } from './config/fileAccess';
 import { documentFormat } from './documentKind';
 import { hoverAt } from './hover';
 import { forgetDocument } from './parsedDocument';
@@ -25,7 +28,12 @@ const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
 
 /** What validation knows beyond the text: the machine's filesystem and, once the client says, its kernel's Landlock ABI. */
-const context: ValidationContext = { pathKind: fileSystemPathKind };
+const context: ValidationContext = {
+  pathKind: fileSystemPathKind,
+  // A profile referenced by phantom-fragment.yaml is read as the editor has it, unsaved changes included.
+  readFile: (file) => documents.get(pathToFileURL(file).href)?.getText() ?? fileSystemReadFile(file),
+  listDirectory: fileSystemListDirectory,
+};
 
 function setKernelLandlockAbi(abi: unknown): void {
   context.kernelLandlockAbi = typeof abi === 'number' && Number.isInteger(abi) && abi >= 0 ? abi : undefined;
@@ -38,6 +46,7 @@ connection.onInitialize((params): InitializeResult => {
       textDocumentSync: TextDocumentSyncKind.Incremental,
       completionProvider: { triggerCharacters: [':', '"', ' ', '-', '{'] },
       hoverProvider: true,
+      definitionProvider: true,
       documentSymbolProvider: true,
       foldingRangeProvider: true,
       codeActionProvider: { codeActionKinds: ['quickfix'], resolveProvider: false },
@@ -71,7 +80,11 @@ function flush(): void {
   pending.clear();
 }
 
-documents.onDidChangeContent((event) => scheduleValidation(event.document.uri));
+documents.onDidChangeContent((event) => {
+  scheduleValidation(event.document.uri);
+  // Open configurations summarise the errors of the profiles they reference: revalidate them too.
+  if (documentFormat(event.document.uri)?.kind !== 'config') for (const d of documents.all()) if (documentFormat(d.uri)?.kind === 'config') scheduleValidation(d.uri);
+});
 documents.onDidClose((event) => {
   forgetDocument(event.document.uri);
   void connection.sendDiagnostics({ uri: event.document.uri, diagnostics: [] });
@@ -79,11 +92,15 @@ documents.onDidClose((event) => {
 
 connection.onHover((params) => {
   const document = documents.get(params.textDocument.uri);
-  return document ? hoverAt(document, document.offsetAt(params.position)) : null;
+  return document ? hoverAt(document, document.offsetAt(params.position), context) : null;
+});
+connection.onDefinition((params) => {
+  const document = documents.get(params.textDocument.uri);
+  return document ? definitionAt(document, document.offsetAt(params.position), context) : null;
 });
 connection.onCompletion((params) => {
   const document = documents.get(params.textDocument.uri);
-  return document ? completionsAt(document, document.offsetAt(params.position)) : [];
+  return document ? completionsAt(document, document.offsetAt(params.position), context) : [];
 });
 connection.onCodeAction((params) => codeActionsFor(params.textDocument.uri, params.range, params.context.diagnostics));
 connection.onDocumentSymbol((params) => {

@@ -3,6 +3,7 @@
  * everything beyond the text comes in the ValidationContext.
  */
 import type { TextDocument } from 'vscode-languageserver-textdocument';
+import { validateConfig } from './config/configValidation';
 import { validateLandlock } from './landlockValidation';
 import { parsedDocument, type ParsedDocument } from './parsedDocument';
 import { DiagnosticSeverity, finding, type PlainDiagnostic as Diagnostic, type QuickFix } from './quickFix';
@@ -23,14 +24,19 @@ type Validator = (doc: ParsedDocument, context: ValidationContext) => Diagnostic
 
 /** The semantic validators of each kind of document, run after the schema. */
 const VALIDATORS: Record<ParsedDocument['format']['kind'], Validator[]> = {
-  config: [],
+  // The configuration's references are checked with this module's own validators (no import cycle).
+  config: [(doc, context) => validateConfig(doc, context, { validateDocument, validateParsed })],
   seccomp: [validateSeccomp],
   landlock: [validateLandlock],
 };
 
 export function validateDocument(document: TextDocument, context: ValidationContext = {}): Diagnostic[] {
   const doc = parsedDocument(document);
-  if (!doc) return [];
+  return doc ? validateParsed(doc, context) : [];
+}
+
+/** Diagnostics of a parsed document (also of a policy written inline in phantom-fragment.yaml). */
+export function validateParsed(doc: ParsedDocument, context: ValidationContext = {}): Diagnostic[] {
   const diagnostics: Diagnostic[] = doc.parsed.problems.map((p) => finding(doc, p.start, p.end, DiagnosticSeverity.Error, 'syntax', p.message));
   diagnostics.push(...schemaDiagnostics(doc));
   for (const validate of VALIDATORS[doc.format.kind]) {

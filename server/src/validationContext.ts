@@ -10,4 +10,8 @@ export interface ValidationContext {
   kernelLandlockAbi?: number;
   /** What an absolute path names on this machine. */
   pathKind?: (absolutePath: string) => PathKind;
+  /** The text of a file (absolute path), or undefined when it cannot be read (files referenced by phantom-fragment.yaml). */
+  readFile?: (absolutePath: string) => string | undefined;
+  /** The entries of a directory (absolute path) with their kind; [] when it cannot be read (path completion). */
+  listDirectory?: (absolutePath: string) => { name: string; kind: PathKind }[];
 }

@@ -1,0 +1,95 @@
+/**
+ * `phantom explain`: the effective policy of one profile of phantom-fragment.yaml — its fragments, then its
+ * own fields, merged by the server's pure effectivePolicy (the one implementation the editor shows too).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { documentFormat } from '../../server/src/documentKind';
+import { didYouMean } from '../../server/src/didYouMean';
+import { parseSource } from '../../server/src/parse';
+import { toValue } from '../../server/src/sourceTree';
+import { readConfig } from '../../server/src/config/configModel';
+import { effectivePolicy, policySummary, seccompAllowList, type EffectivePolicy } from '../../server/src/config/effectivePolicy';
+import { parseCli, UsageError } from './cliArgs';
+
+const USAGE = 'phantom explain [--config FILE] --profile NAME [--json]';
+
+export async function runExplain(args: string[]): Promise<number> {
+  const { values, positionals } = parseCli(
+    args,
+    { config: { type: 'string', default: 'phantom-fragment.yaml' }, profile: { type: 'string' }, json: { type: 'boolean', default: false } },
+    USAGE,
+  );
+  if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'\nUsage: ${USAGE}`);
+  if (!values.profile) throw new UsageError(`--profile is required\nUsage: ${USAGE}`);
+  const file = values.config;
+  const absolute = path.resolve(file);
+  let text: string;
+  try {
+    text = fs.readFileSync(absolute, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new UsageError(`${file}: cannot be read (${code}) — run phantom in the folder of phantom-fragment.yaml, or pass --config FILE`);
+  }
+  const parsed = parseSource(text, documentFormat(absolute)?.syntax ?? 'yaml');
+  if (parsed.problems.length > 0) {
+    const p = parsed.problems[0];
+    const line = text.slice(0, p.start).split('\n').length;
+    console.error(`phantom: ${file}:${line}: ${p.message} — fix the syntax first ('phantom check ${file}' lists every problem)`);
+    return 1;
+  }
+  const config = readConfig(toValue(parsed.root));
+  const policy = effectivePolicy(config, values.profile);
+  if (!policy) {
+    const names = Object.keys(config.profiles);
+    const known = names.length ? ` Profiles: ${names.join(', ')}.` : ' It declares no profiles.';
+    console.error(`phantom: ${file} has no profile '${values.profile}'.${didYouMean(values.profile, names)}${known}`);
+    return 1;
+  }
+  const base = seccompBase(absolute, policy);
+  if (values.json) {
+    console.log(JSON.stringify({ config: absolute, ...policy, seccompBase: base }, null, 2));
+  } else {
+    console.log(explainText(file, policy, base).join('\n'));
+  }
+  return policy.problems.some((p) => p.severity === 'error') ? 1 : 0;
+}
+
+/** What the profile's seccomp policy allows, when it is inline or a readable profile file. */
+function seccompBase(configFile: string, policy: EffectivePolicy): ReturnType<typeof seccompAllowList> | undefined {
+  const source = policy.seccomp;
+  if (!source) return undefined;
+  if ('inline' in source) return seccompAllowList(source.inline);
+  const format = documentFormat(source.file);
+  if (format?.kind !== 'seccomp') return undefined;
+  try {
+    const text = fs.readFileSync(path.resolve(path.dirname(configFile), source.file), 'utf8');
+    return seccompAllowList(toValue(parseSource(text, format.syntax).root));
+  } catch {
+    return undefined; // A missing profile is reported by `phantom check`; explain shows what it knows.
+  }
+}
+
+function explainText(file: string, policy: EffectivePolicy, base: ReturnType<typeof seccompAllowList> | undefined): string[] {
+  const lines = [`Profile ${policy.profile} (${file})`];
+  if (policy.description) lines.push(`  ${policy.description}`);
+  if (policy.run) lines.push(`  Runs: ${policy.run.join(' ')}`);
+  lines.push(`  Fragments: ${policy.fragments.length ? policy.fragments.join(', ') : 'none'}`);
+  for (const line of policySummary(policy, base)) lines.push(`  ${line}`);
+  if (Object.keys(policy.env).length) lines.push(`  Environment: ${Object.entries(policy.env).map(([k, v]) => `${k}=${v}`).join(' ')}`);
+  if (policy.syscalls.length) {
+    lines.push('', 'Syscalls from fragments:');
+    const width = Math.max(...policy.syscalls.map((s) => s.name.length));
+    for (const s of policy.syscalls) lines.push(`  ${s.name.padEnd(width)}  ${s.from.join(', ')}`);
+  }
+  const rules = [
+    ...policy.landlock.pathBeneath.map((r) => `  ${r.allowedAccess.join(', ')} beneath ${r.parent.join(', ')}  (${r.from})`),
+    ...policy.landlock.netPort.map((r) => `  ${r.allowedAccess.join(', ')} on port ${r.port.join(', ')}  (${r.from})`),
+  ];
+  if (rules.length) lines.push('', 'Landlock rules from fragments:', ...rules);
+  if (policy.problems.length) {
+    lines.push('', 'Problems:');
+    for (const p of policy.problems) lines.push(`  ${p.severity}: ${p.message}`);
+  }
+  return lines;
+}
