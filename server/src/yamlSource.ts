@@ -1,12 +1,33 @@
-/** YAML text → SourceNode tree, with exact offsets and bounded alias expansion (alias bombs stay cheap). */
-import { isAlias, isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Node as YamlNode } from 'yaml';
+/**
+ * YAML text → SourceNode tree, with exact offsets and bounded alias expansion (alias bombs stay cheap).
+ * The block-style subset profiles are written in is read by the fast reader (fastYaml.ts); everything else,
+ * and every document with a syntax problem, by the full `yaml` parser.
+ */
+import type * as YamlModule from 'yaml';
+import type { Document, Node as YamlNode } from 'yaml';
+import { parseFastYaml } from './fastYaml';
 import type { ParsedSource, SourceNode, SyntaxProblem } from './sourceTree';
+
+/**
+ * The `yaml` package, loaded on first use: most profiles never need it (fastYaml.ts reads them), and loading
+ * it up front costs the server about 1 MiB resident.
+ */
+let yamlModule: typeof YamlModule | undefined;
+function yaml(): typeof YamlModule {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a deliberate lazy load (see above)
+  return (yamlModule ??= require('yaml') as typeof YamlModule);
+}
 
 /** Most nodes an alias may expand to, in total per document. */
 const ALIAS_BUDGET = 10_000;
 
 export function parseYamlSource(text: string): ParsedSource {
-  const doc = parseDocument(text, { uniqueKeys: false, prettyErrors: false, strict: false });
+  return parseFastYaml(text) ?? parseYamlFully(text);
+}
+
+/** Through the full `yaml` parser: any YAML, with its syntax errors. */
+export function parseYamlFully(text: string): ParsedSource {
+  const doc = yaml().parseDocument(text, { uniqueKeys: false, prettyErrors: false, strict: false });
   const problems: SyntaxProblem[] = [];
   for (const error of doc.errors) {
     const [start, end] = error.pos;
@@ -29,6 +50,7 @@ interface ExpandState {
 }
 
 function convert(node: YamlNode, aliasRange: [number, number] | undefined, state: ExpandState, depth: number): SourceNode {
+  const { isAlias, isMap, isPair, isScalar, isSeq } = yaml();
   const range = aliasRange ?? rangeOf(node);
   if (depth > 256) return { type: 'invalid', start: range[0], end: range[1] };
   if (aliasRange) {
