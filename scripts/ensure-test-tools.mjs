@@ -58,6 +58,7 @@ const DEBIAN_PACKAGES = [
   { pkg: 'build-essential', file: '/usr/bin/make', why: 'node-gyp compiles node-pty, spdlog, kerberos…' },
   { pkg: 'g++', file: '/usr/bin/g++', why: 'node-gyp' },
   { pkg: 'python3', file: '/usr/bin/python3', why: 'node-gyp' },
+  { pkg: 'bubblewrap', file: '/usr/bin/bwrap', why: 'phantom bench --spawn compares against it' },
 ];
 
 const say = (msg) => console.log(`ensure-test-tools: ${msg}`);

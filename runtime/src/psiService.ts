@@ -3,7 +3,7 @@
  * and the admission gate. Opens the monitor lazily; a kernel without PSI gives `available: false` and a
  * reason, never an exception. Transport-independent: runtimeMain passes the sink.
  */
-import { resolvePressureRules, waitForAdmission, MAX_DEFER_MS, type AdmissionOutcome, type PressureRules, type ResolvedPressureRules } from './admission';
+import { poolsMayRefill, resolvePressureRules, waitForAdmission, MAX_DEFER_MS, type AdmissionOutcome, type PressureRules, type ResolvedPressureRules } from './admission';
 import { DEFAULT_INTERVAL_MS, openPsiMonitor, type PsiMonitor } from './psiMonitor';
 import { headline, PSI_RESOURCES, type PsiResource, type PsiTriggerSpec } from './psiParser';
 import type { PressureSample, PressureSubscription } from './protocol';
@@ -79,6 +79,16 @@ export class PsiService {
       maxDeferMs: this.maxDeferMs,
       onDefer: (decision, max) => onDefer(decision.reason, max),
     });
+  }
+
+  /** Whether zygote pools may grow now (admission.ts poolsMayRefill: memory below its warning level); true without PSI. */
+  poolsMayRefill(): boolean {
+    const monitor = this.open();
+    try {
+      return monitor ? poolsMayRefill(headline(monitor.read()), this.rules) : true;
+    } catch {
+      return true; // a read failure must not turn warm starts off: refill as if PSI were absent
+    }
   }
 
   private arm(monitor: PsiMonitor): { triggers: string[]; triggerError?: string } {

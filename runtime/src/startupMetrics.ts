@@ -3,8 +3,9 @@
  * pool counters, learn runs and spawns deferred or rejected by pressure; plus the most recent runs.
  * Pure bookkeeping: the run manager and the admission gate feed it, the protocol reads snapshots.
  *
- * Warm zygote pools do not exist yet: every start is cold, pool sizes are 0 and the snapshot says so
- * (`pools: 'cold only'`) instead of showing empty warm figures as if they were measured.
+ * Without warm zygote pools (PHANTOM_ZYGOTES=0, or a caller that never sets a pool source) every start is cold,
+ * pool sizes are 0 and the snapshot says so (`pools: 'cold only'`) instead of showing empty warm figures as if
+ * they were measured; with pools (zygoteManager.ts) it says 'pooled' and shows their live sizes.
  */
 
 /** Samples kept per profile and kind for the percentiles. */
@@ -56,7 +57,7 @@ export interface RecentRun {
 }
 
 export interface MetricsSnapshot {
-  /** 'cold only' until warm zygote pools exist. */
+  /** 'cold only' when no warm zygote pools serve runs. */
   pools: 'cold only' | 'pooled';
   profiles: ProfileMetrics[];
   recentRuns: RecentRun[];
@@ -86,6 +87,8 @@ interface ProfileState {
 export class StartupMetrics {
   private readonly profiles = new Map<string, ProfileState>();
   private readonly recent: RecentRun[] = [];
+  /** The zygote pools' live sizes (zygoteManager.ts snapshot), once pools exist. */
+  private poolSource: (() => { profile: string; ready: number; min: number; max: number }[]) | undefined;
 
   constructor(
     private readonly window = LATENCY_WINDOW,
@@ -124,6 +127,11 @@ export class StartupMetrics {
     else pool.refills++;
   }
 
+  /** Warm pools exist: the snapshot says 'pooled' and takes pool sizes from `source` (summed per profile). */
+  setPoolSource(source: () => { profile: string; ready: number; min: number; max: number }[]): void {
+    this.poolSource = source;
+  }
+
   recentRuns(limit = this.recentMax): RecentRun[] {
     return this.recent.slice(0, limit);
   }
@@ -140,7 +148,14 @@ export class StartupMetrics {
         deferred: s.deferred,
         rejected: s.rejected,
       }));
-    return { pools: 'cold only', profiles, recentRuns: this.recentRuns() };
+    for (const live of this.poolSource?.() ?? []) {
+      const entry = profiles.find((p) => p.profile === live.profile);
+      if (!entry) continue;
+      entry.pool.size += live.ready;
+      entry.pool.min += live.min;
+      entry.pool.max += live.max;
+    }
+    return { pools: this.poolSource ? 'pooled' : 'cold only', profiles, recentRuns: this.recentRuns() };
   }
 
   private state(profile: string): ProfileState {
