@@ -1,0 +1,127 @@
+/**
+ * `phantom learn`: record a command's syscalls in its sandbox, propose the minimal seccomp profile, prove it by
+ * replay. Never overwrites without review: --out FILE is written only when it does not exist; otherwise the
+ * proposal (merged with what was learned before) goes to FILE.proposed and the diff is printed
+ * (`--force` replaces FILE). For an existing FILE the proposal is FILE plus one rule with what it lacks. A proposal whose replay fails goes to FILE.unverified, with the reason, exit 1.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { documentFormat } from '../../server/src/documentKind';
+import { parseSource } from '../../server/src/parse';
+import { toValue } from '../../server/src/sourceTree';
+import { readConfig } from '../../server/src/config/configModel';
+import { effectivePolicy } from '../../server/src/config/effectivePolicy';
+import { parseCli, parsePositiveNumber, UsageError } from './cliArgs';
+import { parseUsage, type LearnedUsage } from './learnRecording';
+import { renderProfile } from './learnProposal';
+import { addMissingText } from './learnMerge';
+import { learnProfile, type LearnRequest } from './learnRun';
+import type { NetworkMode } from './protocol';
+
+const USAGE = 'phantom learn [--config FILE] [--profile NAME] [--runs K] [--format yaml|json] [--force] [--json] --out FILE [-- CMD ARGS...]';
+
+/** The sidecar next to a learned profile: the usage (counts per syscall) that learning again adds to. */
+export function sidecarPath(profileFile: string): string {
+  return `${profileFile}.learned.json`;
+}
+
+function requestFromConfig(configFile: string, profile: string): Partial<LearnRequest> {
+  const absolute = path.resolve(configFile);
+  let text: string;
+  try {
+    text = fs.readFileSync(absolute, 'utf8');
+  } catch (error) {
+    throw new UsageError(`${configFile}: cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)}) — pass --config FILE`);
+  }
+  const parsed = parseSource(text, documentFormat(absolute)?.syntax ?? 'yaml');
+  const policy = effectivePolicy(readConfig(toValue(parsed.root)), profile);
+  if (!policy) throw new UsageError(`${configFile} has no profile '${profile}'`);
+  const dir = path.dirname(absolute);
+  return {
+    argv: policy.run,
+    cwd: dir,
+    network: policy.network.mode as NetworkMode,
+    env: policy.env,
+    readOnly: policy.filesystem.readOnly.map((p) => path.resolve(dir, p)).filter((p) => fs.existsSync(p)),
+    readWrite: policy.filesystem.readWrite.map((p) => path.resolve(dir, p)).filter((p) => fs.existsSync(p)),
+    // The profile's Landlock file holds in learn mode and replay too: the proposal is proven under it.
+    ...(policy.landlock.base && 'file' in policy.landlock.base ? { landlockProfile: path.resolve(dir, policy.landlock.base.file) } : {}),
+  };
+}
+
+export async function runLearn(args: string[]): Promise<number> {
+  const { values, positionals } = parseCli(
+    args,
+    {
+      config: { type: 'string' },
+      profile: { type: 'string' },
+      runs: { type: 'string', default: '1' },
+      format: { type: 'string' },
+      out: { type: 'string' },
+      force: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+      timeout: { type: 'string' },
+    },
+    USAGE,
+  );
+  if (!values.out) throw new UsageError(`--out FILE is required\nUsage: ${USAGE}`);
+  const format = (values.format ?? (/\.ya?ml$/i.test(values.out) ? 'yaml' : 'json')) as 'yaml' | 'json';
+  if (format !== 'yaml' && format !== 'json') throw new UsageError(`--format must be yaml or json, not '${String(values.format)}'`);
+  const runs = parsePositiveNumber(values.runs, '--runs', true);
+
+  let req: Partial<LearnRequest> = { cwd: process.cwd() };
+  if (values.profile) req = { ...req, ...requestFromConfig(values.config ?? 'phantom-fragment.yaml', values.profile) };
+  if (positionals.length) req.argv = positionals;
+  else if (req.argv?.some((a) => a.includes('${'))) {
+    throw new UsageError(`profile '${values.profile}' runs \`${req.argv.join(' ')}\`: give the command to learn from after -- (its variables are not known here)`);
+  }
+  if (!req.argv?.length) throw new UsageError(`no command: give one after --, or a --profile whose run is set\nUsage: ${USAGE}`);
+
+  const out = path.resolve(values.out);
+  const exists = fs.existsSync(out);
+  let previous: LearnedUsage | undefined;
+  if (exists && fs.existsSync(sidecarPath(out))) previous = parseUsage(fs.readFileSync(sidecarPath(out), 'utf8'), sidecarPath(out));
+
+  const result = await learnProfile({
+    ...(req as LearnRequest), runs, previous,
+    timeoutSeconds: values.timeout ? parsePositiveNumber(values.timeout, '--timeout') : req.timeoutSeconds,
+    onProgress: values.json ? undefined : (m) => console.error(`phantom learn: ${m}`),
+  });
+  // An existing FILE is added to (its own rules and comments kept); a new FILE (or --force) gets the minimal profile.
+  const text = exists && !values.force && result.replay.status !== 'failed'
+    ? addMissingText(fs.readFileSync(out, 'utf8'), /\.ya?ml$/i.test(out) ? 'yaml' : 'json', result.usage).text
+    : renderProfile(result.profile, format, result.usage);
+  const usageText = `${JSON.stringify(result.usage, null, 2)}\n`;
+  const allowed = result.profile.syscalls.filter((r) => r.action === 'SCMP_ACT_ALLOW').flatMap((r) => r.names);
+
+  let written: string;
+  if (result.replay.status === 'failed') {
+    written = `${out}.unverified`;
+  } else if (!exists || values.force) {
+    written = out;
+  } else {
+    written = `${out}.proposed`;
+  }
+  fs.writeFileSync(written, text);
+  // The sidecar travels with the profile it describes (only the accepted one updates FILE's sidecar).
+  fs.writeFileSync(written === out ? sidecarPath(out) : `${written}.learned.json`, usageText);
+
+  if (values.json) {
+    console.log(JSON.stringify({ written, status: result.replay.status, reason: result.replay.reason, added: result.replay.added, allowed: allowed.length, runs: result.usage.runs, notifications: result.usage.notifications }, null, 2));
+  } else {
+    for (const n of result.notes) console.error(`phantom: ${n}`);
+    console.error(`phantom learn: ${allowed.length} syscalls allowed, learned from ${result.usage.runs} run(s), ${result.usage.notifications} syscalls seen`);
+    if (result.replay.status === 'failed') {
+      console.error(`phantom learn: the replay under the proposal FAILED: ${result.replay.reason}\nphantom learn: the unverified proposal is in ${written}; it is not offered as working`);
+    } else {
+      console.error(`phantom learn: replay ${result.replay.status}${result.replay.added.length ? ` (added ${result.replay.added.join(', ')})` : ''}; wrote ${written}`);
+      if (written !== out) {
+        console.error(`phantom learn: ${values.out} exists: review the proposal below and move it over the file (or use --force)`);
+        const diff = spawnSync('diff', ['-u', out, written], { encoding: 'utf8' });
+        if (diff.stdout) process.stdout.write(diff.stdout);
+      }
+    }
+  }
+  return result.replay.status === 'failed' ? 1 : 0;
+}

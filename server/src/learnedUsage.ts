@@ -1,0 +1,84 @@
+/**
+ * Learn mode in the editor, server side. Pure apart from the small per-document store of what the last
+ * learn run used (sent by the client after a run, learnedUsageNotification in protocol.ts).
+ * - Code actions "Learn seccomp profile": on a seccomp profile (the whole file) and on a profile entry of
+ *   phantom-fragment.yaml; they run the client's command `phantom.learnSeccompProfile` with LearnCommandArgs.
+ * - Information diagnostics on allowed syscalls the last learn run never used, each with a quick fix to drop it.
+ */
+import { CodeActionKind, type CodeAction, type Range } from 'vscode-languageserver-types';
+import { readConfig } from './config/configModel';
+import { effectivePolicy } from './config/effectivePolicy';
+import type { ParsedDocument } from './parsedDocument';
+import type { LearnedUsageParams } from './protocol';
+import { DiagnosticSeverity, finding, type PlainDiagnostic } from './quickFix';
+import { removeArrayItem } from './sourceEdits';
+import { childAt, pathAtOffset } from './sourceTree';
+
+/** The client command the code actions run (package.json declares it). */
+export const LEARN_COMMAND = 'phantom.learnSeccompProfile';
+export const LEARN_ACTION_KIND = `${CodeActionKind.Refactor}.phantom.learn`;
+
+/** Arguments of `phantom.learnSeccompProfile` (the client imports this type). */
+export interface LearnCommandArgs {
+  /** The document the action was offered on (a seccomp profile, or phantom-fragment.yaml). */
+  uri: string;
+  /** phantom-fragment.yaml: the profile entry. */
+  profile?: string;
+  /** The command to learn from: the profile's `run`, when it has one. */
+  run?: string[];
+  /** phantom-fragment.yaml: the profile's seccomp file, relative to the configuration's folder. */
+  seccompFile?: string;
+}
+
+const learned = new Map<string, LearnedUsageParams>();
+
+export function setLearnedUsage(params: LearnedUsageParams): void {
+  if (params.names.length === 0 && params.runs === 0) learned.delete(params.uri);
+  else learned.set(params.uri, { ...params, names: [...params.names] });
+}
+
+export function learnedUsageOf(uri: string): LearnedUsageParams | undefined {
+  return learned.get(uri);
+}
+
+/** Allowed syscalls of a seccomp profile that the last learn run (if any) never used. */
+export function learnedUsageDiagnostics(doc: ParsedDocument, usage = learned.get(doc.document.uri)): PlainDiagnostic[] {
+  if (!usage || doc.format.kind !== 'seccomp' || !doc.parsed.root) return [];
+  const used = new Set(usage.names);
+  const rules = childAt(doc.parsed.root, 'syscalls');
+  const out: PlainDiagnostic[] = [];
+  for (const rule of rules?.children ?? []) {
+    const action = childAt(rule, 'action')?.value;
+    if (action !== 'SCMP_ACT_ALLOW') continue;
+    const names = childAt(rule, 'names');
+    (names?.children ?? []).forEach((item, index) => {
+      if (typeof item.value !== 'string' || used.has(item.value)) return;
+      const edit = removeArrayItem(doc, names!, index);
+      out.push(
+        finding(doc, item.start, item.end, DiagnosticSeverity.Information, 'learn-unused',
+          `'${item.value}' was never used by the last learn run (${usage.command}, ${usage.runs} run${usage.runs === 1 ? '' : 's'}): it may not be needed`,
+          edit ? [{ title: `Drop '${item.value}' (never used by the last learn run)`, edits: [edit] }] : []),
+      );
+    });
+  }
+  return out;
+}
+
+/** "Learn seccomp profile" where it applies: anywhere in a seccomp profile; on a profile entry of phantom-fragment.yaml. */
+export function learnCodeActions(doc: ParsedDocument, range: Range): CodeAction[] {
+  const uri = doc.document.uri;
+  if (doc.format.kind === 'seccomp') {
+    return [{ title: 'Learn seccomp profile', kind: LEARN_ACTION_KIND, command: { title: 'Learn seccomp profile', command: LEARN_COMMAND, arguments: [{ uri } satisfies LearnCommandArgs] } }];
+  }
+  if (doc.format.kind !== 'config' || !doc.parsed.root) return [];
+  const { path } = pathAtOffset(doc.parsed.root, doc.document.offsetAt(range.start));
+  if (path[0] !== 'profiles' || typeof path[1] !== 'string') return [];
+  const profile = path[1];
+  const policy = effectivePolicy(readConfig(doc.value()), profile);
+  if (!policy) return [];
+  const args: LearnCommandArgs = { uri, profile };
+  if (policy.run?.length) args.run = policy.run;
+  if (policy.seccomp && 'file' in policy.seccomp) args.seccompFile = policy.seccomp.file;
+  const title = `Learn seccomp profile for '${profile}'${policy.run?.length ? ` from \`${policy.run.join(' ')}\`` : ''}`;
+  return [{ title, kind: LEARN_ACTION_KIND, command: { title, command: LEARN_COMMAND, arguments: [args] } }];
+}

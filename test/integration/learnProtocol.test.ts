@@ -1,0 +1,49 @@
+/** The runtime's `phantom/learn` request over the real JSON-RPC protocol: proposal texts, progress, cancellation. */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { CancellationTokenSource } from 'vscode-jsonrpc';
+import { LearnProfileRequest, LearnProgressNotification } from '../../runtime/src/protocol';
+import { parseSeccompProfile } from '../../runtime/src/seccompProfileLoader';
+import { TestRuntime } from '../support/runtimeClient';
+
+let runtime: TestRuntime;
+let workdir: string;
+
+before(() => {
+  runtime = new TestRuntime();
+  workdir = fs.mkdtempSync(path.join(os.tmpdir(), 'phantom-learn-protocol-'));
+});
+
+after(async () => {
+  assert.equal(await runtime.stop(), 0);
+  fs.rmSync(workdir, { recursive: true, force: true });
+});
+
+test('phantom/learn: verified minimal profile, "add missing only" on the current text, progress lines', async () => {
+  const progress: string[] = [];
+  const sub = runtime.connection.onNotification(LearnProgressNotification, (p) => {
+    if (p.learnId === 'l1') progress.push(p.message);
+  });
+  const existing = 'defaultAction: SCMP_ACT_ERRNO\nsyscalls:\n  - names: [read, write] # mine\n    action: SCMP_ACT_ALLOW\n';
+  const r = await runtime.connection.sendRequest(LearnProfileRequest, { learnId: 'l1', argv: ['/bin/echo', 'hi'], cwd: workdir, format: 'yaml', existingText: existing });
+  sub.dispose();
+  assert.equal(r.status, 'verified', r.reason);
+  assert.ok(r.usedNames.includes('execve'));
+  assert.ok(!r.missing.includes('read') && r.missing.includes('execve'));
+  assert.match(r.addMissingText, /# mine/);
+  assert.deepEqual(parseSeccompProfile(r.addMissingText, 'x').syscalls?.[1].names, r.missing);
+  assert.equal(parseSeccompProfile(r.minimalText, 'x').defaultAction, 'SCMP_ACT_ERRNO');
+  assert.ok(progress.some((m) => /recording run 1 of 1/.test(m)) && progress.some((m) => /replaying/.test(m)), progress.join(' | '));
+});
+
+test('phantom/learn: cancelling kills the sandbox and the request fails', async () => {
+  const source = new CancellationTokenSource();
+  const started = Date.now();
+  const pending = runtime.connection.sendRequest(LearnProfileRequest, { learnId: 'l2', argv: ['/bin/sleep', '30'], cwd: workdir, format: 'json' }, source.token);
+  setTimeout(() => source.cancel(), 500);
+  await assert.rejects(pending);
+  assert.ok(Date.now() - started < 10_000, 'the sleep was not waited for');
+});
