@@ -1,5 +1,6 @@
 /** The extension's commands, one table (package.json `contributes.commands` declares the same ids). */
 import * as vscode from 'vscode';
+import { learnSeccompProfile, type LearnCommandOptions } from './learnCommand';
 import { MetricsPanel } from './metricsPanel';
 import { runInSandbox } from './runCommand';
 import type { RuntimeClient } from './runtimeClient';
@@ -7,8 +8,7 @@ import type { RuntimeClient } from './runtimeClient';
 export function registerCommands(context: vscode.ExtensionContext, runtime: RuntimeClient): void {
   const table: Record<string, (...args: unknown[]) => unknown> = {
     'phantom.runInSandbox': (resource) => runInSandbox(runtime, resource as vscode.Uri | undefined),
-    'phantom.learnSeccompProfile': () =>
-      vscode.window.showInformationMessage('Phantom: learning seccomp profiles is not available in this version yet (it arrives with learn mode).'),
+    'phantom.learnSeccompProfile': (options) => learnSeccompProfile(runtime, context, options as LearnCommandOptions | vscode.Uri | undefined),
     'phantom.showMetrics': () => MetricsPanel.createOrShow(context.extensionUri, runtime),
     'phantom.restartRuntime': () => runtime.restart(),
   };

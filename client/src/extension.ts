@@ -1,7 +1,8 @@
 /** Activates the extension: the language client, the runtime, and the command table. */
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { kernelLandlockAbiNotification, type KernelLandlockAbiParams } from '../../server/src/protocol';
+import { kernelLandlockAbiNotification, learnedUsageNotification, type KernelLandlockAbiParams } from '../../server/src/protocol';
+import { registerLearnContent, setLearnedUsageSink } from './learnCommand';
 import { finishedRuns, type PhantomApi } from './api';
 import { registerCommands } from './commands';
 import { config } from './config';
@@ -23,12 +24,16 @@ export async function activate(context: vscode.ExtensionContext): Promise<Phanto
   // PSI history starts now so the metrics panel has the last minutes the moment it opens.
   context.subscriptions.push(MetricsPanel.track(runtime), new PressureStatusBar(runtime));
   registerCommands(context, runtime);
+  registerLearnContent(context);
 
   client = createLanguageClient(context);
   context.subscriptions.push(client);
   try {
     await client.start();
     void sendKernelFacts(runtime, client, log);
+    // Learn mode's "never used by the last learn run" diagnostics (the method string: see sendKernelFacts).
+    const languageClient = client;
+    setLearnedUsageSink((params) => void languageClient.sendNotification(learnedUsageNotification.method, params));
   } catch (error) {
     // The commands still work without the language server; say why the editor features are missing.
     log.appendLine(`language server failed to start: ${error instanceof Error ? error.message : String(error)}`);

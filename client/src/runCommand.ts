@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import { finishedRuns, OUTPUT_CAP } from './api';
 import { config } from './config';
 import type { RuntimeClient } from './runtimeClient';
+import { pickProfile } from './profilePick';
 import { RunTerminal } from './runTerminal';
 
 /** How a file is run when no profile says otherwise, by extension. */
@@ -39,14 +40,23 @@ export async function runInSandbox(runtime: RuntimeClient, resource?: vscode.Uri
   }
   const file = uri.fsPath;
   const folder = vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath ?? path.dirname(file);
-  const argv = commandForFile(file);
+  let pick;
+  try {
+    pick = await pickProfile(runtime, folder, file);
+  } catch (error) {
+    void vscode.window.showErrorMessage(`Phantom: ${error instanceof Error ? error.message : String(error)}`);
+    return;
+  }
+  if (!pick) return;
+  // A profile with a `run` supplies the command (the runtime substitutes ${file}); otherwise by extension.
+  const argv = pick.profileRuns ? [] : commandForFile(file);
   const runId = randomUUID();
   const title = `Phantom: ${path.basename(file)}`;
   const pty = new RunTerminal(title);
   const terminal = vscode.window.createTerminal({ name: title, pty, iconPath: new vscode.ThemeIcon('shield') });
   terminal.show(true);
   await pty.whenOpened();
-  pty.header(argv.map((a) => path.relative(folder, a) || a).join(' '), 'default');
+  pty.header(argv.length ? argv.map((a) => path.relative(folder, a) || a).join(' ') : `the profile's run on ${path.relative(folder, file)}`, pick.profile ?? 'built-in default');
   pty.attach({
     stdin: (data) => runtime.sendStdin(runId, data),
     eof: () => runtime.sendStdin(runId, undefined, true),
@@ -58,9 +68,13 @@ export async function runInSandbox(runtime: RuntimeClient, resource?: vscode.Uri
       {
         runId,
         argv,
+        config: pick.config,
+        profile: pick.profile,
+        file,
         cwd: folder,
-        network: config.network(uri),
-        timeoutSeconds: config.timeoutSeconds(uri),
+        // The settings apply where no profile speaks; a profile's own network and limits are its to set.
+        network: pick.config ? undefined : config.network(uri),
+        timeoutSeconds: pick.config ? undefined : config.timeoutSeconds(uri),
       },
       {
         output: (o) => {

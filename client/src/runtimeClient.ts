@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
 import {
   KernelFeaturesRequest,
+  ProfilesRequest,
   MetricsSnapshotRequest,
   PressureNotification,
   PressureSubscribeRequest,
@@ -22,10 +23,13 @@ import {
   RunStartRequest,
   RunStdinNotification,
   type KernelFeatures,
+  type ProfilesParams,
+  type ProfilesResult,
   type RunExit,
   type RunOutput,
   type RunParams,
 } from '../../runtime/src/protocol';
+import { LearnProfileRequest, LearnProgressNotification, type LearnProfileParams, type LearnProfileResult } from '../../runtime/src/protocol';
 
 export interface RunListener {
   output(output: RunOutput): void;
@@ -149,6 +153,23 @@ export class RuntimeClient implements vscode.Disposable {
   async cancel(runId: string): Promise<boolean> {
     if (!this.connection) return false;
     return (await this.connection.sendRequest(RunCancelRequest, { runId })).cancelled;
+  }
+
+  async profiles(params: ProfilesParams): Promise<ProfilesResult> {
+    return this.require().sendRequest(ProfilesRequest, params);
+  }
+
+  /** Learn mode: record, propose, replay (cancelling the token kills the sandbox); progress lines as they come. */
+  async learnProfile(params: LearnProfileParams, token?: vscode.CancellationToken, onProgress?: (message: string) => void): Promise<LearnProfileResult> {
+    const connection = this.require();
+    const progress = connection.onNotification(LearnProgressNotification, (p) => {
+      if (p.learnId === params.learnId) onProgress?.(p.message);
+    });
+    try {
+      return await connection.sendRequest(LearnProfileRequest, params, token);
+    } finally {
+      progress.dispose();
+    }
   }
 
   async kernelFeatures(): Promise<KernelFeatures> {

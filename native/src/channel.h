@@ -11,7 +11,9 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-enum msg_type { MSG_GO = 1, MSG_NOTE, MSG_ERROR, MSG_EXEC, MSG_EXIT };
+enum msg_type { MSG_GO = 1, MSG_NOTE, MSG_ERROR, MSG_EXEC, MSG_EXIT,
+                /* workload -> helper, learn mode: value = the fd number its seccomp listener will get (learn.h) */
+                MSG_LEARN };
 
 struct msg {
   uint32_t type;

@@ -191,6 +191,24 @@ static void bind_user_paths(struct sandbox_config *cfg) {
   }
 }
 
+/* filesystem.hidden: a hidden folder is covered by an empty read-only tmpfs, a hidden file by a read-only
+ * bind of /dev/null — what was there cannot be read, listed or changed from inside. */
+static void hide_paths(const struct sandbox_config *cfg) {
+  char dst[PATH_MAX + 16];
+  for (size_t i = 0; i < cfg->nhidden; i++) {
+    snprintf(dst, sizeof dst, NEWROOT "%s", cfg->hidden[i]);
+    struct stat st;
+    if (lstat(dst, &st) < 0) continue; /* not in the view at all: nothing shows it */
+    if (S_ISDIR(st.st_mode)) {
+      if (mount("tmpfs", dst, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k,mode=0555") < 0)
+        die_step("hide_paths", errno, NULL, "mount(\"tmpfs\", \"%s\", MS_RDONLY|MS_NOSUID|MS_NODEV|MS_NOEXEC)", dst);
+    } else {
+      bind("hide_paths", NEWROOT "/dev/null", dst, false);
+      make_readonly("hide_paths", dst);
+    }
+  }
+}
+
 /* The sandbox's own tmpfs mounts belong to the sandbox user (it made them): read-only, so the workload
  * cannot add files to / or /dev. */
 static void seal(void) {
@@ -220,6 +238,7 @@ void setup_filesystem(struct sandbox_config *cfg) {
   mount_proc();
   mount_dev();
   bind_user_paths(cfg);
+  hide_paths(cfg);
   seal();
   enter_newroot();
 }

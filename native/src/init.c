@@ -10,6 +10,7 @@
 #include "channel.h"
 #include "report.h"
 #include "sandbox.h"
+#include "zygote.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -44,6 +45,7 @@ void sandbox_child_main(struct sandbox_config *cfg, int sync_fd) {
   drop_capabilities();                                                     /* step 6 */
   set_no_new_privs();
   build_landlock_ruleset(cfg);                                             /* step 7: enforced by the workload */
+  if (zygote_enabled()) zygote_await_command(cfg, sync_fd);                /* zygote: the command arrives now */
   run_init(cfg, sync_fd);                                                  /* steps 9, 10 */
 }
 

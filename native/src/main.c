@@ -8,6 +8,8 @@
 #define _GNU_SOURCE
 #include "report.h"
 #include "sandbox.h"
+#include "learn.h"
+#include "zygote.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -30,6 +32,7 @@ static const char usage_text[] =
     "  --net none|loopback|host   none: new netns, lo down (default); loopback: lo up; host: host network\n"
     "  --ro PATH              extra read-only bind at the same path (repeatable)\n"
     "  --rw PATH              extra read-write bind at the same path (repeatable)\n"
+    "  --hide PATH            cover PATH (inside a visible folder) with an empty read-only mount (repeatable)\n"
     "  --env KEY=VALUE        the command's environment; nothing else is passed (repeatable)\n"
     "  --uid N, --gid N       ids inside the sandbox (default 1000)\n"
     "  --host-uid N, --host-gid N  host ids they map to when run as root (default 65534)\n"
@@ -41,6 +44,9 @@ static const char usage_text[] =
     "  --seccomp-bpf FILE     seccomp filter compiled by the runtime (struct sock_filter[]; the last step)\n"
     "  --seccomp-flags N      SECCOMP_FILTER_FLAG_* bits for the filter (default 0)\n"
     "  --status-fd N          JSON status lines (default 3 when fd 3 is open)\n"
+    "  --learn FD|FILE        learn mode: record every syscall (user-notify, answered CONTINUE) instead of\n"
+    "                         enforcing --seccomp-bpf; the JSON recording goes to FD or FILE at the end\n"
+    "  --zygote --control-fd N  make the sandbox now and wait for ONE command on socket N (docs/zygotes.md)\n"
     "  --probe                print which kernel features work, as JSON lines, and exit\n"
     "Exit status: the command's, 128+N for signal N, 125 sandbox setup failed, 126 cannot execute,\n"
     "127 not found.\n";
@@ -101,7 +107,7 @@ static void add_bind(struct sandbox_config *cfg, char *path, bool writable) {
 
 enum { OPT_CWD = 256, OPT_NET, OPT_RO, OPT_RW, OPT_ENV, OPT_UID, OPT_GID, OPT_HOST_UID, OPT_HOST_GID,
        OPT_MEMORY, OPT_PIDS, OPT_CPU, OPT_TIMEOUT, OPT_STATUS_FD, OPT_PROBE, OPT_HELP,
-       OPT_LANDLOCK_RULES, OPT_SECCOMP_BPF, OPT_SECCOMP_FLAGS };
+       OPT_LANDLOCK_RULES, OPT_SECCOMP_BPF, OPT_SECCOMP_FLAGS, OPT_LEARN, OPT_ZYGOTE, OPT_CONTROL_FD, OPT_HIDE };
 
 static const struct option options[] = {
     {"cwd", required_argument, NULL, OPT_CWD},           {"net", required_argument, NULL, OPT_NET},
@@ -115,6 +121,10 @@ static const struct option options[] = {
     {"landlock-rules", required_argument, NULL, OPT_LANDLOCK_RULES},
     {"seccomp-bpf", required_argument, NULL, OPT_SECCOMP_BPF},
     {"seccomp-flags", required_argument, NULL, OPT_SECCOMP_FLAGS},
+    {"learn", required_argument, NULL, OPT_LEARN},
+    {"zygote", no_argument, NULL, OPT_ZYGOTE},
+    {"control-fd", required_argument, NULL, OPT_CONTROL_FD},
+    {"hide", required_argument, NULL, OPT_HIDE},
     {NULL, 0, NULL, 0},
 };
 
@@ -134,6 +144,8 @@ int main(int argc, char **argv) {
   uid_t host_uid = NOBODY_ID;
   gid_t host_gid = NOBODY_ID;
   const char *cwd_arg = NULL;
+  bool zygote = false;
+  int control_fd = -1;
 
   int c;
   while ((c = getopt_long(argc, argv, "+", options, NULL)) != -1) {
@@ -147,6 +159,14 @@ int main(int argc, char **argv) {
         break;
       case OPT_RO: add_bind(&cfg, canonical_bind_path("--ro", optarg), false); break;
       case OPT_RW: add_bind(&cfg, canonical_bind_path("--rw", optarg), true); break;
+      case OPT_HIDE: {
+        /* A path that does not exist has nothing to hide; what the workload creates there later is its own. */
+        if (optarg[0] != '/') usage_error("--hide wants an absolute path, got %s", optarg);
+        if (cfg.nhidden == MAX_BINDS) usage_error("too many --hide paths (at most %s)", "64");
+        char *real = realpath(optarg, NULL);
+        if (real) cfg.hidden[cfg.nhidden++] = real;
+        break;
+      }
       case OPT_ENV:
         if (!strchr(optarg, '=') || optarg[0] == '=') usage_error("--env wants KEY=VALUE, got %s", optarg);
         if (cfg.nenv == MAX_ENV) usage_error("too many --env entries (at most %s)", "256");
@@ -167,6 +187,9 @@ int main(int argc, char **argv) {
       case OPT_LANDLOCK_RULES: read_landlock_rules(&cfg, optarg); break;
       case OPT_SECCOMP_BPF: read_seccomp_filter(&cfg, optarg); break;
       case OPT_SECCOMP_FLAGS: cfg.seccomp_flags = (unsigned int)parse_u64("--seccomp-flags", optarg); break;
+      case OPT_LEARN: learn_configure(optarg); break;
+      case OPT_ZYGOTE: zygote = true; break;
+      case OPT_CONTROL_FD: control_fd = (int)parse_u64("--control-fd", optarg); break;
       case OPT_PROBE: return run_probe();
       case OPT_HELP: fputs(usage_text, stdout); return 0;
       default: usage_error("unknown option%s", "");
@@ -176,10 +199,18 @@ int main(int argc, char **argv) {
   /* Ignored on failure: close_range(CLOEXEC) needs Linux 5.11; without it inherited fds stay as they were. */
   (void)close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
 
-  if (optind >= argc) usage_error("no command given%s", "");
-  cfg.argv = &argv[optind];
-  if (!strchr(cfg.argv[0], '/'))
-    usage_error("command %s is not a path: the sandbox has no PATH lookup; resolve it on the host first", cfg.argv[0]);
+  if (zygote) {
+    /* The command arrives later on the control socket (zygote.c). */
+    if (optind < argc) usage_error("--zygote takes no command: it arrives on --control-fd%s", "");
+    if (control_fd < 0 || fcntl(control_fd, F_GETFD) < 0) usage_error("--zygote needs --control-fd N, an open socket%s", "");
+    if (learn_enabled()) usage_error("--zygote and --learn do not go together: learn runs are cold%s", "");
+    zygote_configure(control_fd);
+  } else {
+    if (optind >= argc) usage_error("no command given%s", "");
+    cfg.argv = &argv[optind];
+    if (!strchr(cfg.argv[0], '/'))
+      usage_error("command %s is not a path: the sandbox has no PATH lookup; resolve it on the host first", cfg.argv[0]);
+  }
   if (!cwd_arg) usage_error("--cwd is required%s", "");
   cfg.cwd = canonical_bind_path("--cwd", cwd_arg);
   add_bind(&cfg, strdup(cfg.cwd), true);
@@ -195,5 +226,7 @@ int main(int argc, char **argv) {
     cfg.host_gid = getgid();
   }
   cfg.envp[cfg.nenv] = NULL;
-  return supervise_sandbox(&cfg);
+  int status = supervise_sandbox(&cfg);
+  learn_finish(status); /* --learn: the recording, once the run is over (learn.c) */
+  return status;
 }

@@ -21,6 +21,7 @@ void report_close_status_fd(void) {
 }
 void report_set_child_channel(int fd) { child_channel = fd; }
 bool report_in_child(void) { return child_channel >= 0; }
+int report_child_channel(void) { return child_channel; }
 
 const char *errno_name(int err) {
   const char *name = strerrorname_np(err);

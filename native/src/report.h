@@ -20,6 +20,8 @@ void report_set_status_fd(int fd);
 void report_close_status_fd(void);
 void report_set_child_channel(int fd);
 bool report_in_child(void);
+/* The sync channel fd in the sandbox child, init and the workload (-1 in the helper). */
+int report_child_channel(void);
 
 /* Writes one JSON line (the object's fields without braces) to the status fd, if open. */
 __attribute__((format(printf, 1, 2))) void status_event(const char *fields_fmt, ...);

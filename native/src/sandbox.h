@@ -4,8 +4,9 @@
  * Cold start (today): the helper (parent) prepares idmapped mounts, clones the sandbox child into new
  * namespaces, writes its uid/gid maps and supervises it. The child runs the setup steps in order
  * (sandbox_child_setup), then becomes PID 1 of the namespace (init.c), which forks the workload.
- * A later zygote mode runs the same setup once and then waits for commands; that is why the steps are
- * separate functions of the configuration and the workload start (workload.c) is its own function.
+ * Zygote mode (zygote.h, docs/zygotes.md) runs the same setup ahead of time and then waits for one command;
+ * that is why the steps are separate functions of the configuration and the workload start (workload.c) is its
+ * own function.
  */
 #pragma once
 
@@ -53,6 +54,8 @@ struct sandbox_config {
   enum net_mode net;
   struct bind_spec binds[MAX_BINDS];
   size_t nbinds;
+  char *hidden[MAX_BINDS];   /* --hide: canonical paths covered by an empty read-only mount (missing ones skipped) */
+  size_t nhidden;
   char *envp[MAX_ENV + 1];   /* the workload's whole environment (--env), NULL-terminated */
   size_t nenv;
   uid_t sandbox_uid;         /* ids the workload has inside the sandbox (default 1000) */

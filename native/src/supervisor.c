@@ -7,6 +7,8 @@
 #include "channel.h"
 #include "report.h"
 #include "sandbox.h"
+#include "zygote.h"
+#include "learn.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -117,16 +119,23 @@ int supervise_sandbox(struct sandbox_config *cfg) {
   write_id_maps(pid, cfg);
   enter_cgroups(cfg, pid); /* before MSG_GO: every process of the sandbox is born inside the limits */
   if (!channel_send(sv[0], MSG_GO, 0, 0, NULL, NULL)) die_step("sync_channel", errno, NULL, "send(MSG_GO)");
+  /* Zygote: the sandbox is ready before the command; wait for it (zygote.c), then supervise as cold. */
+  if (zygote_enabled()) t0 = zygote_wait_for_request(cfg, sv[0], sfd, pid, t0);
 
   int tfd = cfg->timeout_seconds > 0 ? start_timer(cfg->timeout_seconds) : -1;
   bool timed_out = false;
   int exec_error_code = 0;
-  struct pollfd pfd[3] = {{.fd = sv[0], .events = POLLIN}, {.fd = sfd, .events = POLLIN}, {.fd = tfd, .events = POLLIN}};
+  /* pfd[3]: the learn-mode listener (learn.c), -1 until the workload hands it over; poll skips negative fds. */
+  struct pollfd pfd[4] = {{.fd = sv[0], .events = POLLIN}, {.fd = sfd, .events = POLLIN}, {.fd = tfd, .events = POLLIN},
+                          {.fd = -1, .events = POLLIN}};
   for (;;) {
-    if (poll(pfd, tfd >= 0 ? 3 : 2, -1) < 0) {
+    pfd[2].fd = tfd;
+    pfd[3].fd = learn_poll_fd();
+    if (poll(pfd, 4, -1) < 0) {
       if (errno == EINTR) continue;
       die_step("supervise", errno, NULL, "poll(sync, signals, timer)");
     }
+    if (pfd[3].fd >= 0 && pfd[3].revents) learn_handle(pfd[3].revents);
     if (pfd[1].revents & POLLIN) {
       struct signalfd_siginfo si;
       if (read(sfd, &si, sizeof si) == (ssize_t)sizeof si) kill(pid, (int)si.ssi_signo); /* init forwards it */
@@ -145,6 +154,7 @@ int supervise_sandbox(struct sandbox_config *cfg) {
     if (r <= 0) return reap_silent_child(pid, timed_out, exec_error_code);
     switch (m.type) {
       case MSG_NOTE: note("%s", m.text); break;
+      case MSG_LEARN: learn_attach((pid_t)workload_host_pid(pid), m.value); break;
       case MSG_EXEC:
         status_event("\"event\":\"exec\",\"pid\":%ld,\"setupUs\":%llu", workload_host_pid(pid),
                      (unsigned long long)(monotonic_us() - t0));

@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #include "report.h"
 #include "sandbox.h"
+#include "learn.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -39,7 +40,9 @@ void exec_workload(const struct sandbox_config *cfg, int exec_err_fd) {
 
   /* Landlock, then the seccomp filter LAST: after it only execve runs, which the filter must allow. */
   if (restrict_landlock(cfg, &call) < 0) fail(exec_err_fd, EXIT_SETUP_FAILED, errno, call);
-  if (install_seccomp_filter(cfg, &call) < 0) fail(exec_err_fd, EXIT_SETUP_FAILED, errno, call);
+  /* Learn mode replaces the enforced filter with the notify-everything one (learn.c): it records, it does not deny. */
+  if (learn_enabled() ? learn_install_listener(&call) < 0 : install_seccomp_filter(cfg, &call) < 0)
+    fail(exec_err_fd, EXIT_SETUP_FAILED, errno, call);
 
   execve(cfg->argv[0], cfg->argv, cfg->envp);
   int err = errno;

@@ -5,8 +5,11 @@
 import { runCheck } from './cliCheck';
 import { runDoctor } from './cliDoctor';
 import { runExplain } from './cliExplain';
+import { runExport } from './cliExport';
+import { runLearn } from './cliLearn';
 import { runRun } from './cliRun';
 import { runPressure } from './cliPressure';
+import { BENCH_USAGE, runBench } from './cliBench';
 import { UsageError } from './cliArgs';
 import { RUNTIME_VERSION } from './version';
 
@@ -37,10 +40,25 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
     usage: 'phantom explain [--config FILE] --profile NAME [--json]',
     main: runExplain,
   },
+  learn: {
+    summary: 'learn the minimal seccomp profile of a command: record, propose, prove by replay',
+    usage: 'phantom learn [--config FILE] [--profile NAME] [--runs K] [--format yaml|json] [--force] --out FILE -- CMD ARGS...',
+    main: runLearn,
+  },
+  export: {
+    summary: 'print a seccomp profile for Docker/Podman, Kubernetes (Security Profiles Operator) or systemd',
+    usage: 'phantom export --to docker|spo|systemd FILE',
+    main: runExport,
+  },
   pressure: {
     summary: 'show the pressure stall information (PSI) of cpu, memory and io',
     usage: 'phantom pressure [--json] [--watch] [--interval MS]',
     main: runPressure,
+  },
+  bench: {
+    summary: 'measure spawn latency (unsandboxed, bwrap, cold, warm zygote) and zygote memory',
+    usage: BENCH_USAGE,
+    main: runBench,
   },
 };
 

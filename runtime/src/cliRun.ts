@@ -1,12 +1,14 @@
 /** `phantom run`: one command in a sandbox, its stdio wired to the terminal; exit status = the command's. */
 import os from 'node:os';
+import path from 'node:path';
 import { parseCli, parsePositiveNumber, parseSize, UsageError } from './cliArgs';
 import type { NetworkMode } from './protocol';
 import { spawnSandbox } from './sandboxSpawn';
 import { sandboxSpecFor } from './sandboxSpec';
+import { ProfileLoadError } from './seccompProfileLoader';
 
 const USAGE =
-  'phantom run [--seccomp FILE] [--landlock FILE] [--best-effort] [--network none|loopback|host] [--ro PATH]... [--rw PATH]... ' +
+  'phantom run [--config FILE] [--profile NAME] [--file FILE] [--seccomp FILE] [--landlock FILE] [--best-effort] [--network none|loopback|host] [--ro PATH]... [--rw PATH]... ' +
   '[--memory SIZE] [--pids N] [--timeout SECONDS] [--env K=V]... -- CMD ARGS...';
 /** Exit status when the sandbox could not be made (as `env`, `timeout` and container runtimes use it). */
 const EXIT_SANDBOX_FAILED = 125;
@@ -16,6 +18,9 @@ export async function runRun(args: string[]): Promise<number> {
     args,
     {
       // A seccomp / Landlock profile replaces the built-in default one; there is deliberately no "unconfined".
+      config: { type: 'string' },
+      profile: { type: 'string' },
+      file: { type: 'string' },
       seccomp: { type: 'string' },
       landlock: { type: 'string' },
       'best-effort': { type: 'boolean' },
@@ -30,12 +35,14 @@ export async function runRun(args: string[]): Promise<number> {
     },
     USAGE,
   );
-  if (positionals.length === 0) throw new UsageError(`no command given\nUsage: ${USAGE}`);
+  // --profile without --config: the phantom-fragment.yaml of the current folder.
+  const config = values.config ?? (values.profile ? 'phantom-fragment.yaml' : undefined);
+  if (positionals.length === 0 && !config) throw new UsageError(`no command given (or --config/--profile whose run is used)\nUsage: ${USAGE}`);
   if (values.seccomp === 'unconfined') {
     throw new UsageError('--seccomp unconfined is not offered: every run has a seccomp filter; give a profile file that allows what the command needs');
   }
-  const network = (values.network ?? 'none') as NetworkMode;
-  if (!['none', 'loopback', 'host'].includes(network)) throw new UsageError(`--network must be none, loopback or host, not '${network}'`);
+  const network = values.network as NetworkMode | undefined;
+  if (network !== undefined && !['none', 'loopback', 'host'].includes(network)) throw new UsageError(`--network must be none, loopback or host, not '${network}'`);
   const env: Record<string, string> = {};
   for (const pair of values.env ?? []) {
     const eq = pair.indexOf('=');
@@ -49,6 +56,9 @@ export async function runRun(args: string[]): Promise<number> {
         runId: 'cli',
         argv: positionals,
         cwd: process.cwd(),
+        config: config ? path.resolve(config) : undefined,
+        profile: values.profile,
+        file: values.file ? path.resolve(values.file) : undefined,
         env,
         network,
         readOnly: values.ro ?? [],
@@ -66,7 +76,8 @@ export async function runRun(args: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof UsageError) throw error;
     console.error(`phantom: ${error instanceof Error ? error.message : String(error)}`);
-    return 127;
+    // A profile that cannot be used: no sandbox (125). A command that cannot be found: 127, as a shell.
+    return error instanceof ProfileLoadError ? EXIT_SANDBOX_FAILED : 127;
   }
   for (const note of prepared.notes) console.error(`phantom: ${note}`);
 

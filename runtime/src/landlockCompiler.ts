@@ -115,7 +115,18 @@ const DEVICES = ['/dev/null', '/dev/zero', '/dev/full', '/dev/random', '/dev/ura
  * The second layer under the built-in profile: Landlock rules that match the filesystem view, so that a path
  * the view shows by accident (a parent folder of a bind, a future mount) is still unreadable.
  */
-export function defaultLandlockPlan(view: DefaultViewPaths, kernelAbi: number): LandlockPlan {
+export interface DefaultLayerOptions {
+  /**
+   * false for a profile composed from fragments: the working directory and /tmp get no rights of their own —
+   * only what the fragments grant (workspace-read, workspace-write, tmp-write) and the command file itself.
+   */
+  workspaceAndTmp?: boolean;
+  /** Files made readable and executable (the command a fragments layer must still be able to start). */
+  commands?: string[];
+}
+
+export function defaultLandlockPlan(view: DefaultViewPaths, kernelAbi: number, options: DefaultLayerOptions = {}): LandlockPlan {
+  const workspaceAndTmp = options.workspaceAndTmp ?? true;
   const abi = Math.min(kernelAbi, MAX_KNOWN_ABI);
   const r = (n: string[]) => maskOf(n, 'fs', abi, 'default Landlock ruleset');
   const all = rightsOfAbi('fs', abi);
@@ -131,8 +142,9 @@ export function defaultLandlockPlan(view: DefaultViewPaths, kernelAbi: number): 
     ...DEVICES.filter((p) => existsSync(p)).map((p) => ({ path: p, access: device })),
     { path: '/dev/pts', access: device | r(['read_dir']) },
     { path: '/dev/shm', access: all },
-    { path: '/tmp', access: all },
-    { path: view.cwd, access: all },
+    ...(workspaceAndTmp ? [{ path: '/tmp', access: all }, { path: view.cwd, access: all }] : []),
+    // Directory-only rights are dropped for file rules by the helper (landlock_add_rule would refuse them).
+    ...(options.commands ?? []).map((p) => ({ path: p, access: r(['execute', 'read_file']) })),
     ...view.readWrite.map((p) => ({ path: p, access: all })),
   ];
   return {

@@ -13,7 +13,7 @@ export type NetworkMode = 'none' | 'loopback' | 'host';
 export interface RunParams {
   /** Chosen by the caller; names the run in every later message. */
   runId: string;
-  /** The command and its arguments; argv[0] is looked up on the host PATH when it has no slash. */
+  /** The command and its arguments; argv[0] is looked up on the host PATH when it has no slash. Empty with `config`: the profile's `run`. */
   argv: string[];
   /** Working directory, read-write inside the sandbox. Absolute. */
   cwd: string;
@@ -28,8 +28,12 @@ export interface RunParams {
   timeoutSeconds?: number;
   /** Terminal size when the output goes to a terminal (informational for now). */
   columns?: number;
-  /** The profile the run uses, for the startup metrics (default: "default"). */
+  /** The profile the run uses: a profile of `config` when given (and for the startup metrics; default "default"). */
   profile?: string;
+  /** Absolute path of a phantom-fragment.yaml whose profile the run uses (the one whose `match` fits `file` when `profile` is absent). */
+  config?: string;
+  /** The file the run is for: `${file}` in the profile, and what its `match` globs are tested against. */
+  file?: string;
   /** A seccomp profile file (OCI/Docker JSON or YAML), relative to cwd; default: the built-in profile. */
   seccompProfile?: string;
   /** A Landlock profile file (landlockconfig JSON, YAML or TOML), relative to cwd; default: the built-in ruleset. */
@@ -79,6 +83,24 @@ export const RunOutputNotification = new NotificationType<RunOutput>('phantom/ou
 export const RunExitNotification = new NotificationType<RunExit>('phantom/exit');
 /** client → runtime: what the running kernel offers. */
 export const KernelFeaturesRequest = new RequestType0<KernelFeatures, void>('phantom/kernelFeatures');
+export interface ProfilesParams {
+  /** Absolute path of phantom-fragment.yaml. */
+  config: string;
+  /** The file to run: which profiles' `match` fits it. */
+  file?: string;
+  /** `${workspaceFolder}`, and the root `match` globs are relative to (default: the configuration's folder). */
+  workspaceFolder?: string;
+}
+
+export interface ProfilesResult {
+  profiles: { name: string; description?: string; matches: boolean; hasRun: boolean }[];
+  /** Why the configuration could not be read (then `profiles` is empty). */
+  error?: string;
+}
+
+/** client → runtime: the profiles of a phantom-fragment.yaml and which of them fit a file ("Run in Sandbox" picks one). */
+export const ProfilesRequest = new RequestType<ProfilesParams, ProfilesResult, void>('phantom/profiles');
+
 /** client → runtime: liveness and version. */
 export const PingRequest = new RequestType0<{ version: string; pid: number }, void>('phantom/ping');
 
@@ -130,3 +152,50 @@ export const RecentRunsRequest = new RequestType<{ limit?: number }, RecentRun[]
 export const SetPressureRulesRequest = new RequestType<{ rules: PressureRules; maxDeferMs?: number }, void, void>('phantom/setPressureRules');
 /** runtime → client: a run waits for the pressure to fall (at most `maxWaitMs`) before it starts. */
 export const RunDeferredNotification = new NotificationType<{ runId: string; reason: string; maxWaitMs: number }>('phantom/runDeferred');
+
+// ---- Learn mode (learnService.ts) ----------------------------------------------------------------------------
+
+export interface LearnProfileParams {
+  /** Names this learn run in its progress notifications. */
+  learnId: string;
+  /** The command to learn from; argv[0] is looked up on the host PATH when it has no slash. */
+  argv: string[];
+  /** Working directory, read-write inside the sandbox. Absolute. */
+  cwd: string;
+  env?: Record<string, string>;
+  network?: NetworkMode;
+  readOnly?: string[];
+  readWrite?: string[];
+  timeoutSeconds?: number;
+  /** Recorded runs to merge (default 1). */
+  runs?: number;
+  /** The format of the proposal texts. */
+  format: 'json' | 'yaml';
+  /** The profile's current text, when there is one: the "add missing only" proposal starts from it. */
+  existingText?: string;
+}
+
+export interface LearnProfileResult {
+  /** verified / fixed: the replay under the proposal matched the learn run; failed: it did not (never offered as working). */
+  status: 'verified' | 'fixed' | 'failed' | 'skipped';
+  /** Why the replay failed. */
+  reason?: string;
+  /** Syscalls the notify passes added after a failed replay. */
+  added: string[];
+  /** The minimal profile. */
+  minimalText: string;
+  /** The current profile plus a rule with what it lacks (equals minimalText when there was no current profile). */
+  addMissingText: string;
+  /** Syscalls the current profile lacks. */
+  missing: string[];
+  /** Every syscall the learn runs used (sorted). */
+  usedNames: string[];
+  runs: number;
+  notifications: number;
+  notes: string[];
+}
+
+/** client → runtime: learn a seccomp profile (record, propose, replay); cancellable (the sandbox is killed). */
+export const LearnProfileRequest = new RequestType<LearnProfileParams, LearnProfileResult, void>('phantom/learn');
+/** runtime → client: what a learn run is doing now. */
+export const LearnProgressNotification = new NotificationType<{ learnId: string; message: string }>('phantom/learnProgress');

@@ -7,7 +7,9 @@ import path from 'node:path';
 import type { RunExit, RunOutput, RunParams } from './protocol';
 import { spawnSandbox, type SandboxProcess } from './sandboxSpawn';
 import { sandboxSpecFor } from './sandboxSpec';
+import { ProfileLoadError } from './seccompProfileLoader';
 import type { StartupMetrics } from './startupMetrics';
+import type { ZygoteManager } from './zygoteManager';
 
 export interface RunSink {
   output(output: RunOutput): void;
@@ -17,10 +19,12 @@ export interface RunSink {
 export class RunManager {
   private readonly runs = new Map<string, SandboxProcess>();
 
-  /** `metrics`, when given, records every run's startup (cold/warm spawn ms) and exit. */
+  /** `metrics`, when given, records every run's startup (cold/warm spawn ms) and exit; `zygotes`, when given,
+   * serves runs from warm zygote pools (zygoteManager.ts), else every run starts cold. */
   constructor(
     private readonly sink: RunSink,
     private readonly metrics?: StartupMetrics,
+    private readonly zygotes?: ZygoteManager,
   ) {}
 
   get activeRuns(): number {
@@ -36,16 +40,17 @@ export class RunManager {
       this.sink.exit({ runId: params.runId, code, signal: null, error, timings: { queueMs: 0, spawnMs: 0, totalMs: performance.now() - requested, warm: false } });
     };
     if (!path.isAbsolute(params.cwd)) return fail(125, `the working directory must be an absolute path, got '${params.cwd}'`);
-    if (params.argv.length === 0) return fail(127, 'no command to run');
+    if (params.argv.length === 0 && !params.config) return fail(127, 'no command to run');
 
     let prepared;
     try {
       prepared = sandboxSpecFor(params);
     } catch (error) {
-      return fail(127, error instanceof Error ? error.message : String(error));
+      // A profile that cannot be used means no sandbox (125); a command that cannot be found is 127.
+      return fail(error instanceof ProfileLoadError ? 125 : 127, error instanceof Error ? error.message : String(error));
     }
     const queueMs = performance.now() - requested;
-    const sandbox = spawnSandbox(prepared.spec);
+    const sandbox = this.zygotes ? this.zygotes.spawn(prepared.spec, { profile: params.profile, pool: prepared.pool }) : spawnSandbox(prepared.spec);
     this.runs.set(params.runId, sandbox);
     this.pipe(params.runId, sandbox, 'stdout');
     this.pipe(params.runId, sandbox, 'stderr');
@@ -56,15 +61,16 @@ export class RunManager {
     void sandbox.exited.then(async (exit) => {
       await streamsDone; // every byte of output is sent before the exit report
       this.runs.delete(params.runId);
+      const warm = 'warm' in exit && exit.warm === true; // served by a zygote (zygoteManager.ts)
       // A sandbox that was never made (125) has no startup latency worth counting.
-      this.record(params, { startupMs: exit.code === 125 && exit.error ? null : exit.spawnMs, code: exit.code, signal: exit.signal, error: exit.error });
+      this.record(params, { startupMs: exit.code === 125 && exit.error ? null : exit.spawnMs, code: exit.code, signal: exit.signal, error: exit.error, warm });
       this.sink.exit({
         runId: params.runId,
         code: exit.code,
         signal: exit.signal,
         error: exit.error,
         notes: [...prepared.notes, ...exit.notes],
-        timings: { queueMs, spawnMs: exit.spawnMs, totalMs: performance.now() - requested, warm: false },
+        timings: { queueMs, spawnMs: exit.spawnMs, totalMs: performance.now() - requested, warm },
       });
     });
   }
@@ -88,12 +94,12 @@ export class RunManager {
     for (const run of this.runs.values()) run.kill('SIGKILL');
   }
 
-  private record(params: RunParams, run: { startupMs: number | null; code: number | null; signal: string | null; error?: string }): void {
+  private record(params: RunParams, run: { startupMs: number | null; code: number | null; signal: string | null; error?: string; warm?: boolean }): void {
     this.metrics?.recordRun({
       runId: params.runId,
       profile: params.profile ?? 'default',
       command: params.argv.join(' '),
-      warm: false, // no zygote pools yet: every start is cold
+      warm: run.warm ?? false,
       startupMs: run.startupMs,
       exitCode: run.code,
       signal: run.signal,

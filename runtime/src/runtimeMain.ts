@@ -17,13 +17,18 @@ import {
   RunDeferredNotification,
   SetPressureRulesRequest,
   PingRequest,
+  ProfilesRequest,
   RunCancelRequest,
   RunExitNotification,
   RunOutputNotification,
   RunStartRequest,
   RunStdinNotification,
 } from './protocol';
+import { profileChoices, readConfigFile } from './profileRun';
 import { RunManager } from './runManager';
+import { LearnProfileRequest, LearnProgressNotification } from './protocol';
+import { learnForEditor } from './learnService';
+import { ZygoteManager } from './zygoteManager';
 import { RUNTIME_VERSION } from './version';
 
 const connection = createMessageConnection(new StreamMessageReader(process.stdin), new StreamMessageWriter(process.stdout));
@@ -33,16 +38,30 @@ console.info = console.error;
 
 const metrics = new StartupMetrics();
 const psi = new PsiService((sample) => void connection.sendNotification(PressureNotification, sample));
+/** Warm zygote pools (docs/zygotes.md); PHANTOM_ZYGOTES=0 turns them off (every run cold). */
+const zygotes =
+  process.env.PHANTOM_ZYGOTES === '0'
+    ? undefined
+    : new ZygoteManager({ mayRefill: () => psi.poolsMayRefill(), onPoolEvent: (profile, event) => metrics.countPool(profile, event) });
+if (zygotes) metrics.setPoolSource(() => zygotes.snapshot());
 const runs = new RunManager(
   {
     output: (output) => void connection.sendNotification(RunOutputNotification, output),
     exit: (exit) => void connection.sendNotification(RunExitNotification, exit),
   },
   metrics,
+  zygotes,
 );
 /** Runs waiting for the pressure to fall; a cancel during the wait marks them so they never start. */
 const deferred = new Map<string, { cancelled: boolean }>();
 
+connection.onRequest(ProfilesRequest, ({ config, file, workspaceFolder }) => {
+  try {
+    return { profiles: profileChoices(readConfigFile(config), config, file, workspaceFolder) };
+  } catch (error) {
+    return { profiles: [], error: error instanceof Error ? error.message : String(error) };
+  }
+});
 connection.onRequest(PingRequest, () => ({ version: RUNTIME_VERSION, pid: process.pid }));
 connection.onRequest(KernelFeaturesRequest, () => probeKernelFeatures());
 connection.onRequest(RunStartRequest, async (params) => {
@@ -76,10 +95,13 @@ connection.onRequest(PressureUnsubscribeRequest, () => psi.unsubscribe());
 connection.onRequest(SetPressureRulesRequest, ({ rules, maxDeferMs }) => psi.setRules(rules, maxDeferMs));
 connection.onRequest(MetricsSnapshotRequest, () => metrics.snapshot());
 connection.onRequest(RecentRunsRequest, ({ limit }) => metrics.recentRuns(limit));
+connection.onRequest(LearnProfileRequest, (params, token) =>
+  learnForEditor(params, token, (message) => void connection.sendNotification(LearnProgressNotification, { learnId: params.learnId, message })));
 connection.onNotification(RunStdinNotification, ({ runId, data, eof }) => runs.stdin(runId, data, eof));
 
 function shutdown(code: number): never {
   runs.disposeAll();
+  zygotes?.dispose(); // every waiting zygote; their helpers would also see end of file on their control socket
   void psi.dispose(); // the process exits next: the trigger poll thread goes with it
   process.exit(code);
 }

@@ -8,9 +8,9 @@ import path from 'node:path';
 import { errno, errnoName, syscall } from '../../native/bindings/libc';
 import { DEFAULT_PROFILE_NAME, DEFAULT_SECCOMP_PROFILE } from './defaultProfile';
 import { compileLandlock, defaultLandlockPlan, landlockRulesFile, type LandlockPlan } from './landlockCompiler';
-import { loadLandlockProfile } from './landlockProfileLoader';
+import { loadLandlockProfile, type LandlockConfig } from './landlockProfileLoader';
 import { compiledSeccompFile, policyCacheRoot } from './seccompCompiler';
-import { loadSeccompProfile, ProfileLoadError } from './seccompProfileLoader';
+import { loadSeccompProfile, ProfileLoadError, type SeccompProfile } from './seccompProfileLoader';
 
 export interface PolicyInput {
   cwd: string;
@@ -22,6 +22,16 @@ export interface PolicyInput {
   landlockProfile?: string;
   /** Skip (and report) what the kernel cannot apply instead of failing. */
   bestEffort?: boolean;
+  /** A seccomp profile already loaded (e.g. composed from a phantom-fragment.yaml profile); wins over the file. */
+  seccompPolicy?: { profile: SeccompProfile; source: string };
+  /** A Landlock profile already loaded (e.g. inline in phantom-fragment.yaml); wins over the file. */
+  landlockPolicy?: { config: LandlockConfig; source: string };
+  /** 'fragments': the layer of a profile composed from fragments (no workspace or /tmp rights of its own). */
+  landlockView?: 'default' | 'fragments';
+  /** The command (argv[0] is made executable in a fragments layer). */
+  argv?: string[];
+  /** Rules added to whichever Landlock layer applies (the rules of a profile's fragments). */
+  landlockExtra?: { config: LandlockConfig; source: string };
 }
 
 export interface CompiledPolicies {
@@ -51,21 +61,32 @@ export function compilePolicies(input: PolicyInput): CompiledPolicies {
   const notes: string[] = [];
   const args: string[] = [];
 
-  const seccompSource = input.seccompProfile ? path.resolve(input.cwd, input.seccompProfile) : DEFAULT_PROFILE_NAME;
-  const profile = input.seccompProfile ? loadSeccompProfile(seccompSource).profile : DEFAULT_SECCOMP_PROFILE;
-  const seccomp = compiledSeccompFile(profile, seccompSource, undefined, { quiet: !input.seccompProfile });
+  const seccompSource = input.seccompPolicy?.source ?? (input.seccompProfile ? path.resolve(input.cwd, input.seccompProfile) : DEFAULT_PROFILE_NAME);
+  const profile = input.seccompPolicy?.profile ?? (input.seccompProfile ? loadSeccompProfile(seccompSource).profile : DEFAULT_SECCOMP_PROFILE);
+  const builtin = !input.seccompPolicy && !input.seccompProfile;
+  const seccomp = compiledSeccompFile(profile, seccompSource, undefined, { quiet: builtin });
   notes.push(...seccomp.notes);
   args.push('--seccomp-bpf', seccomp.file);
   if (seccomp.flags) args.push('--seccomp-flags', String(seccomp.flags));
 
   let plan: LandlockPlan | undefined;
-  if (input.landlockProfile) {
+  if (input.landlockPolicy) {
+    plan = compileLandlock(input.landlockPolicy.config, input.landlockPolicy.source, input.cwd, input.bestEffort ?? false);
+  } else if (input.landlockProfile) {
     const file = path.resolve(input.cwd, input.landlockProfile);
     plan = compileLandlock(loadLandlockProfile(file), file, input.cwd, input.bestEffort ?? false);
   } else if (kernelLandlockAbi() > 0) {
-    plan = defaultLandlockPlan(input, kernelLandlockAbi());
+    plan =
+      input.landlockView === 'fragments'
+        ? defaultLandlockPlan(input, kernelLandlockAbi(), { workspaceAndTmp: false, commands: input.argv?.slice(0, 1) ?? [] })
+        : defaultLandlockPlan(input, kernelLandlockAbi());
   } else {
     notes.push(`Landlock layer of the default profile not applied: the kernel has no Landlock (${landlockMissing}); the mount view still limits what is visible`);
+  }
+  if (plan && input.landlockExtra) {
+    // Fragment rules extend the layer: their rights become handled too (as landlockconfig does for rules).
+    const extra = compileLandlock(input.landlockExtra.config, input.landlockExtra.source, input.cwd, input.bestEffort ?? false);
+    plan = { ...plan, handledFs: plan.handledFs | extra.handledFs, handledNet: plan.handledNet | extra.handledNet, rules: [...plan.rules, ...extra.rules] };
   }
   if (plan) args.push('--landlock-rules', landlockRulesFile(plan, path.join(policyCacheRoot(), 'landlock')));
   return { helperArgs: args, notes, compileMs: performance.now() - t0 };

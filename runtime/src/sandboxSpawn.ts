@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { PassThrough, type Readable, type Writable } from 'node:stream';
 import { CommandResolutionError, resolveCommand } from './commandResolution';
-import { compilePolicies } from './sandboxPolicy';
+import { compilePolicies, type PolicyInput } from './sandboxPolicy';
 
 export interface SandboxSpec {
   /** argv[0] should be a path resolved on the host (sandboxSpec.ts, commandResolution.ts); a bare name is
@@ -35,6 +35,15 @@ export interface SandboxSpec {
   landlockProfile?: string;
   /** Skip what the kernel cannot apply and report it in notes, instead of failing the run (125). */
   bestEffort?: boolean;
+  /** Learn mode (learnRun.ts): record every syscall into this file (`--learn FILE`) instead of enforcing seccomp. */
+  learnRecording?: string;
+  /** Paths inside visible folders covered by an empty read-only mount (a profile's filesystem.hidden). */
+  hidden?: string[];
+  /** Policies already loaded (a phantom-fragment.yaml profile): see PolicyInput in sandboxPolicy.ts. */
+  seccompPolicy?: PolicyInput['seccompPolicy'];
+  landlockPolicy?: PolicyInput['landlockPolicy'];
+  landlockExtra?: PolicyInput['landlockExtra'];
+  landlockView?: PolicyInput['landlockView'];
 }
 
 export interface SandboxExit {
@@ -78,11 +87,13 @@ export function helperArguments(spec: SandboxSpec, policyArgs: string[] = []): s
   const args = ['--cwd', spec.cwd, '--net', spec.network];
   for (const p of spec.readOnly) args.push('--ro', p);
   for (const p of spec.readWrite) args.push('--rw', p);
+  for (const p of spec.hidden ?? []) args.push('--hide', p);
   for (const [k, v] of Object.entries(spec.env)) args.push('--env', `${k}=${v}`);
   if (spec.timeoutSeconds) args.push('--timeout', String(spec.timeoutSeconds));
   if (spec.memoryBytes) args.push('--memory', String(Math.floor(spec.memoryBytes)));
   if (spec.pids) args.push('--pids', String(Math.floor(spec.pids)));
   if (spec.cpuSeconds) args.push('--cpu', String(Math.ceil(spec.cpuSeconds)));
+  if (spec.learnRecording) args.push('--learn', spec.learnRecording);
   args.push(...policyArgs, '--', ...spec.argv);
   return args;
 }

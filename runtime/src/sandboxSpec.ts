@@ -4,12 +4,17 @@ import type { RunParams } from './protocol';
 import { resolveCommand } from './commandResolution';
 import { sandboxEnvironment } from './sandboxEnvironment';
 import type { SandboxSpec } from './sandboxSpawn';
+import { resolveProfileRun } from './profileRun';
+import { kernelLandlockAbi } from './sandboxPolicy';
+import { ProfileLoadError } from './seccompProfileLoader';
 
 /** Default wall-time limit of a run, seconds (docs/sandbox.md). */
 export const DEFAULT_TIMEOUT_SECONDS = 300;
 
 export interface PreparedRun {
   spec: SandboxSpec;
+  /** The profile's warm-zygote bounds (phantom-fragment.yaml `pool`), when the run uses a profile. */
+  pool?: { min: number; max: number };
   /** What was granted beyond the request (e.g. an interpreter's folder), for the user to see. */
   notes: string[];
 }
@@ -24,30 +29,58 @@ export interface RunPolicyParams {
   bestEffort?: boolean;
 }
 
-/** Throws with a clear message when the command cannot be found. `limits` (the CLI's flags) override the request. */
+/** Throws with a clear message when the command cannot be found or a profile cannot be used. `limits` (the CLI's flags)
+ * override the request, and the request's own fields narrow or override its profile's. */
 export function sandboxSpecFor(params: RunParams & RunPolicyParams, limits: Partial<SandboxSpec> = {}): PreparedRun {
+  const profile = params.config
+    ? resolveProfileRun({ config: params.config, profile: params.profile, file: params.file, workspaceFolder: params.cwd })
+    : undefined;
+  const argv = params.argv.length > 0 ? params.argv : (profile?.run() ?? []);
+  if (argv.length === 0) {
+    throw new ProfileLoadError(profile ? `profile '${profile.profile}' has no run command: give one, or add run: [...] to it` : 'no command to run');
+  }
+  const readOnly = [...(profile?.readOnly ?? []), ...(params.readOnly ?? [])];
+  const readWrite = [...(profile?.readWrite ?? []), ...(params.readWrite ?? [])];
   // Resolve from the run's folder, knowing what the sandbox will show anyway (no needless grants).
-  const resolved = resolveCommand(params.argv[0], {
-    cwd: params.cwd,
-    visible: [params.cwd, ...(params.readOnly ?? []), ...(params.readWrite ?? [])],
-  });
-  const policy: RunPolicyParams = {
-    seccompProfile: limits.seccompProfile ?? params.seccompProfile,
-    landlockProfile: limits.landlockProfile ?? params.landlockProfile,
-    bestEffort: limits.bestEffort ?? params.bestEffort,
+  const resolved = resolveCommand(argv[0], { cwd: params.cwd, visible: [params.cwd, ...readOnly, ...readWrite] });
+  const explicitSeccomp = limits.seccompProfile ?? params.seccompProfile;
+  const explicitLandlock = limits.landlockProfile ?? params.landlockProfile;
+  const policy: Partial<SandboxSpec> = {
+    ...profile?.policy,
+    // A profile file named in the request replaces the profile's own policy of that kind.
+    ...(explicitSeccomp ? { seccompProfile: explicitSeccomp, seccompPolicy: undefined } : {}),
+    ...(explicitLandlock ? { landlockProfile: explicitLandlock, landlockPolicy: undefined, landlockExtra: undefined } : {}),
+    bestEffort: limits.bestEffort ?? params.bestEffort ?? profile?.policy.bestEffort,
   };
+  const notes = profile ? [`profile '${profile.profile}' of ${params.config}`, ...profile.notes] : [];
+  // The folders granted so that the command itself can start (an interpreter under a home) are bound read-only;
+  // a Landlock policy of the profile's own must let them be read and executed too, or the command cannot start.
+  if (resolved.readOnly.length > 0 && (policy.landlockPolicy || policy.landlockProfile)) {
+    const extra = policy.landlockExtra?.config ?? { abi: Math.max(1, kernelLandlockAbi()), variable: [], ruleset: [], pathBeneath: [], netPort: [] };
+    policy.landlockExtra = {
+      config: { ...extra, pathBeneath: [...extra.pathBeneath, { allowedAccess: ['execute', 'read_file', 'read_dir'], parent: resolved.readOnly }] },
+      source: `${policy.landlockExtra?.source ?? 'the command'} + read/execute on the command's folder`,
+    };
+    notes.push(`Landlock: read and execute allowed on ${resolved.readOnly.join(', ')} so that ${argv[0]} can start`);
+  }
   return {
     spec: {
-      ...limits,
       ...policy,
-      argv: [resolved.path, ...params.argv.slice(1)],
+      ...definedOnly(limits),
+      argv: [resolved.path, ...argv.slice(1)],
       cwd: params.cwd,
-      env: sandboxEnvironment(params.env, resolved.pathDirs),
-      network: params.network ?? 'none',
-      readOnly: [...resolved.readOnly, ...(params.readOnly ?? [])],
-      readWrite: params.readWrite ?? [],
-      timeoutSeconds: params.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS,
+      env: sandboxEnvironment({ ...profile?.env, ...params.env }, resolved.pathDirs),
+      network: params.network ?? profile?.network ?? 'none',
+      readOnly: [...resolved.readOnly, ...readOnly],
+      readWrite,
+      hidden: profile?.hidden ?? [],
+      timeoutSeconds: params.timeoutSeconds ?? profile?.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS,
     },
-    notes: resolved.notes,
+    pool: profile?.pool,
+    notes: [...notes, ...resolved.notes],
   };
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

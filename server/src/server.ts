@@ -2,6 +2,7 @@
  * The Phantom language server: thin LSP wiring over the pure services (validation, completion, hover,
  * symbols). Started by the extension over IPC, or by any client with `node dist/server.js --stdio`.
  */
+import './memoryTuning';
 import {
   createConnection,
   ProposedFeatures,
@@ -19,7 +20,9 @@ import { documentFormat } from './documentKind';
 import { hoverAt } from './hover';
 import { forgetDocument } from './parsedDocument';
 import { fileSystemPathKind } from './pathKind';
-import { kernelLandlockAbiNotification, type InitializationOptions } from './protocol';
+import { kernelLandlockAbiNotification, learnedUsageNotification, type InitializationOptions } from './protocol';
+import { learnCodeActions, learnedUsageDiagnostics, setLearnedUsage } from './learnedUsage';
+import { parsedDocument } from './parsedDocument';
 import { documentSymbols, foldingRanges } from './symbols';
 import { validateDocument } from './validation';
 import type { ValidationContext } from './validationContext';
@@ -49,7 +52,7 @@ connection.onInitialize((params): InitializeResult => {
       definitionProvider: true,
       documentSymbolProvider: true,
       foldingRangeProvider: true,
-      codeActionProvider: { codeActionKinds: ['quickfix'], resolveProvider: false },
+      codeActionProvider: { codeActionKinds: ['quickfix', 'refactor'], resolveProvider: false },
     },
     serverInfo: { name: 'phantom-fragment-language-server', version: '0.1.0' },
   };
@@ -60,18 +63,43 @@ connection.onNotification(kernelLandlockAbiNotification, (params) => {
   for (const document of documents.all()) if (documentFormat(document.uri)?.kind === 'landlock') scheduleValidation(document.uri);
 });
 
-/** Validation runs once per burst of changes: the pending set is drained on the next turn of the event loop. */
+/** Learn mode: what the last learn run never used (learnedUsage.ts). */
+function learnedDiagnostics(document: TextDocument) {
+  const parsed = parsedDocument(document);
+  return parsed ? learnedUsageDiagnostics(parsed) : [];
+}
+connection.onNotification(learnedUsageNotification, (params) => {
+  setLearnedUsage(params);
+  scheduleValidation(params.uri);
+});
+
+/**
+ * Validation runs once per burst of changes, with no fixed delay. The LSP connection handles one queued
+ * message per turn of the event loop, so a burst already received (fast typing during a long validation,
+ * multi-cursor edits) arrives over several turns: the flush waits one more turn for as long as the previous
+ * turn brought a change, then validates the latest text once.
+ */
 const pending = new Set<string>();
+let changedThisTurn = false;
 function scheduleValidation(uri: string): void {
-  if (pending.size === 0) setImmediate(flush);
+  if (pending.size === 0) setImmediate(settle);
   pending.add(uri);
+  changedThisTurn = true;
+}
+function settle(): void {
+  if (changedThisTurn) {
+    changedThisTurn = false;
+    setImmediate(settle);
+    return;
+  }
+  flush();
 }
 function flush(): void {
   for (const uri of pending) {
     const document = documents.get(uri);
     if (!document || !documentFormat(uri)) continue;
     try {
-      void connection.sendDiagnostics({ uri, version: document.version, diagnostics: validateDocument(document, context) });
+      void connection.sendDiagnostics({ uri, version: document.version, diagnostics: [...validateDocument(document, context), ...learnedDiagnostics(document)] });
     } catch (error) {
       // A validator bug must never take the server down: say so in the log and keep serving.
       connection.console.error(`validation of ${uri} failed: ${error instanceof Error ? error.stack : String(error)}`);
@@ -102,7 +130,12 @@ connection.onCompletion((params) => {
   const document = documents.get(params.textDocument.uri);
   return document ? completionsAt(document, document.offsetAt(params.position), context) : [];
 });
-connection.onCodeAction((params) => codeActionsFor(params.textDocument.uri, params.range, params.context.diagnostics));
+connection.onCodeAction((params) => {
+  const actions = codeActionsFor(params.textDocument.uri, params.range, params.context.diagnostics);
+  const document = documents.get(params.textDocument.uri);
+  const parsed = document && parsedDocument(document);
+  return parsed ? [...actions, ...learnCodeActions(parsed, params.range)] : actions;
+});
 connection.onDocumentSymbol((params) => {
   const document = documents.get(params.textDocument.uri);
   return document ? documentSymbols(document) : [];

@@ -47,6 +47,9 @@ fragments:
     syscalls: [flock]
     filesystem:
       readOnly: [/data]
+    landlock:
+      pathBeneath:
+        - { allowedAccess: [read_file, read_dir], parent: [/data] }
 `;
 
 function doc(text = TEXT): TextDocument {

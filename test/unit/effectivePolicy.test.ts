@@ -95,9 +95,9 @@ const CASES: Case[] = [
   },
   {
     name: 'Landlock: the profile file is the base, fragment rules follow in order, identical rules once',
-    config: { version: 1, profiles: { p: { landlock: 'x.landlock.json', fragments: ['workspace-write', 'tmp-write', 'dns', 'f'] } }, fragments: { f: { landlock: { pathBeneath: [{ allowedAccess: ['abi.read_write'], parent: ['/tmp'] }] } } } },
+    config: { version: 1, profiles: { p: { landlock: 'x.landlock.json', fragments: ['workspace-write', 'tmp-write', 'dns', 'f'] } }, fragments: { f: { landlock: { pathBeneath: [{ allowedAccess: ['abi.read_write'], parent: ['/tmp'] }], netPort: [{ allowedAccess: ['connect_tcp'], port: [53] }] } } } },
     expect: (p) => [p.landlock.base, p.landlock.pathBeneath.map((r) => `${r.from}:${r.parent}`), p.landlock.netPort.map((r) => `${r.from}:${r.port}`)],
-    equals: [{ file: 'x.landlock.json' }, ['workspace-read:${workspaceFolder}', 'workspace-write:${workspaceFolder}', 'tmp-write:/tmp'], ['dns:53']],
+    equals: [{ file: 'x.landlock.json' }, ['workspace-read:${workspaceFolder}', 'workspace-write:${workspaceFolder}', 'tmp-write:/tmp'], ['f:53']],
   },
   {
     name: 'a declared fragment replaces the built-in of its name',

@@ -120,6 +120,9 @@ const NETWORK_SERVER: Why = {
   socket: 'creates the listening socket',
   bind: 'binds it to its port',
   listen: 'marks it as listening',
+  // With network loopback the sandbox's own loopback is all there is: without connect nothing could ever reach
+  // the server (no client outside the sandbox can). Tests, health checks and the server's own workers connect.
+  connect: 'clients inside the sandbox (tests, health checks, workers) connect to the server over its loopback',
   accept: 'accepts a connection',
   accept4: 'accepts a connection with flags',
   setsockopt: 'SO_REUSEADDR and other options of the listening socket',
@@ -230,6 +233,10 @@ const NODE: Why = {
   pkey_alloc: 'V8 probes memory protection keys for its code space',
   ioctl: 'the TTY layer (TCGETS, FIONBIO)',
   statx: 'libuv uses statx for fs.stat',
+  // The sandbox's stdio are sockets. libuv's uv_guess_handle asks their type and family; refused, Node takes
+  // stdout for an unknown handle and silently discards everything written to it (exit status 0, no output).
+  getsockopt: 'libuv asks the type of socket stdio (SO_TYPE) to pick its stream kind',
+  getsockname: 'libuv asks the address family of socket stdio (unix or TCP) to pick its stream kind',
 };
 
 const SHELL: Why = {
@@ -257,11 +264,14 @@ export const BUILTIN_FRAGMENTS: readonly BuiltinFragment[] = [
   },
   {
     name: 'dns',
-    description: 'Resolving host names through the system resolver (UDP and TCP to port 53; /etc/resolv.conf, /etc/hosts, /etc/nsswitch.conf).',
+    description: 'Resolving host names through the system resolver: queries to the name servers of /etc/resolv.conf (UDP, and TCP for long answers), with /etc/hosts, /etc/nsswitch.conf and /etc/gai.conf.',
     syscalls: grants(DNS),
     network: 'host',
     filesystem: { readOnly: ['/etc/resolv.conf', '/etc/hosts', '/etc/nsswitch.conf', '/etc/gai.conf'] },
-    landlock: { netPort: [{ allowedAccess: ['connect_tcp'], port: [53] }] },
+    // No Landlock netPort rule (e.g. connect_tcp on 53): a port rule is not a grant but a restriction of the
+    // whole profile — once connect_tcp is handled, every port no rule names is denied — so it would take TCP
+    // away from every fragment composed with dns (network-client could then only reach port 53). A profile
+    // that wants TCP limited to port 53 says so in its own landlock, where it decides the whole port set.
   },
   {
     name: 'network-client',
@@ -272,7 +282,7 @@ export const BUILTIN_FRAGMENTS: readonly BuiltinFragment[] = [
   },
   {
     name: 'network-server',
-    description: 'Listening on TCP/UDP ports and accepting connections, on the sandbox loopback (set the profile’s network to host to serve outside).',
+    description: 'Listening on TCP/UDP ports and accepting connections, on the sandbox loopback (set the profile’s network to host to serve outside); clients inside the sandbox may connect to it.',
     syscalls: grants(NETWORK_SERVER),
     network: 'loopback',
   },

@@ -307,7 +307,7 @@ export function policySummary(policy: EffectivePolicy, baseSyscalls?: { everythi
   } else if (policy.fragments.length) {
     lines.push(`Syscalls: ${fromFragments.size} allowed (from ${fragmentsPart}); every other one fails with EPERM`);
   } else {
-    lines.push('Syscalls: not filtered (no seccomp profile, no fragments)');
+    lines.push('Syscalls: the built-in default profile (no seccomp profile, no fragments)');
   }
   const fs = policy.filesystem;
   const paths: string[] = [];

@@ -1,0 +1,277 @@
+/**
+ * A run under a profile of phantom-fragment.yaml: the configuration is read, the profile's effective policy
+ * computed by the ONE merge the editor shows (server/src/config/effectivePolicy.ts), and turned into what the
+ * sandbox needs — command, network, paths, environment, limits, the seccomp filter and the Landlock rules.
+ * Whatever the runtime cannot enforce fails the run with a message (unless the profile asks for best effort,
+ * and then it is reported): a sandbox is never weaker than its profile says.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseDocument } from 'yaml';
+import { CONFIG_VARIABLES, readConfig, substituteVariables, type PhantomConfig, type PolicySource } from '../../server/src/config/configModel';
+import { effectivePolicy, type EffectivePolicy } from '../../server/src/config/effectivePolicy';
+import { didYouMean } from '../../server/src/didYouMean';
+import type { JsonValue } from '../../server/src/sourceTree';
+import { parseSize } from './cliArgs';
+import { DEFAULT_SECCOMP_PROFILE } from './defaultProfile';
+import { parseLandlockProfile, type LandlockConfig } from './landlockProfileLoader';
+import type { NetworkMode } from './protocol';
+import { kernelLandlockAbi } from './sandboxPolicy';
+import type { SandboxSpec } from './sandboxSpawn';
+import { parseSeccompProfile, ProfileLoadError, type SeccompProfile, type SeccompRule } from './seccompProfileLoader';
+
+export interface ProfileChoice {
+  name: string;
+  description?: string;
+  /** true when one of the profile's `match` globs fits the file. */
+  matches: boolean;
+  /** true when the profile has a default command (`run`). */
+  hasRun: boolean;
+}
+
+/** What a profile contributes to a run; explicit request fields still narrow or override it. */
+export interface ProfileRun {
+  profile: string;
+  /** The profile's `run`, variables substituted (undefined when it has none); throws when a variable has no
+   * value, so only a run that uses it needs e.g. a file. */
+  run(): string[] | undefined;
+  network: NetworkMode;
+  readOnly: string[];
+  readWrite: string[];
+  hidden: string[];
+  env: Record<string, string>;
+  timeoutSeconds?: number;
+  /** Warm zygotes kept for this profile. */
+  pool: { min: number; max: number };
+  policy: Pick<SandboxSpec, 'memoryBytes' | 'pids' | 'cpuSeconds' | 'bestEffort' | 'seccompPolicy' | 'landlockPolicy' | 'landlockExtra' | 'landlockView'>;
+  notes: string[];
+}
+
+export interface ProfileRunRequest {
+  /** Absolute path of phantom-fragment.yaml. */
+  config: string;
+  /** The profile; absent: the only one whose `match` fits `file`. */
+  profile?: string;
+  /** The file the run is for (`${file}`); relative paths are taken from the configuration's folder. */
+  file?: string;
+  /** `${workspaceFolder}`; default: the configuration's folder. */
+  workspaceFolder?: string;
+}
+
+export function readConfigFile(file: string): PhantomConfig {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ProfileLoadError(`${file}: cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)}) — check the --config path`);
+  }
+  const doc = parseDocument(text, { uniqueKeys: false, prettyErrors: false });
+  if (doc.errors.length > 0) {
+    const first = doc.errors[0];
+    const line = first.linePos?.[0];
+    throw new ProfileLoadError(`${file}${line ? `:${line.line}:${line.col}` : ''}: not valid YAML: ${first.message.split('\n')[0]} — fix the syntax there`);
+  }
+  return readConfig(doc.toJS({ maxAliasCount: 100 }) as JsonValue);
+}
+
+/** The profiles of a configuration, and which of them `match` a file. */
+export function profileChoices(config: PhantomConfig, configFile: string, file?: string, workspaceFolder?: string): ProfileChoice[] {
+  const root = workspaceFolder ?? path.dirname(configFile);
+  const relative = file ? path.relative(root, path.resolve(path.dirname(configFile), file)).split(path.sep).join('/') : undefined;
+  return Object.entries(config.profiles).map(([name, spec]) => ({
+    name,
+    description: spec.description,
+    matches: relative !== undefined && !relative.startsWith('../') && (spec.match ?? []).some((glob) => globToRegExp(glob).test(relative)),
+    hasRun: (spec.run ?? []).length > 0,
+  }));
+}
+
+/** Globs of `match`: `**` any folders, `*` and `?` within a name, `{a,b}` alternatives. */
+export function globToRegExp(glob: string): RegExp {
+  let out = '';
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i];
+    if (c === '*' && glob[i + 1] === '*') {
+      const slash = glob[i + 2] === '/';
+      out += slash ? '(?:.*/)?' : '.*';
+      i += slash ? 2 : 1;
+    } else if (c === '*') out += '[^/]*';
+    else if (c === '?') out += '[^/]';
+    else if (c === '{') {
+      const close = glob.indexOf('}', i);
+      if (close < 0) out += '\\{';
+      else {
+        out += `(?:${glob.slice(i + 1, close).split(',').map(escapeRegExp).join('|')})`;
+        i = close;
+      }
+    } else out += escapeRegExp(c);
+  }
+  return new RegExp(`^${out}$`);
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}
+
+export function resolveProfileRun(request: ProfileRunRequest): ProfileRun {
+  const configFile = path.resolve(request.config);
+  const configDir = path.dirname(configFile);
+  const config = readConfigFile(configFile);
+  const name = request.profile ?? pickProfile(config, configFile, request);
+  const policy = effectivePolicy(config, name);
+  if (!policy) {
+    const names = Object.keys(config.profiles);
+    throw new ProfileLoadError(
+      `${configFile}: no profile '${name}'.${didYouMean(name, names) || (names.length ? ` Profiles: ${names.join(', ')}.` : ' It declares no profiles.')}`,
+    );
+  }
+  const errors = policy.problems.filter((p) => p.severity === 'error');
+  if (errors.length > 0) {
+    throw new ProfileLoadError(`${configFile}: profile '${name}': ${errors[0].message} (at ${errors[0].path.join('.')}) — 'phantom check ${configFile}' lists every problem`);
+  }
+  const file = request.file ? path.resolve(configDir, request.file) : undefined;
+  const variables: Partial<Record<(typeof CONFIG_VARIABLES)[number], string>> = {
+    workspaceFolder: request.workspaceFolder ?? configDir,
+    ...(file ? { file, fileDirname: path.dirname(file) } : {}),
+  };
+  const where = `${configFile}: profile '${name}'`;
+  const substitute = (text: string, field: string) => {
+    const value = substituteVariables(text, variables);
+    const left = /\$\{([^}]*)\}/.exec(value);
+    if (left) throw new ProfileLoadError(`${where}: ${field} uses \${${left[1]}}, which has no value for this run${left[1] === 'file' || left[1] === 'fileDirname' ? ' — run it on a file' : ''}`);
+    return value;
+  };
+  const hostPath = (p: string, field: string) => path.resolve(configDir, substitute(p, field));
+  const notes: string[] = [];
+  const unenforced: string[] = [];
+
+  if (!policy.filesystem.privateTmp) notes.push('privateTmp: false asks for the host /tmp; the sandbox keeps a private /tmp (stricter)');
+  if (policy.limits.output) unenforced.push(`limits.output (${policy.limits.output}): an output limit is not supported yet`);
+  if (unenforced.length > 0) {
+    if (!policy.bestEffort) {
+      throw new ProfileLoadError(`${where}: cannot enforce ${unenforced.join('; ')} — remove it, or set bestEffort: true to run without it (then it is reported)`);
+    }
+    for (const u of unenforced) notes.push(`not applied (best effort): ${u}`);
+  }
+
+  return {
+    profile: name,
+    run: () => policy.run?.map((a, i) => substitute(a, `run[${i}]`)),
+    network: policy.network.mode,
+    readOnly: policy.filesystem.readOnly.map((p, i) => hostPath(p, `filesystem.readOnly[${i}]`)),
+    readWrite: policy.filesystem.readWrite.map((p, i) => hostPath(p, `filesystem.readWrite[${i}]`)),
+    hidden: policy.filesystem.hidden.map((p, i) => hostPath(p, `filesystem.hidden[${i}]`)),
+    env: Object.fromEntries(Object.entries(policy.env).map(([k, v]) => [k, substitute(v, `env.${k}`)])),
+    timeoutSeconds: policy.limits.timeout,
+    pool: policy.pool,
+    policy: {
+      memoryBytes: policy.limits.memory ? sizeOf(policy.limits.memory, `${where}: limits.memory`) : undefined,
+      pids: policy.limits.pids,
+      cpuSeconds: policy.limits.cpu !== undefined ? Math.ceil(policy.limits.cpu) : undefined,
+      bestEffort: policy.bestEffort,
+      seccompPolicy: seccompOf(policy, configDir, where),
+      ...landlockOf(policy, configDir, where, substitute),
+    },
+    notes,
+  };
+}
+
+function pickProfile(config: PhantomConfig, configFile: string, request: ProfileRunRequest): string {
+  const choices = profileChoices(config, configFile, request.file, request.workspaceFolder);
+  const matching = choices.filter((c) => c.matches);
+  if (matching.length === 1) return matching[0].name;
+  const names = choices.map((c) => c.name).join(', ') || 'none';
+  throw new ProfileLoadError(
+    matching.length === 0
+      ? `${configFile}: no profile's match fits ${request.file ?? 'this run'} — name one with --profile (profiles: ${names})`
+      : `${configFile}: several profiles match ${request.file}: ${matching.map((c) => c.name).join(', ')} — name one with --profile`,
+  );
+}
+
+function sizeOf(text: string, where: string): number {
+  try {
+    return parseSize(text, 'memory');
+  } catch {
+    throw new ProfileLoadError(`${where}: '${text}' is not a size — write e.g. 256M or 1G`);
+  }
+}
+
+function sourceText(source: PolicySource, configDir: string, kind: string, where: string): { text: string; file: string } {
+  if ('inline' in source) return { text: JSON.stringify(source.inline), file: `${where}: inline ${kind} policy.json` };
+  const file = path.resolve(configDir, source.file);
+  try {
+    return { text: fs.readFileSync(file, 'utf8'), file };
+  } catch (error) {
+    throw new ProfileLoadError(`${where}: ${kind} file ${source.file} cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)}) — fix the path (relative to phantom-fragment.yaml)`);
+  }
+}
+
+/**
+ * The seccomp filter of a profile: its own policy with the fragments' syscalls allowed in addition; fragments
+ * alone make an allowlist (default ERRNO) of what they grant; neither leaves the built-in default profile.
+ */
+function seccompOf(policy: EffectivePolicy, configDir: string, where: string): SandboxSpec['seccompPolicy'] {
+  const granted = policy.syscalls.map((s) => s.name);
+  if (policy.seccomp) {
+    const { text, file } = sourceText(policy.seccomp, configDir, 'seccomp', where);
+    const base = parseSeccompProfile(text, file);
+    if (granted.length === 0) return { profile: base, source: file };
+    const extra: SeccompRule = { names: granted, action: 'SCMP_ACT_ALLOW', comment: `granted by the fragments ${policy.fragments.join(', ')}` };
+    return { profile: { ...base, syscalls: [...(base.syscalls ?? []), extra] }, source: `${file} + fragments ${policy.fragments.join(', ')}` };
+  }
+  // A profile composed from fragments gets exactly what they grant, even when that is nothing.
+  if (policy.fragments.length === 0) return undefined;
+  return { profile: fragmentAllowlist(granted), source: `${where}: fragments ${policy.fragments.join(', ')}` };
+}
+
+/**
+ * An allowlist of the fragments' syscalls, built on the default profile's shape: same architectures and
+ * default action, and its safeguards kept — `clone` only without namespace flags, `clone3` answered ENOSYS.
+ */
+export function fragmentAllowlist(names: string[]): SeccompProfile {
+  const guarded = new Set(['clone', 'clone3', 'exit', 'exit_group']);
+  // clone3 → ENOSYS always (glibc falls back to clone); the flag-checked clone rule only when clone is granted.
+  const safeguards = (DEFAULT_SECCOMP_PROFILE.syscalls ?? []).filter(
+    (rule) => rule.names.length === 1 && (rule.names[0] === 'clone3' || (rule.names[0] === 'clone' && names.includes('clone'))),
+  );
+  return {
+    ...DEFAULT_SECCOMP_PROFILE,
+    syscalls: [
+      { names: names.filter((n) => !guarded.has(n)), action: 'SCMP_ACT_ALLOW', comment: 'granted by the profile\u2019s fragments' },
+      // Ending is no capability (a process can always be killed): without it a refused call loops into a crash.
+      { names: ['exit', 'exit_group'], action: 'SCMP_ACT_ALLOW', comment: 'a process may always end' },
+      ...safeguards,
+    ],
+  };
+}
+
+function landlockOf(
+  policy: EffectivePolicy,
+  configDir: string,
+  where: string,
+  substitute: (text: string, field: string) => string,
+): Pick<SandboxSpec, 'landlockPolicy' | 'landlockExtra' | 'landlockView'> {
+  // Without a Landlock policy of its own, a profile composed from fragments gets their filesystem access only.
+  const out: Pick<SandboxSpec, 'landlockPolicy' | 'landlockExtra' | 'landlockView'> = policy.fragments.length > 0 && !policy.landlock.base ? { landlockView: 'fragments' } : {};
+  if (policy.landlock.base) {
+    const { text, file } = sourceText(policy.landlock.base, configDir, 'landlock', where);
+    // Inline policies are written in the YAML file: camelCase keys, parsed as JSON.
+    out.landlockPolicy = { config: parseLandlockProfile(text, file.endsWith('.toml') ? file : file.replace(/(\.json)?$/, '.json')), source: file };
+  }
+  const { pathBeneath, netPort } = policy.landlock;
+  if (pathBeneath.length > 0 || netPort.length > 0) {
+    const config: LandlockConfig = {
+      // Fragment rules may use the abi.* groups: they mean the running kernel's rights.
+      abi: Math.max(1, kernelLandlockAbi()),
+      variable: [],
+      ruleset: [],
+      pathBeneath: pathBeneath.map((r, i) => ({
+        allowedAccess: r.allowedAccess,
+        parent: r.parent.map((p, j) => path.resolve(configDir, substitute(p, `landlock rule ${i} (from ${r.from}) parent[${j}]`))),
+      })),
+      netPort: netPort.map((r) => ({ allowedAccess: r.allowedAccess, port: r.port })),
+    };
+    out.landlockExtra = { config, source: `${where}: Landlock rules of fragments ${[...new Set([...pathBeneath, ...netPort].map((r) => r.from))].join(', ')}` };
+  }
+  return out;
+}

@@ -1,0 +1,42 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { fragmentAllowlist, globToRegExp, profileChoices } from '../../runtime/src/profileRun';
+import { readConfig } from '../../server/src/config/configModel';
+
+test('match globs: ** spans folders, * and ? stay within a name, {a,b} alternatives', () => {
+  const cases: [string, string, boolean][] = [
+    ['**/*.py', 'hello.py', true],
+    ['**/*.py', 'src/deep/x.py', true],
+    ['*.py', 'src/x.py', false],
+    ['src/**', 'src/a/b.txt', true],
+    ['scripts/?.sh', 'scripts/a.sh', true],
+    ['scripts/?.sh', 'scripts/ab.sh', false],
+    ['**/*.{js,mjs}', 'a/b.mjs', true],
+    ['**/*.{js,mjs}', 'a/b.ts', false],
+    ['a.b', 'axb', false],
+  ];
+  for (const [glob, file, expected] of cases) assert.equal(globToRegExp(glob).test(file), expected, `${glob} ~ ${file}`);
+});
+
+test('profile choices say which profiles match a file, relative to the workspace', () => {
+  const config = readConfig({ version: 1, profiles: { py: { match: ['**/*.py'], run: ['python3', '${file}'] }, sh: { match: ['**/*.sh'] } } });
+  const choices = profileChoices(config, '/w/phantom-fragment.yaml', '/w/src/a.py', '/w');
+  assert.deepEqual(choices, [
+    { name: 'py', description: undefined, matches: true, hasRun: true },
+    { name: 'sh', description: undefined, matches: false, hasRun: false },
+  ]);
+  assert.equal(profileChoices(config, '/w/phantom-fragment.yaml', '/elsewhere/a.py', '/w')[0].matches, false, 'files outside the workspace match nothing');
+});
+
+test("a fragments-only allowlist keeps the default profile's safeguards", () => {
+  const withClone = fragmentAllowlist(['read', 'write', 'clone', 'clone3']);
+  assert.equal(withClone.defaultAction, 'SCMP_ACT_ERRNO');
+  const rules = withClone.syscalls ?? [];
+  assert.deepEqual(rules[0].names, ['read', 'write'], 'clone and clone3 never go into the plain allow rule');
+  const clone3 = rules.find((r) => r.names[0] === 'clone3');
+  assert.equal(clone3?.errnoRet, 38, 'clone3 answers ENOSYS');
+  const clone = rules.find((r) => r.names[0] === 'clone');
+  assert.ok(clone?.args && clone.args.length > 0, 'clone is allowed only with its namespace flags masked');
+  const withoutClone = fragmentAllowlist(['read']);
+  assert.equal((withoutClone.syscalls ?? []).some((r) => r.names[0] === 'clone'), false, 'clone stays denied when no fragment grants it');
+});
