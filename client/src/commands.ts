@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import { learnSeccompProfile, type LearnCommandOptions } from './learnCommand';
 import { MetricsPanel } from './metricsPanel';
-import { runInSandbox } from './runCommand';
+import { rerunLast, runInSandbox, stopLast } from './runCommand';
 import type { RuntimeClient } from './runtimeClient';
 
 export function registerCommands(context: vscode.ExtensionContext, runtime: RuntimeClient): void {
@@ -11,6 +11,8 @@ export function registerCommands(context: vscode.ExtensionContext, runtime: Runt
     'phantom.learnSeccompProfile': (options) => learnSeccompProfile(runtime, context, options as LearnCommandOptions | vscode.Uri | undefined),
     'phantom.showMetrics': () => MetricsPanel.createOrShow(context.extensionUri, runtime),
     'phantom.restartRuntime': () => runtime.restart(),
+    'phantom.rerunLast': () => rerunLast(runtime),
+    'phantom.stopRun': () => stopLast(),
   };
   for (const [id, handler] of Object.entries(table)) context.subscriptions.push(vscode.commands.registerCommand(id, handler));
 }

@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { finishedRuns, OUTPUT_CAP } from './api';
 import { config } from './config';
 import type { RuntimeClient } from './runtimeClient';
-import { pickProfile } from './profilePick';
+import { pickProfile, type ProfilePick } from './profilePick';
 import { RunTerminal } from './runTerminal';
 
 /** How a file is run when no profile says otherwise, by extension. */
@@ -50,17 +50,64 @@ export async function runInSandbox(runtime: RuntimeClient, resource?: vscode.Uri
   if (!pick) return;
   // A profile with a `run` supplies the command (the runtime substitutes ${file}); otherwise by extension.
   const argv = pick.profileRuns ? [] : commandForFile(file);
-  const runId = randomUUID();
   const title = `Phantom: ${path.basename(file)}`;
   const pty = new RunTerminal(title);
   const terminal = vscode.window.createTerminal({ name: title, pty, iconPath: new vscode.ThemeIcon('shield') });
   terminal.show(true);
   await pty.whenOpened();
+  const request: PreparedRequest = { uri, file, folder, argv, pick };
+  const run = () => void execute(runtime, pty, request);
+  pty.onRerun(run);
+  last = { pty, terminal, request, runtime };
+  run();
+}
+
+interface PreparedRequest {
+  uri: vscode.Uri;
+  file: string;
+  folder: string;
+  argv: string[];
+  pick: ProfilePick;
+}
+
+/** The last "Run in Sandbox", for Re-run Last and Stop Run. */
+let last: { pty: RunTerminal; terminal: vscode.Terminal; request: PreparedRequest; runtime: RuntimeClient } | undefined;
+
+/** "Phantom: Re-run Last Sandboxed Run": again, in its terminal when that is still open. */
+export async function rerunLast(runtime: RuntimeClient): Promise<void> {
+  if (!last) {
+    void vscode.window.showInformationMessage('Phantom: nothing has run in a sandbox yet in this window.');
+    return;
+  }
+  if (vscode.window.terminals.includes(last.terminal) && !last.pty.running) {
+    last.terminal.show(true);
+    void execute(runtime, last.pty, last.request);
+  } else {
+    await runInSandbox(runtime, last.request.uri);
+  }
+}
+
+/** "Phantom: Stop Sandboxed Run": stops the last run and everything it started. */
+export function stopLast(): void {
+  if (!last?.pty.running) {
+    void vscode.window.showInformationMessage('Phantom: no sandboxed run is going on.');
+    return;
+  }
+  last.pty.stop();
+}
+
+async function execute(runtime: RuntimeClient, pty: RunTerminal, request: PreparedRequest): Promise<void> {
+  const { uri, file, folder, argv, pick } = request;
+  const runId = randomUUID();
   pty.header(argv.length ? argv.map((a) => path.relative(folder, a) || a).join(' ') : `the profile's run on ${path.relative(folder, file)}`, pick.profile ?? 'built-in default');
   pty.attach({
     stdin: (data) => runtime.sendStdin(runId, data),
     eof: () => runtime.sendStdin(runId, undefined, true),
     cancel: () => void runtime.cancel(runId),
+  });
+  // Under pressure the runtime may hold the spawn back (orchestrator.pressure): say so, and for how long at most.
+  const deferral = runtime.onRunDeferred((d) => {
+    if (d.runId === runId) pty.notice(`waiting up to ${Math.round(d.maxWaitMs / 1000)} s before starting: ${d.reason}`);
   });
   let output = '';
   try {
@@ -77,17 +124,20 @@ export async function runInSandbox(runtime: RuntimeClient, resource?: vscode.Uri
         timeoutSeconds: pick.config ? undefined : config.timeoutSeconds(uri),
       },
       {
+        started: (s) => pty.started(s.spawnMs, s.warm),
         output: (o) => {
           pty.output(o);
           if (output.length < OUTPUT_CAP) output += o.data;
         },
         exit: (e) => {
+          deferral.dispose();
           pty.exit(e);
           finishedRuns.fire({ file, output: output.slice(0, OUTPUT_CAP), exit: e });
         },
       },
     );
   } catch (error) {
+    deferral.dispose();
     const exit = { runId, code: null, signal: null, error: error instanceof Error ? error.message : String(error), timings: { queueMs: 0, spawnMs: 0, totalMs: 0, warm: false } };
     pty.exit(exit);
     finishedRuns.fire({ file, output, exit });

@@ -25,7 +25,9 @@ export class RunTerminal implements vscode.Pseudoterminal {
   readonly onDidClose = this.closeEmitter.event;
   private opened = false;
   private buffered: string[] = [];
-  private finished = false;
+  /** true between header() and exit(): a run is going on in this terminal. */
+  private active = false;
+  private rerun: (() => void) | undefined;
   private controls: RunControls | undefined;
   private readonly openedPromise: Promise<void>;
   private resolveOpened!: () => void;
@@ -50,16 +52,34 @@ export class RunTerminal implements vscode.Pseudoterminal {
     this.resolveOpened();
   }
 
+  get running(): boolean {
+    return this.active;
+  }
+
+  /** What Enter does once the run has ended. */
+  onRerun(rerun: () => void): void {
+    this.rerun = rerun;
+  }
+
+  /** Stops the run and everything it started. */
+  stop(): void {
+    if (!this.active) return;
+    this.write(`${DIM}^C — stopping the run${RESET}\r\n`);
+    this.controls?.cancel();
+  }
+
   close(): void {
     // Closing the terminal of a live run stops the run: nothing keeps running unseen.
-    if (!this.finished) this.controls?.cancel();
+    if (this.active) this.controls?.cancel();
   }
 
   handleInput(data: string): void {
-    if (this.finished) return;
+    if (!this.active) {
+      if (data === '\r' && this.rerun) this.rerun();
+      return;
+    }
     if (data === '\x03') {
-      this.write(`${DIM}^C — stopping the run${RESET}\r\n`);
-      this.controls?.cancel();
+      this.stop();
     } else if (data === '\x04') {
       this.controls?.eof();
     } else {
@@ -71,7 +91,18 @@ export class RunTerminal implements vscode.Pseudoterminal {
   }
 
   header(command: string, profile: string): void {
+    this.active = true;
     this.write(`${DIM}▶ ${this.title} — ${command}  [profile: ${profile}]${RESET}\r\n`);
+  }
+
+  /** The command has started: how long the sandbox took, from a warm zygote or cold. */
+  started(spawnMs: number, warm: boolean): void {
+    this.write(`${DIM}  started in ${spawnMs.toFixed(1)} ms (${warm ? 'warm' : 'cold'})${RESET}\r\n`);
+  }
+
+  /** A line from Phantom itself (not the command), e.g. a spawn deferred under pressure. */
+  notice(text: string): void {
+    this.write(`${DIM}${text}${RESET}\r\n`);
   }
 
   output(output: RunOutput): void {
@@ -80,13 +111,14 @@ export class RunTerminal implements vscode.Pseudoterminal {
   }
 
   exit(exit: RunExit): void {
-    this.finished = true;
+    this.active = false;
     const started = exit.timings.spawnMs > 0 ? `started in ${exit.timings.spawnMs.toFixed(1)} ms (${exit.timings.warm ? 'warm' : 'cold'}), ` : '';
     for (const note of exit.notes ?? []) this.write(`${DIM}note: ${note}${RESET}\r\n`);
     if (exit.error) this.write(`${RED}${BOLD}phantom: ${exit.error}${RESET}\r\n`);
     const status = exit.signal ? `killed by ${exit.signal}` : `exit status ${exit.code ?? 'unknown'}`;
     const colour = exit.code === 0 ? GREEN : RED;
     this.write(`\r\n${colour}■ ${status}${RESET} ${DIM}(${started}ran ${(exit.timings.totalMs / 1000).toFixed(2)} s)${RESET}\r\n`);
+    if (this.rerun) this.write(`${DIM}Press Enter to run it again.${RESET}\r\n\r\n`);
   }
 
   private write(text: string): void {

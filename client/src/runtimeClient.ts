@@ -19,6 +19,7 @@ import {
   type RecentRun,
   RunCancelRequest,
   RunExitNotification,
+  RunStartedNotification,
   RunOutputNotification,
   RunStartRequest,
   RunStdinNotification,
@@ -34,6 +35,7 @@ import { LearnProfileRequest, LearnProgressNotification, type LearnProfileParams
 export interface RunListener {
   output(output: RunOutput): void;
   exit(exit: RunExit): void;
+  started?(started: { spawnMs: number; warm: boolean }): void;
 }
 
 /** Restarts within this window count towards the limit; beyond it the runtime is left stopped and the user told. */
@@ -83,6 +85,7 @@ export class RuntimeClient implements vscode.Disposable {
     this.child = child;
     const connection = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
     connection.onNotification(RunOutputNotification, (output) => this.listeners.get(output.runId)?.output(output));
+    connection.onNotification(RunStartedNotification, (started) => this.listeners.get(started.runId)?.started?.(started));
     connection.onNotification(RunExitNotification, (exit) => {
       this.listeners.get(exit.runId)?.exit(exit);
       this.listeners.delete(exit.runId);

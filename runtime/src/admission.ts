@@ -12,6 +12,7 @@
  * OOM killer, whereas CPU pressure only makes it start later. A deferred spawn waits at most MAX_DEFER_MS and then
  * runs anyway with a note (the user asked for it; refusing after a wait would be the worst of both).
  */
+import { DEFAULT_PRESSURE } from '../../server/src/config/configModel';
 import { PSI_RESOURCES, type PsiResource } from './psiParser';
 
 export type AdmissionAction = 'defer' | 'reject' | 'ignore';
@@ -27,11 +28,8 @@ export interface PressureRule {
 export type PressureRules = Partial<Record<PsiResource, PressureRule>>;
 export type ResolvedPressureRules = Record<PsiResource, Required<PressureRule>>;
 
-export const DEFAULT_PRESSURE_RULES: ResolvedPressureRules = {
-  cpu: { warning: 50, critical: 90, onWarning: 'ignore', onCritical: 'defer' },
-  memory: { warning: 10, critical: 40, onWarning: 'defer', onCritical: 'reject' },
-  io: { warning: 50, critical: 90, onWarning: 'ignore', onCritical: 'defer' },
-};
+/** The defaults written in the schema (orchestrator.pressure.*.default): one table, in the configuration model. */
+export const DEFAULT_PRESSURE_RULES: ResolvedPressureRules = DEFAULT_PRESSURE;
 
 /** Longest wait of a deferred spawn before it runs anyway. */
 export const MAX_DEFER_MS = 10_000;

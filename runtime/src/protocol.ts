@@ -79,6 +79,8 @@ export const RunCancelRequest = new RequestType<{ runId: string }, { cancelled: 
 export const RunStdinNotification = new NotificationType<{ runId: string; data?: string; eof?: boolean }>('phantom/stdin');
 /** runtime → client: output of a run, in order per stream. */
 export const RunOutputNotification = new NotificationType<RunOutput>('phantom/output');
+/** runtime → client: the run's command has started (its execve), how long that took and whether warm. */
+export const RunStartedNotification = new NotificationType<{ runId: string; spawnMs: number; warm: boolean }>('phantom/started');
 /** runtime → client: a run ended (always sent exactly once per started run). */
 export const RunExitNotification = new NotificationType<RunExit>('phantom/exit');
 /** client → runtime: what the running kernel offers. */

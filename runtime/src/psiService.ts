@@ -66,7 +66,7 @@ export class PsiService {
   }
 
   /** Decides (and waits, bounded) for a new spawn. Runs everything when PSI is unavailable. */
-  admit(onDefer: (reason: string, maxWaitMs: number) => void): Promise<AdmissionOutcome> {
+  admit(onDefer: (reason: string, maxWaitMs: number) => void, rules: ResolvedPressureRules = this.rules): Promise<AdmissionOutcome> {
     const monitor = this.open();
     const figures = (): Record<PsiResource, number> | null => {
       try {
@@ -75,7 +75,7 @@ export class PsiService {
         return null; // a read failure must not block spawns: admit as if PSI were absent
       }
     };
-    return waitForAdmission(figures, this.rules, { now: () => performance.now(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)) }, {
+    return waitForAdmission(figures, rules, { now: () => performance.now(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)) }, {
       maxDeferMs: this.maxDeferMs,
       onDefer: (decision, max) => onDefer(decision.reason, max),
     });

@@ -14,6 +14,8 @@ import type { ZygoteManager } from './zygoteManager';
 export interface RunSink {
   output(output: RunOutput): void;
   exit(exit: RunExit): void;
+  /** The command started (its execve): how long the sandbox took, warm or cold. */
+  started?(started: { runId: string; spawnMs: number; warm: boolean }): void;
 }
 
 export class RunManager {
@@ -52,6 +54,7 @@ export class RunManager {
     const queueMs = performance.now() - requested;
     const sandbox = this.zygotes ? this.zygotes.spawn(prepared.spec, { profile: params.profile, pool: prepared.pool }) : spawnSandbox(prepared.spec);
     this.runs.set(params.runId, sandbox);
+    void sandbox.execed.then(({ spawnMs, warm }) => this.sink.started?.({ runId: params.runId, spawnMs, warm }));
     this.pipe(params.runId, sandbox, 'stdout');
     this.pipe(params.runId, sandbox, 'stderr');
     // Standard input stays open until the client sends eof or cancels.

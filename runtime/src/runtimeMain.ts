@@ -20,10 +20,12 @@ import {
   ProfilesRequest,
   RunCancelRequest,
   RunExitNotification,
+  RunStartedNotification,
   RunOutputNotification,
   RunStartRequest,
   RunStdinNotification,
 } from './protocol';
+import { resolvePressureRules, type ResolvedPressureRules } from './admission';
 import { profileChoices, readConfigFile } from './profileRun';
 import { RunManager } from './runManager';
 import { LearnProfileRequest, LearnProgressNotification } from './protocol';
@@ -48,10 +50,24 @@ const runs = new RunManager(
   {
     output: (output) => void connection.sendNotification(RunOutputNotification, output),
     exit: (exit) => void connection.sendNotification(RunExitNotification, exit),
+    started: (started) => void connection.sendNotification(RunStartedNotification, started),
   },
   metrics,
   zygotes,
 );
+/**
+ * The orchestrator.pressure of the run's phantom-fragment.yaml (the schema's defaults filled in), or the rules
+ * set by the client. A configuration that cannot be read decides nothing here: the run itself reports why.
+ */
+function pressureRulesOf(config: string | undefined): ResolvedPressureRules | undefined {
+  if (!config) return undefined;
+  try {
+    return resolvePressureRules(readConfigFile(config).pressure);
+  } catch {
+    return undefined; // the run fails with the file's error (sandboxSpec.ts) right after admission
+  }
+}
+
 /** Runs waiting for the pressure to fall; a cancel during the wait marks them so they never start. */
 const deferred = new Map<string, { cancelled: boolean }>();
 
@@ -72,7 +88,7 @@ connection.onRequest(RunStartRequest, async (params) => {
   const admission = await psi.admit((reason, maxWaitMs) => {
     metrics.countDeferred(profile);
     void connection.sendNotification(RunDeferredNotification, { runId: params.runId, reason, maxWaitMs });
-  });
+  }, pressureRulesOf(params.config));
   deferred.delete(params.runId);
   const refusal = wait.cancelled ? 'cancelled while waiting for the pressure to fall' : admission.action === 'reject' ? `refused under pressure: ${admission.reason}` : undefined;
   if (refusal) {

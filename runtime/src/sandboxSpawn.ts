@@ -68,6 +68,9 @@ export interface SandboxProcess {
   stderr: Readable;
   stdin: Writable;
   exited: Promise<SandboxExit>;
+  /** Resolves when the command's execve happens (never, when it does not): the time since the spawn, and
+   * whether a warm zygote served it. */
+  execed: Promise<{ spawnMs: number; warm: boolean }>;
   kill(signal?: NodeJS.Signals): void;
 }
 
@@ -111,7 +114,7 @@ function notStarted(exit: SandboxExit): SandboxProcess {
   const stderr = new PassThrough();
   stdout.end();
   stderr.end(`phantom-sandbox: ${exit.error}\n`);
-  return { pid: -1, stdout, stderr, stdin: new PassThrough(), exited: Promise.resolve({ ...exit, errorOnStderr: true }), kill: () => {} };
+  return { pid: -1, stdout, stderr, stdin: new PassThrough(), exited: Promise.resolve({ ...exit, errorOnStderr: true }), execed: new Promise<{ spawnMs: number; warm: boolean }>(() => {}), kill: () => {} };
 }
 
 export function spawnSandbox(spec: SandboxSpec): SandboxProcess {
@@ -158,6 +161,8 @@ export function spawnSandbox(spec: SandboxSpec): SandboxProcess {
   let spawnMs: number | undefined;
   let error: string | undefined;
   let exitEvent: Extract<StatusEvent, { event: 'exit' }> | undefined;
+  let markExec!: (ms: number) => void;
+  const execed = new Promise<number>((resolve) => (markExec = resolve)).then((spawnMs) => ({ spawnMs, warm: false }));
   let spawnError: Error | undefined;
 
   const status = child.stdio[3] as Readable;
@@ -172,7 +177,10 @@ export function spawnSandbox(spec: SandboxSpec): SandboxProcess {
       return;
     }
     if (ev.event === 'note') notes.push(ev.message);
-    else if (ev.event === 'exec') spawnMs = performance.now() - t0;
+    else if (ev.event === 'exec') {
+      spawnMs = performance.now() - t0;
+      markExec(spawnMs);
+    }
     else if (ev.event === 'error') error = ev.message;
     else if (ev.event === 'exit') exitEvent = ev;
   };
@@ -216,6 +224,7 @@ export function spawnSandbox(spec: SandboxSpec): SandboxProcess {
     stderr: child.stderr!,
     stdin: child.stdin!,
     exited,
+    execed,
     kill(signal: NodeJS.Signals = 'SIGTERM') {
       // The helper forwards SIGINT/SIGTERM/SIGHUP/SIGQUIT to the command's process group through init;
       // SIGKILL kills the helper and, through PR_SET_PDEATHSIG, the whole sandbox.

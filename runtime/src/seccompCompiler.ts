@@ -186,7 +186,9 @@ export function compileSeccomp(profile: SeccompProfile, source: string, host: Se
         }
       }
     });
-    if (unknownNames.size)
+    // For the built-in profile these are syscalls newer than the installed libseccomp: skipping them only makes it
+    // stricter, and saying so on every run is noise (docs/sandbox.md lists them). A user's profile hears it.
+    if (unknownNames.size && !options.quiet)
       notes.push(`${source}: ${unknownNames.size} syscall name(s) unknown to libseccomp ${libseccompVersion()} skipped (as runc does): ${[...unknownNames].sort().join(', ')}`);
     // Conditional rules of a user's profile are worth a word; the built-in profile's are arch-specific by design.
     if (skippedRules && !options.quiet) notes.push(`${source}: ${skippedRules} rule(s) do not apply to this host (includes/excludes: no capabilities, ${host.arch}, kernel ${host.kernel})`);

@@ -206,6 +206,8 @@ export class ZygoteManager {
     let pendingKill: NodeJS.Signals | undefined;
     let decided = false;
     let execAt: number | undefined;
+    let markExec!: (started: { spawnMs: number; warm: boolean }) => void;
+    const execed = new Promise<{ spawnMs: number; warm: boolean }>((resolve) => (markExec = resolve));
 
     const accept = () => {
       if (decided) return;
@@ -230,11 +232,15 @@ export class ZygoteManager {
       stdin.pipe(cold.stdin);
       target = cold;
       if (pendingKill) cold.kill(pendingKill);
+      void cold.execed.then(({ spawnMs }) => markExec({ spawnMs: spawnMs + (coldT0 - t0), warm: false }));
       void cold.exited.then((exit) => settle({ ...exit, spawnMs: exit.spawnMs + (coldT0 - t0), notes: [`${why}: started cold instead`, ...exit.notes], warm: false }));
     };
     const onStatus = (ev: { event: string }) => {
       if (ev.event === 'accepted') accept();
-      else if (ev.event === 'exec') execAt = performance.now() - t0;
+      else if (ev.event === 'exec') {
+        execAt = performance.now() - t0;
+        markExec({ spawnMs: execAt, warm: true });
+      }
     };
     zygote.on('status', onStatus);
     zygote.once('gone', () => {
@@ -252,6 +258,7 @@ export class ZygoteManager {
       stderr,
       stdin,
       exited,
+      execed,
       kill(signal: NodeJS.Signals = 'SIGTERM') {
         if (target) target.kill(signal);
         else pendingKill = signal;

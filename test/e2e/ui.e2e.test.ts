@@ -61,6 +61,8 @@ describe('Phantom Fragment in VS Code (code-server + Chromium)', { timeout: 150_
       const terminal = await waitForTerminalText(wb!, 'Hello from the sandbox', { name: 'hello.py' });
       t.diagnostic(`terminal [${terminal.name}]:\n${terminal.text}`);
       assert.match(terminal.text, /uid\W*\d+/, 'the second line of hello.py (its uid) is missing');
+      assert.match(terminal.text, /\[profile: built-in default\]/, 'the header names the profile');
+      assert.match(terminal.text, /started in [\d.]+ ms \((warm|cold)\)/, 'the header gives the startup figure');
       const status = await readStatusBar(wb!);
       t.diagnostic(`status bar: ${status.map((s) => s.text || s.label).join(' | ')}`);
     });

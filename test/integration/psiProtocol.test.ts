@@ -1,4 +1,5 @@
 /** The runtime's PSI and metrics methods (runtime/src/protocol.ts) over its real JSON-RPC stdio. */
+import { DEFAULT_PRESSURE_RULES } from '../../runtime/src/admission';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -31,7 +32,9 @@ test('the current sample, then a 1 s stream with triggers armed, then unsubscrib
     const subscription = await runtime.connection.sendRequest(PressureSubscribeRequest, { intervalMs: 1000 });
     assert.equal(subscription.available, true);
     assert.equal(subscription.triggerError, undefined);
-    assert.deepEqual(subscription.triggers, ['cpu: some 1000000 2000000', 'memory: some 200000 2000000', 'io: some 1000000 2000000']);
+    // One trigger per resource at its warning threshold (the schema's defaults) over a 2 s window.
+    const expected = (['cpu', 'memory', 'io'] as const).map((r) => `${r}: some ${DEFAULT_PRESSURE_RULES[r].warning * 20000} 2000000`);
+    assert.deepEqual(subscription.triggers, expected);
     const started = Date.now();
     while (samples.filter((s) => s.available).length < 2) await new Promise((r) => setTimeout(r, 50));
     assert.ok(Date.now() - started < 3500, 'two samples within about two seconds');

@@ -73,3 +73,18 @@ test('a command that does not exist is reported as 127 with a clear error', asyn
   assert.equal(exit.code, 127);
   assert.match(exit.error ?? '', /no-such-command-phantom/);
 });
+
+test("a run's phantom-fragment.yaml decides admission: orchestrator.pressure at reject refuses the spawn with the reason", async () => {
+  const dir = fs.mkdtempSync(path.join(workdir, 'pressure-'));
+  const config = path.join(dir, 'phantom-fragment.yaml');
+  // Thresholds of 0 are always crossed: the rule itself is what is tested, whatever the machine's load.
+  fs.writeFileSync(config, 'version: 1\nprofiles:\n  any:\n    run: [true]\norchestrator:\n  pressure:\n    cpu: { warning: 0, critical: 0, onWarning: reject, onCritical: reject }\n');
+  const { exit } = await runtime.run({ argv: [], cwd: dir, config, profile: 'any' });
+  assert.equal(exit.code, 125);
+  assert.match(exit.error ?? '', /^refused under pressure: cpu pressure [\d.]+% \(avg10 some\) is at or above the critical threshold 0% \(orchestrator\.pressure\.cpu\.onCritical: reject\)$/);
+  const relaxed = config.replace(/phantom-fragment\.yaml$/, 'relaxed.yaml');
+  fs.writeFileSync(relaxed, 'version: 1\nprofiles:\n  any:\n    run: [sh, -c, "echo admitted"]\norchestrator:\n  pressure:\n    cpu: { warning: 0, critical: 0, onWarning: ignore, onCritical: ignore }\n');
+  const admitted = await runtime.run({ argv: [], cwd: dir, config: relaxed, profile: 'any' });
+  assert.equal(admitted.exit.code, 0, admitted.exit.error);
+  assert.equal(admitted.stdout, 'admitted\n');
+});

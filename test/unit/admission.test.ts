@@ -1,4 +1,5 @@
 /** Pressure levels and admission (runtime/src/admission.ts): pure rules, and the bounded wait with a fake clock. */
+import { DEFAULT_PRESSURE } from '../../server/src/config/configModel';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
@@ -22,7 +23,11 @@ test('levels: warning and critical from the threshold up (inclusive)', () => {
   assert.equal(levelOf(20, rule), 'warning');
   assert.equal(levelOf(49.9, rule), 'warning');
   assert.equal(levelOf(50, rule), 'critical');
-  assert.deepEqual(pressureLevels(figures({ cpu: 95, memory: 12 }), DEFAULT_PRESSURE_RULES), { cpu: 'critical', memory: 'warning', io: 'ok' });
+  assert.deepEqual(pressureLevels(figures({ cpu: 95, memory: 25 }), DEFAULT_PRESSURE_RULES), { cpu: 'critical', memory: 'warning', io: 'ok' });
+});
+
+test("the defaults are the schema's (one table, in the configuration model)", () => {
+  assert.deepEqual(DEFAULT_PRESSURE_RULES, DEFAULT_PRESSURE);
 });
 
 test('the file overrides the defaults field by field', () => {
@@ -43,13 +48,13 @@ test('ignore runs, defer defers, reject rejects — with the reason', () => {
   assert.equal(deferred.action, 'defer');
   assert.equal(deferred.resource, 'cpu');
   assert.match(deferred.reason, /^cpu pressure 92\.5% \(avg10 some\) is at or above the critical threshold 90% \(orchestrator\.pressure\.cpu\.onCritical: defer\)$/);
-  const rejected = decideAdmission(figures({ memory: 41 }), rules);
+  const rejected = decideAdmission(figures({ memory: 61 }), rules);
   assert.equal(rejected.action, 'reject');
-  assert.match(rejected.reason, /memory pressure 41\.0% .* critical threshold 40%/);
+  assert.match(rejected.reason, /memory pressure 61\.0% .* critical threshold 60%/);
 });
 
 test('the strictest resource wins: reject over defer over run', () => {
-  const decision = decideAdmission(figures({ cpu: 99, io: 95, memory: 45 }), DEFAULT_PRESSURE_RULES);
+  const decision = decideAdmission(figures({ cpu: 99, io: 95, memory: 65 }), DEFAULT_PRESSURE_RULES);
   assert.equal(decision.action, 'reject');
   assert.equal(decision.resource, 'memory');
   const allIgnore = resolvePressureRules({
@@ -63,7 +68,8 @@ test('the strictest resource wins: reject over defer over run', () => {
 test('pools stop refilling from the memory warning level', () => {
   assert.equal(poolsMayRefill(calm, DEFAULT_PRESSURE_RULES), true);
   assert.equal(poolsMayRefill(figures({ cpu: 100 }), DEFAULT_PRESSURE_RULES), true);
-  assert.equal(poolsMayRefill(figures({ memory: 10 }), DEFAULT_PRESSURE_RULES), false);
+  assert.equal(poolsMayRefill(figures({ memory: 19.9 }), DEFAULT_PRESSURE_RULES), true);
+  assert.equal(poolsMayRefill(figures({ memory: 20 }), DEFAULT_PRESSURE_RULES), false);
 });
 
 /** A clock whose sleep advances time at once. */
@@ -104,10 +110,10 @@ test('the wait is bounded: after maxDeferMs the spawn runs anyway, marked timedO
 
 test('pressure rising to a reject during the wait rejects', async () => {
   const clock = fakeClock();
-  const series = [figures({ cpu: 95 }), figures({ cpu: 95, memory: 50 })];
+  const series = [figures({ cpu: 95 }), figures({ cpu: 95, memory: 70 })];
   const outcome = await waitForAdmission(() => series.shift() ?? calm, DEFAULT_PRESSURE_RULES, clock);
   assert.equal(outcome.action, 'reject');
-  assert.match(outcome.reason!, /memory pressure 50\.0%/);
+  assert.match(outcome.reason!, /memory pressure 70\.0%/);
 });
 
 test('without PSI every spawn runs at once', async () => {

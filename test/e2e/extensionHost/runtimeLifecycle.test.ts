@@ -51,3 +51,44 @@ test('the runtime is restarted when it dies, and runs work again', async () => {
   assert.equal(run.exit.code, 0, run.exit.error ?? run.output);
   assert.match(run.output, /Hello from the sandbox/);
 });
+
+test('"Re-run Last Sandboxed Run" runs hello.py again', async () => {
+  const phantom = await api();
+  await runFile(phantom, 'hello.py');
+  const again = new Promise<FinishedRun>((resolve) => {
+    const listener = phantom.onDidFinishRun((run) => {
+      listener.dispose();
+      resolve(run);
+    });
+  });
+  await vscode.commands.executeCommand('phantom.rerunLast');
+  const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the re-run did not finish within 30 s')), 30_000));
+  const run = await Promise.race([again, timeout]);
+  assert.match(run.file, /hello\.py$/);
+  assert.equal(run.exit.code, 0, run.exit.error ?? run.output);
+  assert.match(run.output, /Hello from the sandbox/);
+});
+
+test('"Stop Sandboxed Run" stops a run that would go on for 30 s', async () => {
+  const phantom = await api();
+  const folder = vscode.workspace.workspaceFolders![0];
+  const uri = vscode.Uri.joinPath(folder.uri, 'wait.sh');
+  const finished = new Promise<FinishedRun>((resolve) => {
+    const listener = phantom.onDidFinishRun((run) => {
+      if (run.file === uri.fsPath) {
+        listener.dispose();
+        resolve(run);
+      }
+    });
+  });
+  const started = Date.now();
+  await vscode.commands.executeCommand('phantom.runInSandbox', uri);
+  await new Promise((r) => setTimeout(r, 1500));
+  await vscode.commands.executeCommand('phantom.stopRun');
+  const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the stopped run did not end within 10 s')), 10_000));
+  const run = await Promise.race([finished, timeout]);
+  assert.ok(Date.now() - started < 12_000, 'the run ended because it was stopped, not because sleep ended');
+  assert.match(run.output, /waiting/);
+  assert.doesNotMatch(run.output, /never/);
+  assert.notEqual(run.exit.code, 0);
+});
