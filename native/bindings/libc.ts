@@ -15,15 +15,22 @@ interface LibC {
 }
 
 let loaded: LibC | undefined;
+let handle: LibraryHandle | undefined;
 
-function libc(): LibC {
-  if (loaded) return loaded;
-  let lib: LibraryHandle;
+/** The C library, loaded once for every binding that needs it (libc.ts, poll.ts). */
+export function libcHandle(): LibraryHandle {
+  if (handle) return handle;
   try {
-    lib = koffi.load('libc.so.6');
+    handle = koffi.load('libc.so.6');
   } catch (e) {
     throw new Error(`koffi.load("libc.so.6") failed: ${(e as Error).message} — the runtime needs glibc (musl systems are not supported yet)`, { cause: e });
   }
+  return handle;
+}
+
+function libc(): LibC {
+  if (loaded) return loaded;
+  const lib = libcHandle();
   loaded = {
     syscall: lib.func('long syscall(long number, ...)') as LibC['syscall'],
     prctl: lib.func('int prctl(int option, ...)') as LibC['prctl'],

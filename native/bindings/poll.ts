@@ -7,7 +7,8 @@
  * the call returns. An eventfd in the set lets the caller wake a poll that waits forever.
  * Loaded on first use, so importing this module costs nothing.
  */
-import koffi, { type LibraryHandle } from 'koffi';
+import koffi from 'koffi';
+import { libcHandle } from './libc';
 
 export const POLLIN = 0x001;
 export const POLLPRI = 0x002;
@@ -43,12 +44,7 @@ let loaded: LibPoll | undefined;
 
 function lib(): LibPoll {
   if (loaded) return loaded;
-  let handle: LibraryHandle;
-  try {
-    handle = koffi.load('libc.so.6');
-  } catch (e) {
-    throw new Error(`koffi.load("libc.so.6") failed: ${(e as Error).message} — the runtime needs glibc (musl systems are not supported yet)`, { cause: e });
-  }
+  const handle = libcHandle();
   loaded = {
     poll: handle.func('int poll(void *fds, unsigned long nfds, int timeout)') as LibPoll['poll'],
     eventfd: handle.func('int eventfd(unsigned int initval, int flags)') as LibPoll['eventfd'],

@@ -9,21 +9,14 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { NetworkMode } from './protocol';
+import type { SandboxRequest } from './protocol';
 import { hostFacts } from './seccompCompiler';
 import { spawnSandbox, type SandboxSpec } from './sandboxSpawn';
 import { sandboxSpecFor } from './sandboxSpec';
 import { mergeUsage, parseRecording, usageFromRecording, usedNames, type LearnedUsage } from './learnRecording';
 import { allowedNames, proposeProfile, renderJson, type ProposedProfile } from './learnProposal';
 
-export interface LearnRequest {
-  argv: string[];
-  cwd: string;
-  env?: Record<string, string>;
-  network?: NetworkMode;
-  readOnly?: string[];
-  readWrite?: string[];
-  timeoutSeconds?: number;
+export interface LearnRequest extends SandboxRequest {
   landlockProfile?: string;
   /** Recorded runs to merge (default 1). */
   runs?: number;

@@ -157,18 +157,12 @@ export const RunDeferredNotification = new NotificationType<{ runId: string; rea
 
 // ---- Learn mode (learnService.ts) ----------------------------------------------------------------------------
 
-export interface LearnProfileParams {
+/** The sandbox a command runs in, as a run request describes it (shared by runs and learn runs). */
+export type SandboxRequest = Pick<RunParams, 'argv' | 'cwd' | 'env' | 'network' | 'readOnly' | 'readWrite' | 'timeoutSeconds'>;
+
+export interface LearnProfileParams extends SandboxRequest {
   /** Names this learn run in its progress notifications. */
   learnId: string;
-  /** The command to learn from; argv[0] is looked up on the host PATH when it has no slash. */
-  argv: string[];
-  /** Working directory, read-write inside the sandbox. Absolute. */
-  cwd: string;
-  env?: Record<string, string>;
-  network?: NetworkMode;
-  readOnly?: string[];
-  readWrite?: string[];
-  timeoutSeconds?: number;
   /** Recorded runs to merge (default 1). */
   runs?: number;
   /** The format of the proposal texts. */
