@@ -118,6 +118,10 @@ export class RunTerminal implements vscode.Pseudoterminal {
     const status = exit.signal ? `killed by ${exit.signal}` : `exit status ${exit.code ?? 'unknown'}`;
     const colour = exit.code === 0 ? GREEN : RED;
     this.write(`\r\n${colour}■ ${status}${RESET} ${DIM}(${started}ran ${(exit.timings.totalMs / 1000).toFixed(2)} s)${RESET}\r\n`);
+    if (exit.pressure) {
+      const p = exit.pressure;
+      this.write(`${DIM}its own stalls (cgroup PSI): cpu ${p.cpuMs.toFixed(0)} ms · memory ${p.memoryMs.toFixed(0)} ms · io ${p.ioMs.toFixed(0)} ms${RESET}\r\n`);
+    }
     if (this.rerun) this.write(`${DIM}Press Enter to run it again.${RESET}\r\n\r\n`);
   }
 

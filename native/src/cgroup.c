@@ -56,7 +56,9 @@ static bool own_cgroup(const char *controller, char *out, size_t outsz) {
     char *a = strchr(line, ':');
     char *b = a ? strchr(a + 1, ':') : NULL;
     if (!b) continue;
+    /* "ID:CONTROLLERS:PATH": cut both fields so `line` is the hierarchy id alone ("0" for the v2 line). */
     *b = '\0';
+    *a = '\0';
     const char *ctrls = a + 1;
     bool match = false;
     if (!*controller) match = strcmp(line, "0") == 0 && !*ctrls;
@@ -151,6 +153,19 @@ static void limit_v1(struct sandbox_config *cfg) {
   }
 }
 
+/* Pressure accounting on hybrid hosts (this machine kind): the v2 tree at /sys/fs/cgroup/unified holds no
+ * controllers, but every group in it has its own cpu/memory/io.pressure files. A sandbox without a v2 group
+ * of its own gets one there, so its stalls can be told from the machine's. */
+static void account_v2(struct sandbox_config *cfg) {
+  if (cfg->cgroup_procs[0][0]) return;
+  struct statfs sf;
+  if (statfs("/sys/fs/cgroup/unified", &sf) < 0 || sf.f_type != CGROUP2_SUPER_MAGIC) return;
+  char own[PATH_MAX], base[PATH_MAX + 32], run[PATH_MAX];
+  if (!own_cgroup("", own, sizeof own)) return;
+  snprintf(base, sizeof base, "/sys/fs/cgroup/unified%s", own);
+  if (make_group(base, run, sizeof run, false)) snprintf(cfg->cgroup_procs[0], sizeof cfg->cgroup_procs[0], "%s", run);
+}
+
 static void remove_groups_later(void);
 
 void prepare_cgroups(struct sandbox_config *cfg) {
@@ -158,7 +173,32 @@ void prepare_cgroups(struct sandbox_config *cfg) {
   creator = getpid();
   limit_v2(cfg);
   limit_v1(cfg);
+  account_v2(cfg);
   if (ngroups) atexit(remove_groups_later);
+}
+
+/* The `some total=` (µs) of one pressure file of the group, -1 when it cannot be read. */
+static long long some_total(const char *group, const char *file) {
+  char path[PATH_MAX + 32], buf[512];
+  snprintf(path, sizeof path, "%s/%s", group, file);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  ssize_t n = read(fd, buf, sizeof buf - 1);
+  close(fd);
+  if (n <= 0) return -1;
+  buf[n] = '\0';
+  const char *total = strncmp(buf, "some ", 5) == 0 ? strstr(buf, "total=") : NULL;
+  return total ? strtoll(total + 6, NULL, 10) : -1;
+}
+
+void report_group_pressure(const struct sandbox_config *cfg) {
+  const char *group = cfg->cgroup_procs[0];
+  if (!group[0]) return;
+  long long cpu = some_total(group, "cpu.pressure"), memory = some_total(group, "memory.pressure"), io = some_total(group, "io.pressure");
+  if (cpu < 0 || memory < 0 || io < 0) return; /* a kernel without per-group PSI: nothing to tell */
+  char esc[PATH_MAX * 2];
+  json_escape(esc, sizeof esc, group);
+  status_event("\"event\":\"pressure\",\"group\":\"%s\",\"cpuUs\":%lld,\"memoryUs\":%lld,\"ioUs\":%lld", esc, cpu, memory, io);
 }
 
 void enter_cgroups(const struct sandbox_config *cfg, pid_t child) {

@@ -107,6 +107,8 @@ void setup_network(const struct sandbox_config *cfg);
 /* cgroup.c — in the helper: groups made before the clone, joined by the child before MSG_GO */
 void prepare_cgroups(struct sandbox_config *cfg);
 void enter_cgroups(const struct sandbox_config *cfg, pid_t child);
+/* Writes the sandbox's own stall totals (its v2 group's `some` µs) as a "pressure" status event, if it has a group. */
+void report_group_pressure(const struct sandbox_config *cfg);
 
 /* limits.c */
 void describe_limits(const struct sandbox_config *cfg);

@@ -43,7 +43,11 @@ static long workload_host_pid(pid_t init) {
   return strtol(buf, NULL, 10);
 }
 
+/* The sandbox being supervised: its cgroup's stall totals go out with the exit report. */
+static const struct sandbox_config *supervised;
+
 static int exit_status_event(int code, int sig, bool timed_out) {
+  if (supervised) report_group_pressure(supervised);
   char name[32], codebuf[16];
   snprintf(codebuf, sizeof codebuf, "%d", code);
   status_event("\"event\":\"exit\",\"code\":%s,\"signal\":%s%s%s,\"timeout\":%s", sig ? "null" : codebuf,
@@ -80,6 +84,7 @@ static int start_timer(double seconds) {
 }
 
 int supervise_sandbox(struct sandbox_config *cfg) {
+  supervised = cfg;
   uint64_t t0 = monotonic_us();
   prepare_cgroups(cfg);
   describe_limits(cfg);

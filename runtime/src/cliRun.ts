@@ -94,6 +94,10 @@ export async function runRun(args: string[]): Promise<number> {
   process.stdin.destroy();
   for (const note of exit.notes) if (values.verbose) console.error(`phantom: ${note}`);
   if (values.verbose) console.error(`phantom: started in ${exit.spawnMs.toFixed(2)} ms (cold)`);
+  if (values.verbose && exit.pressure) {
+    const p = exit.pressure;
+    console.error(`phantom: its own stalls (cgroup PSI, some): cpu ${(p.cpuUs / 1000).toFixed(0)} ms, memory ${(p.memoryUs / 1000).toFixed(0)} ms, io ${(p.ioUs / 1000).toFixed(0)} ms (${p.group})`);
+  }
   // Errors the sandbox already wrote on stderr ("phantom-sandbox: …") are not repeated.
   if (exit.error && !exit.errorOnStderr) console.error(`phantom: ${exit.error}`);
   if (exit.signal) {

@@ -63,6 +63,11 @@ export interface RunExit {
   error?: string;
   /** What the runtime granted or changed beyond the request, e.g. an interpreter's folder made visible. */
   notes?: string[];
+  /**
+   * The run's own stall time in ms (the `some` totals of its cgroup v2 group: time at least one of its tasks
+   * waited for a CPU, for memory, for IO), when the sandbox had such a group (runs with memory/pids limits).
+   */
+  pressure?: { cpuMs: number; memoryMs: number; ioMs: number };
 }
 
 export interface RunOutput {

@@ -74,6 +74,9 @@ export class RunManager {
         error: exit.error,
         notes: [...prepared.notes, ...exit.notes],
         timings: { queueMs, spawnMs: exit.spawnMs, totalMs: performance.now() - requested, warm },
+        ...(exit.pressure
+          ? { pressure: { cpuMs: exit.pressure.cpuUs / 1000, memoryMs: exit.pressure.memoryUs / 1000, ioMs: exit.pressure.ioUs / 1000 } }
+          : {}),
       });
     });
   }

@@ -59,6 +59,16 @@ export interface SandboxExit {
   errorOnStderr?: boolean;
   /** What was granted or enforced beyond the request, e.g. an interpreter's folder made visible. */
   notes: string[];
+  /** The sandbox's own stall time (its cgroup v2 group's `some` totals, µs), when it had such a group. */
+  pressure?: SandboxPressure;
+}
+
+/** Stall time of one sandbox, from its own cgroup's pressure files (`some` total, µs). */
+export interface SandboxPressure {
+  group: string;
+  cpuUs: number;
+  memoryUs: number;
+  ioUs: number;
 }
 
 export interface SandboxProcess {
@@ -104,6 +114,7 @@ export function helperArguments(spec: SandboxSpec, policyArgs: string[] = []): s
 /** One line of the helper's status stream (docs/sandbox.md). */
 type StatusEvent =
   | { event: 'note'; message: string }
+  | ({ event: 'pressure' } & SandboxPressure)
   | { event: 'exec'; pid: number; setupUs: number }
   | { event: 'error'; step: string; code: number; message: string }
   | { event: 'exit'; code: number | null; signal: string | null; timeout: boolean };
@@ -161,6 +172,7 @@ export function spawnSandbox(spec: SandboxSpec): SandboxProcess {
   let spawnMs: number | undefined;
   let error: string | undefined;
   let exitEvent: Extract<StatusEvent, { event: 'exit' }> | undefined;
+  let pressure: SandboxPressure | undefined;
   let markExec!: (ms: number) => void;
   const execed = new Promise<number>((resolve) => (markExec = resolve)).then((spawnMs) => ({ spawnMs, warm: false }));
   let spawnError: Error | undefined;
@@ -183,6 +195,7 @@ export function spawnSandbox(spec: SandboxSpec): SandboxProcess {
     }
     else if (ev.event === 'error') error = ev.message;
     else if (ev.event === 'exit') exitEvent = ev;
+    else if (ev.event === 'pressure') pressure = { group: ev.group, cpuUs: ev.cpuUs, memoryUs: ev.memoryUs, ioUs: ev.ioUs };
   };
   status.setEncoding('utf8');
   status.on('data', (chunk: string) => {
@@ -208,7 +221,7 @@ export function spawnSandbox(spec: SandboxSpec): SandboxProcess {
         resolve({ code: 125, signal: null, spawnMs: elapsed, notes, error: `spawn ${helper}: ${spawnError.message}` });
       } else if (exitEvent) {
         // The helper prints every error event on its stderr as well.
-        resolve({ code: exitEvent.signal ? null : exitEvent.code, signal: exitEvent.signal, spawnMs: spawnMs ?? elapsed, notes, ...(error ? { error, errorOnStderr: true } : {}) });
+        resolve({ code: exitEvent.signal ? null : exitEvent.code, signal: exitEvent.signal, spawnMs: spawnMs ?? elapsed, notes, ...(pressure ? { pressure } : {}), ...(error ? { error, errorOnStderr: true } : {}) });
       } else if (signal) {
         notes.push(`the sandbox helper was killed by ${signal}; everything in the sandbox died with it`);
         resolve({ code: null, signal, spawnMs: spawnMs ?? elapsed, notes, ...(error ? { error } : {}) });

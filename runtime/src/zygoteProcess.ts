@@ -9,13 +9,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import type { Readable, Writable } from 'node:stream';
-import type { SandboxExit } from './sandboxSpawn';
+import type { SandboxExit, SandboxPressure } from './sandboxSpawn';
 
 export type ZygoteState = 'starting' | 'ready' | 'claimed' | 'gone';
 
 /** One line of the helper's status stream (docs/sandbox.md, docs/zygotes.md). */
 export type ZygoteStatus =
   | { event: 'note'; message: string }
+  | ({ event: 'pressure' } & SandboxPressure)
   | { event: 'ready'; setupUs: number; initPid: number }
   | { event: 'accepted' }
   | { event: 'exec'; pid: number; setupUs: number }
@@ -54,6 +55,7 @@ export class Zygote extends EventEmitter {
   private pending = '';
   private exitEvent: Extract<ZygoteStatus, { event: 'exit' }> | undefined;
   private error: string | undefined;
+  private pressure: SandboxPressure | undefined;
   private spawnError: Error | undefined;
   /** Resolves with the helper's end, once it exited and its streams are drained. */
   readonly closed: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
@@ -141,7 +143,7 @@ export class Zygote extends EventEmitter {
     if (this.spawnError) return { code: 125, signal: null, spawnMs: elapsed, notes, error: `spawn zygote: ${this.spawnError.message}` };
     if (this.exitEvent) {
       const e = this.exitEvent;
-      return { code: e.signal ? null : e.code, signal: e.signal, spawnMs, notes, ...(this.error ? { error: this.error, errorOnStderr: true } : {}) };
+      return { code: e.signal ? null : e.code, signal: e.signal, spawnMs, notes, ...(this.pressure ? { pressure: this.pressure } : {}), ...(this.error ? { error: this.error, errorOnStderr: true } : {}) };
     }
     if (signal) {
       notes.push(`the sandbox helper was killed by ${signal}; everything in the sandbox died with it`);
@@ -162,6 +164,7 @@ export class Zygote extends EventEmitter {
     if (ev.event === 'note') this.notes.push(ev.message);
     else if (ev.event === 'error') this.error = ev.message;
     else if (ev.event === 'exit') this.exitEvent = ev;
+    else if (ev.event === 'pressure') this.pressure = { group: ev.group, cpuUs: ev.cpuUs, memoryUs: ev.memoryUs, ioUs: ev.ioUs };
     else if (ev.event === 'ready') {
       this.initPid = ev.initPid;
       this.setupUs = ev.setupUs;

@@ -88,3 +88,18 @@ test("a run's phantom-fragment.yaml decides admission: orchestrator.pressure at 
   assert.equal(admitted.exit.code, 0, admitted.exit.error);
   assert.equal(admitted.stdout, 'admitted\n');
 });
+
+test("a run with limits reports its own stall time from its cgroup v2 group's pressure files", async () => {
+  // Two busy loops per CPU inside the sandbox: its tasks wait for a CPU most of the time.
+  const loops = 2 * os.availableParallelism();
+  const burn = `for i in $(seq ${loops}); do (while :; do :; done) & done; sleep 1.5; kill 0`;
+  const { exit } = await runtime.run({ argv: ['sh', '-c', burn], cwd: workdir });
+  assert.ok(exit.pressure === undefined, 'a run without limits has no cgroup of its own');
+  const dir = fs.mkdtempSync(path.join(workdir, 'stalls-'));
+  const config = path.join(dir, 'phantom-fragment.yaml');
+  fs.writeFileSync(config, `version: 1\nprofiles:\n  burn:\n    run: [sh, -c, "${burn}"]\n    limits:\n      memory: 256M\n`);
+  const limited = await runtime.run({ argv: [], cwd: dir, config, profile: 'burn' });
+  assert.ok(limited.exit.pressure, `no pressure in the exit report: ${JSON.stringify(limited.exit)}`);
+  assert.ok(limited.exit.pressure.cpuMs > 300, `cpu stall ${limited.exit.pressure.cpuMs} ms over a 1.5 s burn of ${loops} loops`);
+  assert.ok(limited.exit.pressure.memoryMs >= 0 && limited.exit.pressure.ioMs >= 0);
+});
