@@ -181,12 +181,7 @@ void prepare_cgroups(struct sandbox_config *cfg) {
 static long long some_total(const char *group, const char *file) {
   char path[PATH_MAX + 32], buf[512];
   snprintf(path, sizeof path, "%s/%s", group, file);
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return -1;
-  ssize_t n = read(fd, buf, sizeof buf - 1);
-  close(fd);
-  if (n <= 0) return -1;
-  buf[n] = '\0';
+  if (read_small_file(path, buf, sizeof buf) < 0) return -1;
   const char *total = strncmp(buf, "some ", 5) == 0 ? strstr(buf, "total=") : NULL;
   return total ? strtoll(total + 6, NULL, 10) : -1;
 }

@@ -144,3 +144,5 @@ int run_probe(void);
 /* Small helpers shared by the steps. */
 uint64_t monotonic_us(void);
 int mkdir_p(const char *path, mode_t mode);
+/* Reads a small kernel file (procfs, cgroupfs) in one read into buf, NUL-terminated; -1 when empty or unreadable. */
+ssize_t read_small_file(const char *path, char *buf, size_t size);

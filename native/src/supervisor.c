@@ -34,13 +34,7 @@ static const char clone_hint[] =
 static long workload_host_pid(pid_t init) {
   char path[64], buf[64];
   snprintf(path, sizeof path, "/proc/%d/task/%d/children", init, init);
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return -1;
-  ssize_t n = read(fd, buf, sizeof buf - 1);
-  close(fd);
-  if (n <= 0) return -1;
-  buf[n] = '\0';
-  return strtol(buf, NULL, 10);
+  return read_small_file(path, buf, sizeof buf) < 0 ? -1 : strtol(buf, NULL, 10);
 }
 
 /* The sandbox being supervised: its cgroup's stall totals go out with the exit report. */

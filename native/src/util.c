@@ -3,10 +3,12 @@
 #include "sandbox.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 uint64_t monotonic_us(void) {
   struct timespec ts;
@@ -30,4 +32,14 @@ int mkdir_p(const char *path, mode_t mode) {
   }
   if (mkdir(buf, mode) < 0 && errno != EEXIST) return -1;
   return 0;
+}
+
+ssize_t read_small_file(const char *path, char *buf, size_t size) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  ssize_t n = read(fd, buf, size - 1);
+  close(fd);
+  if (n <= 0) return -1;
+  buf[n] = '\0';
+  return n;
 }
