@@ -67,7 +67,30 @@ function layer(name, files, extra = []) {
   );
   const report = fs.existsSync(tap) ? fs.readFileSync(tap, 'utf8') : '';
   const count = (key) => Number(new RegExp(`^# ${key} (\\d+)$`, 'm').exec(report)?.[1] ?? 0);
-  return { name, passed: count('pass'), failed: count('fail') + count('cancelled'), skipped: count('skipped') + count('todo'), ran: report !== '' };
+  return { name, passed: count('pass'), failed: count('fail') + count('cancelled'), skipped: count('skipped') + count('todo'), ran: report !== '', failures: failuresIn(report) };
+}
+
+/**
+ * Each failed test of a TAP report with the first lines of its error, so the end of the log (all a CI summary
+ * may keep) says why, not only that. Suites that failed only through their subtests are left out.
+ */
+function failuresIn(report) {
+  const lines = report.split('\n');
+  const found = [];
+  for (let i = 0; i < lines.length; i++) {
+    const head = /^(\s*)not ok \d+ - (.*)$/.exec(lines[i]);
+    if (!head) continue;
+    const block = [];
+    if (lines[i + 1]?.trim() === '---') {
+      for (let j = i + 2; j < lines.length && lines[j] !== `${head[1]}  ...`; j++) block.push(lines[j].slice(head[1].length + 2));
+    }
+    if (block.some((l) => l.startsWith("failureType: 'subtestsFailed'"))) continue;
+    const start = block.findIndex((l) => l.startsWith('error:'));
+    const end = block.findIndex((l, k) => k > start && /^(code|name|expected|actual|operator|stack):/.test(l));
+    const error = start < 0 ? [] : block.slice(start, end < 0 ? undefined : end).filter((l) => l.trim() !== '');
+    found.push({ name: head[2], error: error.slice(0, 20) });
+  }
+  return found;
 }
 
 const layers = [
@@ -80,6 +103,12 @@ const results = [];
 for (const [name, run] of layers) if (only.length === 0 || only.includes(name)) results.push(run());
 
 console.log('');
+for (const r of results) {
+  for (const f of r.failures) {
+    console.log(`FAILED (${r.name}): ${f.name}`);
+    for (const line of f.error) console.log(`    ${line}`);
+  }
+}
 let passed = 0;
 let failed = 0;
 for (const r of results) {

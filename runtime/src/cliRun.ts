@@ -82,6 +82,8 @@ export async function runRun(args: string[]): Promise<number> {
   for (const note of prepared.notes) console.error(`phantom: ${note}`);
 
   const sandbox = spawnSandbox(prepared.spec);
+  let started = false;
+  void sandbox.execed.then(() => (started = true));
   sandbox.stdout.pipe(process.stdout);
   sandbox.stderr.pipe(process.stderr);
   process.stdin.pipe(sandbox.stdin);
@@ -93,12 +95,12 @@ export async function runRun(args: string[]): Promise<number> {
   process.stdin.pause();
   process.stdin.destroy();
   for (const note of exit.notes) if (values.verbose) console.error(`phantom: ${note}`);
-  if (values.verbose) console.error(`phantom: started in ${exit.spawnMs.toFixed(2)} ms (cold)`);
+  if (values.verbose && started) console.error(`phantom: started in ${exit.spawnMs.toFixed(2)} ms (cold)`);
   if (values.verbose && exit.pressure) {
     const p = exit.pressure;
     console.error(`phantom: its own stalls (cgroup PSI, some): cpu ${(p.cpuUs / 1000).toFixed(0)} ms, memory ${(p.memoryUs / 1000).toFixed(0)} ms, io ${(p.ioUs / 1000).toFixed(0)} ms (${p.group})`);
   }
-  // Errors the sandbox already wrote on stderr ("phantom-sandbox: …") are not repeated.
+  // Errors already written on stderr (by the helper, or for a sandbox that never started) are not repeated.
   if (exit.error && !exit.errorOnStderr) console.error(`phantom: ${exit.error}`);
   if (exit.signal) {
     // As a shell reports it: 128 + the signal's number.

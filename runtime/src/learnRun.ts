@@ -6,10 +6,10 @@
  * added and the replay repeated. A proposal whose replay still differs is returned as `failed` with the
  * reason — never as if it worked.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { SandboxRequest } from './protocol';
+import { makeScratchDir } from './privateDirs';
 import { hostFacts } from './seccompCompiler';
 import { spawnSandbox, type SandboxSpec } from './sandboxSpawn';
 import { sandboxSpecFor } from './sandboxSpec';
@@ -91,7 +91,7 @@ export async function captureRun(spec: SandboxSpec, signal?: AbortSignal): Promi
 
 /** One recorded run: the capture and its usage. */
 export async function recordOnce(spec: SandboxSpec, signal?: AbortSignal): Promise<{ capture: RunCapture; usage: LearnedUsage }> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'phantom-learn-'));
+  const dir = makeScratchDir('phantom-learn-', 'the learn recording');
   try {
     const file = path.join(dir, 'recording.json');
     const capture = await captureRun({ ...spec, learnRecording: file }, signal);
@@ -120,7 +120,7 @@ function sameOutcome(a: RunCapture, b: RunCapture): string | undefined {
 
 /** Replays `spec` enforced by `profile`; compares with `reference`. */
 export async function replayOnce(spec: SandboxSpec, profile: ProposedProfile, reference: RunCapture, signal?: AbortSignal): Promise<{ capture: RunCapture; difference?: string }> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'phantom-replay-'));
+  const dir = makeScratchDir('phantom-replay-', 'the replay');
   try {
     const file = path.join(dir, 'proposed.seccomp.json');
     writeFileSync(file, renderJson(profile));

@@ -124,7 +124,7 @@ function notStarted(exit: SandboxExit): SandboxProcess {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   stdout.end();
-  stderr.end(`phantom-sandbox: ${exit.error}\n`);
+  stderr.end(`phantom: ${exit.error}\n`); // the runtime's refusal: the helper never ran
   return { pid: -1, stdout, stderr, stdin: new PassThrough(), exited: Promise.resolve({ ...exit, errorOnStderr: true }), execed: new Promise<{ spawnMs: number; warm: boolean }>(() => {}), kill: () => {} };
 }
 

@@ -4,12 +4,13 @@
  * ($XDG_CACHE_HOME/phantom-fragment/bpf/<hash>.bpf), so a run pays the compile once per profile.
  */
 import { createHash } from 'node:crypto';
-import { accessSync, closeSync, constants, existsSync, fstatSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readSync, renameSync, writeFileSync } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, fstatSync, mkdirSync, readFileSync, readSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import seccompData from '../../server/data/seccomp.json';
 import { MFD_CLOEXEC, errnoName, memfd_create, errno } from '../../native/bindings/libc';
 import * as scmp from '../../native/bindings/libseccomp';
+import { stablePrivateDir } from './privateDirs';
 import { ProfileLoadError, type SeccompArg, type SeccompFilter, type SeccompProfile, type SeccompRule } from './seccompProfileLoader';
 
 /** What the rules' includes/excludes are evaluated against (Docker semantics; the sandbox has no capabilities). */
@@ -209,8 +210,7 @@ let cacheRootDir: string | undefined;
 
 /**
  * Where compiled policies live: `$XDG_CACHE_HOME/phantom-fragment` (or ~/.cache/…). When that cannot be made
- * (a user without a home, e.g. nobody), a private directory made for this process — never a shared, guessable
- * path, where another user could plant a permissive filter under the expected hash.
+ * (a user without a home, e.g. nobody), a private directory in the first writable temporary directory.
  */
 export function policyCacheRoot(): string {
   if (cacheRootDir) return cacheRootDir;
@@ -220,25 +220,9 @@ export function policyCacheRoot(): string {
     accessSync(base, constants.W_OK);
     cacheRootDir = base;
   } catch {
-    cacheRootDir = privateTmpDir(path.join(os.tmpdir(), `phantom-fragment-cache-${process.getuid?.() ?? 'user'}`));
+    cacheRootDir = stablePrivateDir(`phantom-fragment-cache-${process.getuid?.() ?? 'user'}`, 'compiled sandbox policies');
   }
   return cacheRootDir;
-}
-
-/** `dir` if it is (or can be made) a real directory owned by us and closed to others; else a fresh mkdtemp. */
-function privateTmpDir(dir: string): string {
-  try {
-    mkdirSync(dir, { mode: 0o700 });
-  } catch {
-    // already there (or not creatable): trusted only if it passes the checks below
-  }
-  try {
-    const st = lstatSync(dir);
-    if (st.isDirectory() && st.uid === process.getuid?.() && (st.mode & 0o077) === 0) return dir;
-  } catch {
-    // fall through to a fresh directory
-  }
-  return mkdtempSync(`${dir}-`);
 }
 
 export function cacheDir(): string {

@@ -302,13 +302,16 @@ test('kernel rights the profile needs but the kernel lacks fail the run unless b
   mkdirSync(path.join(cwd, 'unused'), { recursive: true });
 });
 
-test('unprivileged (nobody, no home): the same filter holds and limits fall back to rlimits, said in the notes', () => {
+test('unprivileged (nobody, no home, a TMPDIR it cannot write): the same filter holds and limits fall back to rlimits, said in the notes', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'phantom-unpriv-'));
   try {
     chmodSync(dir, 0o777);
     const local = path.join(dir, 'syscall-probe');
     writeFileSync(local, readFileSync(probe), { mode: 0o755 });
-    const r = spawnSync('setpriv', ['--reuid', '65534', '--regid', '65534', '--clear-groups', 'env', 'HOME=/nonexistent',
+    // Root's, readable by all, writable by none else: the policy cache must find another private place.
+    const closedTmp = path.join(dir, 'root-only-tmp');
+    mkdirSync(closedTmp, { mode: 0o755 });
+    const r = spawnSync('setpriv', ['--reuid', '65534', '--regid', '65534', '--clear-groups', 'env', 'HOME=/nonexistent', `TMPDIR=${closedTmp}`,
       process.execPath, CLI, 'run', '-v', '--pids', '16', '--', './syscall-probe', 'unshare', 'mount', 'ptrace', 'bpf', 'clone3', 'getpid'],
     { cwd: dir, encoding: 'utf8', timeout: 60_000 });
     assert.equal(r.status, 0, r.stderr);
