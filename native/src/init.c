@@ -1,10 +1,17 @@
 /*
  * The sandbox child: runs the setup steps in order, then becomes a tiny init, PID 1 of the namespace.
  *
- * Init forks the workload, forwards SIGINT/SIGTERM/SIGHUP/SIGQUIT to its process group, reaps every
+ * Init starts the workload, forwards SIGINT/SIGTERM/SIGHUP/SIGQUIT to its process group, reaps every
  * zombie, and when the workload exits sends its status to the helper FIRST and only then exits: the
  * namespaces are torn down when PID 1 exits (hundreds of µs for a network namespace), and the helper
  * must not wait for that before reporting.
+ *
+ * Cold, init forks the workload when the command is already known. A zygote's init starts it ahead of time —
+ * "primed": signals, process group, rlimits, cwd and Landlock done, waiting for the command on the sync channel —
+ * so that a request costs one wake-up and the per-command steps (CPU limit, seccomp, execve), not a fork. The
+ * primed workload is cloned with CLONE_VM | CLONE_VFORK, as posix_spawn does: it runs in init's memory while init
+ * is suspended until its execve (or its death), so a waiting zygote keeps no third address space, and init and
+ * the workload never run at the same time before the execve.
  */
 #define _GNU_SOURCE
 #include "channel.h"
@@ -14,9 +21,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
@@ -30,6 +39,7 @@ static const int forwarded_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
 void sandbox_child_main(struct sandbox_config *cfg, int sync_fd) {
   report_set_child_channel(sync_fd);
   report_close_status_fd();
+  zygote_close_control(); /* the runtime's socket never enters the sandbox */
   if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) die_step("die_with_parent", errno, NULL, "prctl(PR_SET_PDEATHSIG, SIGKILL)");
 
   /* Step 2: wait until the helper has written our uid/gid maps. */
@@ -45,14 +55,13 @@ void sandbox_child_main(struct sandbox_config *cfg, int sync_fd) {
   drop_capabilities();                                                     /* step 6 */
   set_no_new_privs();
   build_landlock_ruleset(cfg);                                             /* step 7: enforced by the workload */
-  if (zygote_enabled()) zygote_await_command(cfg, sync_fd);                /* zygote: the command arrives now */
   run_init(cfg, sync_fd);                                                  /* steps 9, 10 */
 }
 
 static void ignore_signal(int sig) { (void)sig; }
 
 static void describe_exec_failure(const struct sandbox_config *cfg, const struct exec_failure *f, char *out, size_t outsz) {
-  const char *path = cfg->argv[0];
+  const char *path = cfg->argv ? cfg->argv[0] : "";
   const char *hint = "";
   if (f->code == EXIT_SETUP_FAILED) {
     snprintf(out, outsz, "workload_setup: %s: %s (%s)", f->call, errno_name(f->err), strerror(f->err));
@@ -79,7 +88,40 @@ static void describe_exec_failure(const struct sandbox_config *cfg, const struct
   snprintf(out, outsz, "execve(\"%s\"): %s (%s)%s", path, errno_name(f->err), strerror(f->err), hint);
 }
 
-void run_init(const struct sandbox_config *cfg, int sync_fd) {
+struct primed {
+  struct sandbox_config *cfg;
+  int exec_fd;
+  int sync_fd;
+  int smaps_fd;
+};
+
+/* The zygote's workload (init suspended meanwhile): its own steps, the wait for the command, then the command's. */
+static int primed_workload(void *arg) {
+  struct primed *p = arg;
+  prepare_workload(p->cfg, p->exec_fd);
+  zygote_await_command(p->cfg, p->sync_fd, p->smaps_fd);
+  finish_workload(p->cfg, p->exec_fd);
+}
+
+/* A primed workload's stack: it only runs our code up to execve (the request's parsing is the deepest part). */
+#define PRIMED_STACK (256u * 1024u)
+
+static pid_t start_primed_workload(struct sandbox_config *cfg, int sync_fd, int exec_fd) {
+  /* Opened before Landlock applies (the profile may not grant /proc): the waiting workload sheds pages with it. */
+  int smaps_fd = open("/proc/self/smaps", O_RDONLY | O_CLOEXEC);
+  void *stack = mmap(NULL, PRIMED_STACK, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+  if (stack == MAP_FAILED) die_step("init", errno, NULL, "mmap(primed workload stack, %u bytes)", PRIMED_STACK);
+  struct primed p = {.cfg = cfg, .exec_fd = exec_fd, .sync_fd = sync_fd, .smaps_fd = smaps_fd};
+  /* Returns once the workload called execve or died (CLONE_VFORK); its stack is free again then. */
+  pid_t pid = clone(primed_workload, (char *)stack + PRIMED_STACK, CLONE_VM | CLONE_VFORK | SIGCHLD, &p);
+  int err = errno;
+  munmap(stack, PRIMED_STACK);
+  if (smaps_fd >= 0) close(smaps_fd);
+  if (pid < 0) die_step("init", err, NULL, "clone(CLONE_VM|CLONE_VFORK) of the primed workload");
+  return pid;
+}
+
+void run_init(struct sandbox_config *cfg, int sync_fd) {
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGCHLD);
@@ -100,12 +142,17 @@ void run_init(const struct sandbox_config *cfg, int sync_fd) {
   /* End of file on this close-on-exec pipe means execve succeeded. */
   int exec_pipe[2];
   if (pipe2(exec_pipe, O_CLOEXEC) < 0) die_step("init", errno, NULL, "pipe2(O_CLOEXEC)");
-  pid_t workload = fork();
-  if (workload < 0) die_step("init", errno, NULL, "fork()");
-  if (workload == 0) {
-    close(exec_pipe[0]);
-    close(sfd);
-    exec_workload(cfg, exec_pipe[1]);
+  pid_t workload;
+  if (zygote_enabled()) {
+    workload = start_primed_workload(cfg, sync_fd, exec_pipe[1]);
+  } else {
+    workload = fork();
+    if (workload < 0) die_step("init", errno, NULL, "fork()");
+    if (workload == 0) {
+      close(exec_pipe[0]);
+      close(sfd);
+      exec_workload(cfg, exec_pipe[1]);
+    }
   }
   close(exec_pipe[1]);
 
@@ -131,7 +178,7 @@ void run_init(const struct sandbox_config *cfg, int sync_fd) {
       failure.call[sizeof failure.call - 1] = '\0';
       describe_exec_failure(cfg, &failure, text, sizeof text);
     } else {
-      snprintf(text, sizeof text, "execve(\"%s\"): the workload died before reporting", cfg->argv[0]);
+      snprintf(text, sizeof text, "execve(\"%s\"): the workload died before reporting", cfg->argv ? cfg->argv[0] : "");
       failure.code = EXIT_CANNOT_EXECUTE;
       failure.err = 0;
     }

@@ -46,13 +46,16 @@ int apply_rlimits(const struct sandbox_config *cfg, const char **failed_call) {
     *failed_call = "setrlimit(RLIMIT_NPROC)";
     return -1;
   }
-  if (cfg->cpu_seconds) {
-    /* Soft limit sends SIGXCPU, the hard limit one second later SIGKILL. */
-    struct rlimit rl = {.rlim_cur = (rlim_t)cfg->cpu_seconds, .rlim_max = (rlim_t)cfg->cpu_seconds + 1};
-    if (setrlimit(RLIMIT_CPU, &rl) < 0) {
-      *failed_call = "setrlimit(RLIMIT_CPU)";
-      return -1;
-    }
+  return 0;
+}
+
+int apply_cpu_limit(const struct sandbox_config *cfg, const char **failed_call) {
+  if (!cfg->cpu_seconds) return 0;
+  /* Soft limit sends SIGXCPU, the hard limit one second later SIGKILL. */
+  struct rlimit rl = {.rlim_cur = (rlim_t)cfg->cpu_seconds, .rlim_max = (rlim_t)cfg->cpu_seconds + 1};
+  if (setrlimit(RLIMIT_CPU, &rl) < 0) {
+    *failed_call = "setrlimit(RLIMIT_CPU)";
+    return -1;
   }
   return 0;
 }

@@ -5,6 +5,7 @@
 #include "channel.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,19 +64,40 @@ static void write_all(int fd, const char *buf, size_t len) {
   }
 }
 
-void status_event(const char *fields_fmt, ...) {
-  if (status_fd < 0) return;
-  char line[4096];
+size_t status_format(char *line, size_t size, const char *fields_fmt, ...) {
   va_list ap;
   va_start(ap, fields_fmt);
   line[0] = '{';
-  int n = vsnprintf(line + 1, sizeof line - 3, fields_fmt, ap);
+  int n = vsnprintf(line + 1, size - 3, fields_fmt, ap);
   va_end(ap);
-  if (n < 0) return;
-  size_t len = 1 + ((size_t)n < sizeof line - 3 ? (size_t)n : sizeof line - 4);
+  if (n < 0) return 0;
+  size_t len = 1 + ((size_t)n < size - 3 ? (size_t)n : size - 4);
   line[len++] = '}';
   line[len++] = '\n';
-  write_all(status_fd, line, len);
+  return len;
+}
+
+void status_write(const char *line, size_t len) {
+  if (status_fd >= 0 && len > 0) write_all(status_fd, line, len);
+}
+
+void status_event(const char *fields_fmt, ...) {
+  if (status_fd < 0) return;
+  char line[4096], fields[4096];
+  va_list ap;
+  va_start(ap, fields_fmt);
+  int n = vsnprintf(fields, sizeof fields, fields_fmt, ap);
+  va_end(ap);
+  if (n < 0) return;
+  status_write(line, status_format(line, sizeof line, "%s", fields));
+}
+
+void report_release_stdio(void) {
+  if (status_fd < 0) return;
+  int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+  if (fd < 0) return; /* best effort: the streams then end when this process exits */
+  for (int i = 0; i <= 2; i++) dup2(fd, i);
+  if (fd > 2) close(fd);
 }
 
 void note(const char *fmt, ...) {

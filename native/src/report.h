@@ -25,6 +25,15 @@ int report_child_channel(void);
 
 /* Writes one JSON line (the object's fields without braces) to the status fd, if open. */
 __attribute__((format(printf, 1, 2))) void status_event(const char *fields_fmt, ...);
+/* The same in two steps, for a line written when little code may run (a zygote after shedding its pages):
+ * formats it into line[size], returns its length; status_write writes it (if the status fd is open). */
+__attribute__((format(printf, 3, 4))) size_t status_format(char *line, size_t size, const char *fields_fmt, ...);
+void status_write(const char *line, size_t len);
+
+/* Before the exit line: the helper lets go of its copies of the run's stdin/stdout/stderr (/dev/null instead), so
+ * the reader sees end of file as soon as the sandbox's processes are gone, without waiting for this process to
+ * exit. Only with a status fd (a runtime reads the exit line); without one, stderr stays for late messages. */
+void report_release_stdio(void);
 
 /* A note for the user ("memory limit via RLIMIT_AS"). In the child it is forwarded to the helper. */
 __attribute__((format(printf, 1, 2))) void note(const char *fmt, ...);

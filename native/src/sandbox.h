@@ -112,7 +112,9 @@ void report_group_pressure(const struct sandbox_config *cfg);
 
 /* limits.c */
 void describe_limits(const struct sandbox_config *cfg);
+/* Memory (RLIMIT_AS without a memory cgroup) and pids; the CPU limit apart: a zygote learns it with the command. */
 int apply_rlimits(const struct sandbox_config *cfg, const char **failed_call);
+int apply_cpu_limit(const struct sandbox_config *cfg, const char **failed_call);
 
 /* landlock.c — rules read by the helper, ruleset built by the child, enforced by the workload */
 char *read_policy_file(const char *option, const char *path, size_t *len);
@@ -126,7 +128,7 @@ int install_seccomp_filter(const struct sandbox_config *cfg, const char **failed
 
 /* init.c — PID 1 of the sandbox */
 __attribute__((noreturn)) void sandbox_child_main(struct sandbox_config *cfg, int sync_fd);
-__attribute__((noreturn)) void run_init(const struct sandbox_config *cfg, int sync_fd);
+__attribute__((noreturn)) void run_init(struct sandbox_config *cfg, int sync_fd);
 
 /* What the workload writes on init's close-on-exec exec pipe when it fails before or at execve. */
 struct exec_failure {
@@ -135,8 +137,12 @@ struct exec_failure {
   char call[64];
 };
 
-/* workload.c — the forked command, up to execve */
+/* workload.c — the command's process, up to execve. exec_workload = prepare_workload + finish_workload; a zygote
+ * runs prepare_workload ahead of time, waits for the command, then finish_workload. */
 __attribute__((noreturn)) void exec_workload(const struct sandbox_config *cfg, int exec_err_fd);
+void prepare_workload(const struct sandbox_config *cfg, int exec_err_fd);
+__attribute__((noreturn)) void finish_workload(const struct sandbox_config *cfg, int exec_err_fd);
+__attribute__((noreturn)) void workload_failed(int exec_err_fd, int code, int err, const char *call);
 
 /* probe.c */
 int run_probe(void);

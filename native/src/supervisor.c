@@ -42,6 +42,7 @@ static const struct sandbox_config *supervised;
 
 static int exit_status_event(int code, int sig, bool timed_out) {
   if (supervised) report_group_pressure(supervised);
+  if (!learn_enabled()) report_release_stdio(); /* learn mode may still have something to say on stderr */
   char name[32], codebuf[16];
   snprintf(codebuf, sizeof codebuf, "%d", code);
   status_event("\"event\":\"exit\",\"code\":%s,\"signal\":%s%s%s,\"timeout\":%s", sig ? "null" : codebuf,

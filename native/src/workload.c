@@ -1,8 +1,10 @@
 /*
- * The workload process (forked by init): last per-command steps, then execve. Failures are written to the
+ * The workload process (started by init): its last steps, then execve. Failures are written to the
  * close-on-exec exec pipe (end of file there means execve succeeded) and init reports them.
- * This is also the zygote's future per-command path: the Landlock ruleset (built by the child) and the
- * precompiled seccomp filter are enforced right before execve, after no_new_privs (set by the child).
+ * prepare_workload: default signals, own process group, rlimits, cwd, Landlock (the ruleset the child built).
+ * finish_workload: the CPU limit, the precompiled seccomp filter (after no_new_privs, set by the child), execve.
+ * On the cold path one runs after the other; a zygote's primed workload (init.c) waits for its command between
+ * them.
  */
 #define _GNU_SOURCE
 #include "report.h"
@@ -15,7 +17,7 @@
 #include <unistd.h>
 
 
-__attribute__((noreturn)) static void fail(int fd, int code, int err, const char *call) {
+void workload_failed(int fd, int code, int err, const char *call) {
   struct exec_failure f = {.err = err, .code = code};
   strncpy(f.call, call, sizeof f.call - 1);
   ssize_t n = write(fd, &f, sizeof f);
@@ -23,7 +25,7 @@ __attribute__((noreturn)) static void fail(int fd, int code, int err, const char
   _exit(code);
 }
 
-void exec_workload(const struct sandbox_config *cfg, int exec_err_fd) {
+void prepare_workload(const struct sandbox_config *cfg, int exec_err_fd) {
   /* Init blocked and caught signals; the workload starts with the defaults. */
   static const int sigs[] = {SIGCHLD, SIGINT, SIGTERM, SIGHUP, SIGQUIT};
   for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) signal(sigs[i], SIG_DFL);
@@ -32,19 +34,29 @@ void exec_workload(const struct sandbox_config *cfg, int exec_err_fd) {
   sigprocmask(SIG_SETMASK, &empty, NULL);
 
   /* Own process group, so init can forward a Ctrl-C to everything the command started. */
-  if (setpgid(0, 0) < 0) fail(exec_err_fd, EXIT_SETUP_FAILED, errno, "setpgid(0, 0)");
+  if (setpgid(0, 0) < 0) workload_failed(exec_err_fd, EXIT_SETUP_FAILED, errno, "setpgid(0, 0)");
 
   const char *call = NULL;
-  if (apply_rlimits(cfg, &call) < 0) fail(exec_err_fd, EXIT_SETUP_FAILED, errno, call);
-  if (chdir(cfg->cwd) < 0) fail(exec_err_fd, EXIT_SETUP_FAILED, errno, "chdir(cwd)");
+  if (apply_rlimits(cfg, &call) < 0) workload_failed(exec_err_fd, EXIT_SETUP_FAILED, errno, call);
+  if (chdir(cfg->cwd) < 0) workload_failed(exec_err_fd, EXIT_SETUP_FAILED, errno, "chdir(cwd)");
+  /* Landlock now: the rest of this process's life (waiting for a zygote's command included) is inside it. */
+  if (restrict_landlock(cfg, &call) < 0) workload_failed(exec_err_fd, EXIT_SETUP_FAILED, errno, call);
+}
 
-  /* Landlock, then the seccomp filter LAST: after it only execve runs, which the filter must allow. */
-  if (restrict_landlock(cfg, &call) < 0) fail(exec_err_fd, EXIT_SETUP_FAILED, errno, call);
-  /* Learn mode replaces the enforced filter with the notify-everything one (learn.c): it records, it does not deny. */
+void finish_workload(const struct sandbox_config *cfg, int exec_err_fd) {
+  const char *call = NULL;
+  if (apply_cpu_limit(cfg, &call) < 0) workload_failed(exec_err_fd, EXIT_SETUP_FAILED, errno, call);
+  /* The seccomp filter LAST: after it only execve runs, which the filter must allow. Learn mode replaces the
+   * enforced filter with the notify-everything one (learn.c): it records, it does not deny. */
   if (learn_enabled() ? learn_install_listener(&call) < 0 : install_seccomp_filter(cfg, &call) < 0)
-    fail(exec_err_fd, EXIT_SETUP_FAILED, errno, call);
+    workload_failed(exec_err_fd, EXIT_SETUP_FAILED, errno, call);
 
   execve(cfg->argv[0], cfg->argv, cfg->envp);
   int err = errno;
-  fail(exec_err_fd, err == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXECUTE, err, "execve");
+  workload_failed(exec_err_fd, err == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXECUTE, err, "execve");
+}
+
+void exec_workload(const struct sandbox_config *cfg, int exec_err_fd) {
+  prepare_workload(cfg, exec_err_fd);
+  finish_workload(cfg, exec_err_fd);
 }

@@ -3,12 +3,13 @@
  * request format, docs/zygotes.md for the whole design).
  *
  * Helper side (zygote_wait_for_request): after MSG_GO it forwards the child's setup notes, reports
- * {"event":"ready"} once the child waits, then polls the control socket, the sync channel (a child that
- * dies while waiting) and the signal fd. Child side (zygote_await_command): reports readiness and blocks in
- * recv() on the sync channel — the waiting sandbox costs one sleeping process besides the helper.
+ * {"event":"ready"} once the sandbox waits, then polls the control socket, the sync channel (a sandbox that
+ * dies while waiting) and the signal fd. Sandbox side (zygote_await_command, in the primed workload that init
+ * started ahead of time, init.c): reports readiness and blocks in recv() on the sync channel. The workload
+ * shares init's memory until its execve, so the waiting sandbox costs one address space besides the helper's.
  *
- * Why the helper reads the request and not init: the control socket leads to the runtime, and nothing inside
- * the sandbox should hold a descriptor of the runtime's; init only ever sees the sync channel.
+ * Why the helper reads the request and not the sandbox: the control socket leads to the runtime, and nothing
+ * inside the sandbox should hold a descriptor of the runtime's; the sandbox only ever sees the sync channel.
  */
 #define _GNU_SOURCE
 #include "zygote.h"
@@ -19,6 +20,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -49,20 +51,22 @@ bool zygote_enabled(void) { return enabled; }
 
 /*
  * A waiting zygote's resident set is mostly pages it shares with every other process: the text and read-only
- * data of libc, ld.so and the helper, mapped from the page cache (fault-around maps them 64 KiB at a time).
- * They cost the machine nothing extra, but VmRSS counts them in each process. Before sleeping, both waiting
- * processes unmap such pages: every read-only, file-backed mapping WITHOUT anonymous (copy-on-write) pages —
- * MADV_DONTNEED on it only drops page-table entries, and the next touch faults the identical page back in from
- * the page cache (a minor fault, µs; measured by `phantom bench --spawn`). Mappings with anonymous pages
- * (RELRO after relocation) are left alone: dropping them would lose the relocated contents. Best effort: any
- * failure just leaves the pages mapped.
+ * data of the helper (and of libc and ld.so in a dynamic build), mapped from the page cache. They cost the
+ * machine nothing extra, but VmRSS counts them in each process. Before sleeping, each waiting process unmaps
+ * such pages: every read-only, file-backed mapping WITHOUT anonymous (copy-on-write) pages — MADV_DONTNEED on it
+ * only drops page-table entries, and the next touch faults the identical page back in from the page cache (a
+ * minor fault, µs; measured by `phantom bench --spawn`). Whatever runs between the shedding and the sleep faults
+ * its pages back (fault-around maps 64 KiB at a time), so that stretch is kept to a loop, a write and a wait. Mappings
+ * with anonymous pages (RELRO after relocation, .data) are left alone: dropping them would lose their contents.
+ * Also dropped: the stack below the current frame (dead: it only held finished calls' frames) and the free
+ * memory of the heap (malloc_trim). Best effort: any failure just leaves the pages mapped.
  */
 #define MAX_SHED 64
-static void shed_shared_pages(void) {
-  int fd = open("/proc/self/smaps", O_RDONLY | O_CLOEXEC);
+static void shed_shared_pages(int fd) {
   if (fd < 0) return; /* no proc: nothing shed */
   struct { unsigned long start, end; } ranges[MAX_SHED];
   size_t nranges = 0;
+  unsigned long stack_start = 0;
   char buf[4096], line[512];
   size_t linelen = 0;
   unsigned long start = 0, end = 0;
@@ -83,6 +87,7 @@ static void shed_shared_pages(void) {
         start = a;
         end = b;
         candidate = perms[1] == '-' && perms[3] == 'p' && inode != 0;
+        if (strstr(line, "[stack]")) stack_start = a;
       } else if (candidate && sscanf(line, "Anonymous: %lu kB", &kb) == 1) {
         if (kb == 0 && nranges < MAX_SHED) {
           ranges[nranges].start = start;
@@ -93,8 +98,13 @@ static void shed_shared_pages(void) {
     }
   }
   close(fd);
-  for (size_t i = 0; i < nranges; i++)
-    (void)madvise((void *)ranges[i].start, ranges[i].end - ranges[i].start, MADV_DONTNEED); /* best effort */
+  malloc_trim(0);
+  /* Everything computed before the first page goes: after it, only this loop and madvise run. Two pages of margin
+   * below this frame: what madvise and the wait that follows push is refaulted as zeros. */
+  unsigned long page = (unsigned long)sysconf(_SC_PAGESIZE);
+  unsigned long below = ((unsigned long)__builtin_frame_address(0) & ~(page - 1)) - 2 * page;
+  if (stack_start && below > stack_start) (void)madvise((void *)stack_start, below - stack_start, MADV_DONTNEED);
+  for (size_t i = 0; i < nranges; i++) (void)madvise((void *)ranges[i].start, ranges[i].end - ranges[i].start, MADV_DONTNEED);
 }
 
 /* Parses the request items into cfg. The buffer stays allocated for the process's life (argv points into it).
@@ -201,8 +211,13 @@ uint64_t zygote_wait_for_request(struct sandbox_config *cfg, int sync_fd, int si
   if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) die_step("zygote", errno, NULL, "prctl(PR_SET_PDEATHSIG, SIGKILL)");
 
   wait_until_ready(sync_fd, signal_fd, child);
-  status_event("\"event\":\"ready\",\"setupUs\":%llu,\"initPid\":%d", (unsigned long long)(monotonic_us() - t0), (int)child);
-  shed_shared_pages(); /* last thing before sleeping: what runs after it faults back in */
+  /* Shed first, then "ready" (formatted before, so that only a write runs in between): a zygote the runtime
+   * counts as ready is already as small as it gets. */
+  char ready[128];
+  size_t ready_len = status_format(ready, sizeof ready, "\"event\":\"ready\",\"setupUs\":%llu,\"initPid\":%d",
+                                   (unsigned long long)(monotonic_us() - t0), (int)child);
+  shed_shared_pages(open("/proc/self/smaps", O_RDONLY | O_CLOEXEC));
+  status_write(ready, ready_len);
 
   struct pollfd pfd[3] = {{.fd = control_fd, .events = POLLIN}, {.fd = sync_fd, .events = POLLIN}, {.fd = signal_fd, .events = POLLIN}};
   for (;;) {
@@ -231,8 +246,8 @@ uint64_t zygote_wait_for_request(struct sandbox_config *cfg, int sync_fd, int si
   if (!read_full(control_fd, buf, len)) retire(child);
   const char *bad = parse_request(cfg, buf, len);
   if (bad) die_step("zygote_request", 0, "the runtime and the helper disagree on the request format: rebuild both", "%s", bad);
-  /* The runtime stops waiting for a zygote that does not answer within a few ms (and kills it). */
-  status_event("\"event\":\"accepted\"");
+  /* To the waiting workload first (it starts at once), then "accepted" to the runtime, which kills a zygote
+   * that does not answer within ACCEPT_TIMEOUT_MS (zygoteManager.ts). */
   ssize_t n;
   do n = send(sync_fd, buf, len, MSG_NOSIGNAL);
   while (n < 0 && errno == EINTR);
@@ -240,25 +255,31 @@ uint64_t zygote_wait_for_request(struct sandbox_config *cfg, int sync_fd, int si
     die_step("zygote_request", n < 0 ? errno : EIO,
              n < 0 && errno == EMSGSIZE ? "argv and environment together exceed the socket's packet size" : NULL,
              "send(sync channel, request of %u bytes)", len);
+  status_event("\"event\":\"accepted\"");
   close(control_fd); /* one zygote, one run: nothing more arrives */
   control_fd = -1;
   return started;
 }
 
-void zygote_await_command(struct sandbox_config *cfg, int sync_fd) {
-  if (control_fd >= 0) close(control_fd); /* the runtime's socket never enters the sandbox's use */
+void zygote_close_control(void) {
+  if (control_fd >= 0) close(control_fd);
   control_fd = -1;
+}
+
+void zygote_await_command(struct sandbox_config *cfg, int sync_fd, int smaps_fd) {
+  /* Shed first, then ready (the helper sheds its own pages and tells the runtime): what runs after the shedding
+   * faults back in, and that is little — a send and the recv that sleeps. */
+  shed_shared_pages(smaps_fd);
   struct msg ready = {.type = MSG_ZYGOTE_READY};
   ssize_t n;
   do n = send(sync_fd, &ready, sizeof ready, MSG_NOSIGNAL);
   while (n < 0 && errno == EINTR);
   if (n != (ssize_t)sizeof ready) _exit(EXIT_SETUP_FAILED);
-  shed_shared_pages(); /* last thing before sleeping: what runs after it faults back in */
 
   /* Size first (MSG_TRUNC reports the whole packet), then the packet itself. */
   do n = recv(sync_fd, NULL, 0, MSG_PEEK | MSG_TRUNC);
   while (n < 0 && errno == EINTR);
-  if (n <= 0) _exit(EXIT_SETUP_FAILED); /* the helper is gone (the parent-death signal follows) */
+  if (n <= 0) _exit(EXIT_SETUP_FAILED); /* the helper is gone (init and everything here follow) */
   size_t len = (size_t)n;
   char *buf = malloc(len);
   if (!buf) die_step("zygote_request", ENOMEM, NULL, "malloc(%zu)", len);

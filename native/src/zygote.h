@@ -2,16 +2,17 @@
  * Zygote mode (--zygote --control-fd N): every setup step that does not depend on the command runs ahead of
  * time — clone with the namespaces, uid/gid maps, cgroups, the filesystem view (idmapped cwd included),
  * network, hostname, capabilities dropped, no_new_privs, the Landlock ruleset built, the seccomp filter read —
- * and then the sandbox waits for ONE command on the control socket. The rest is the cold path unchanged:
- * init forks the workload, which restricts itself (Landlock, then seccomp) and calls execve; exec and exit
- * are reported as status lines. One zygote serves one run and then exits. See docs/zygotes.md.
+ * and then the sandbox waits for ONE command on the control socket. Init has started the workload ahead of time
+ * (its process group, rlimits, cwd and Landlock done); with the command it sets the CPU limit, installs the
+ * seccomp filter and calls execve; exec and exit are reported as status lines, as on the cold path. One zygote
+ * serves one run and then exits. See docs/zygotes.md.
  *
  * Request on the control socket (a stream; the runtime writes it with one write):
  *   uint32 length (host byte order), then `length` bytes of NUL-terminated items, each tagged by its first
  *   character: 'a' an argv entry (in order; the first is a path), 'e' an environment entry KEY=VALUE,
  *   't' the wall-time limit in seconds, 'c' the CPU-time limit in seconds.
- * The helper reads it, answers {"event":"accepted"} on the status fd and passes it to init (one SEQPACKET
- * packet on the sync channel). End of file on the control socket before a request: the zygote is retired
+ * The helper reads it, passes it to the waiting workload (one SEQPACKET packet on the sync channel) and
+ * answers {"event":"accepted"} on the status fd. End of file on the control socket before a request: the zygote is retired
  * (the runtime shrank the pool or exited) — the helper kills the sandbox and exits 0 without a status line.
  */
 #pragma once
@@ -30,6 +31,10 @@ bool zygote_enabled(void);
  * cfg->argv/envp/timeout_seconds/cpu_seconds and returns the time the request arrived (the new setup start). */
 uint64_t zygote_wait_for_request(struct sandbox_config *cfg, int sync_fd, int signal_fd, pid_t child, uint64_t t0);
 
-/* init.c, in the sandbox child after the last setup step: reports readiness and blocks until the request
- * arrives; fills cfg->argv/envp/cpu_seconds. Returns to run init as on the cold path. */
-void zygote_await_command(struct sandbox_config *cfg, int sync_fd);
+/* init.c, first thing in the sandbox child: closes its inherited copy of the control socket. */
+void zygote_close_control(void);
+
+/* init.c, in the primed workload (after its Landlock step): reports readiness, sheds shared pages (through
+ * smaps_fd, opened before Landlock; -1 skips it) and blocks until the request arrives; fills
+ * cfg->argv/envp/cpu_seconds. Returns to run the command's own steps. */
+void zygote_await_command(struct sandbox_config *cfg, int sync_fd, int smaps_fd);

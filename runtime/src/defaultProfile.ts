@@ -136,7 +136,16 @@ const rules: SeccompRule[] = [
   allow('riscv instruction cache flush and hardware probing', ['riscv_flush_icache', 'riscv_hwprobe'], { includes: { arches: ['riscv64'] } }),
 ];
 
-export const DEFAULT_SECCOMP_PROFILE: SeccompProfile = {
+/** Frozen all the way down: compiled programs are cached by the object (seccompCompiler.ts profileHash). */
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
+export const DEFAULT_SECCOMP_PROFILE: SeccompProfile = deepFreeze({
   defaultAction: 'SCMP_ACT_ERRNO',
   defaultErrnoRet: 1,
   archMap: [
@@ -149,7 +158,7 @@ export const DEFAULT_SECCOMP_PROFILE: SeccompProfile = {
     { architecture: 'SCMP_ARCH_S390X', subArchitectures: [] },
   ],
   syscalls: rules,
-};
+});
 
 /** The name shown in notes and errors for the built-in profile. */
 export const DEFAULT_PROFILE_NAME = 'built-in default profile';

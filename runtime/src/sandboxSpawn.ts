@@ -194,7 +194,10 @@ export function spawnSandbox(spec: SandboxSpec): SandboxProcess {
       markExec(spawnMs);
     }
     else if (ev.event === 'error') error = ev.message;
-    else if (ev.event === 'exit') exitEvent = ev;
+    else if (ev.event === 'exit') {
+      exitEvent = ev;
+      exitLineSeen();
+    }
     else if (ev.event === 'pressure') pressure = { group: ev.group, cpuUs: ev.cpuUs, memoryUs: ev.memoryUs, ioUs: ev.ioUs };
   };
   status.setEncoding('utf8');
@@ -209,13 +212,21 @@ export function spawnSandbox(spec: SandboxSpec): SandboxProcess {
   // Writes to a command that has stopped reading are not the caller's error.
   child.stdin.on('error', () => {});
 
+  // The run is over once the exit line arrived and stdout/stderr reached end of file (the helper lets go of its
+  // copies before writing that line): the helper's own exit and reaping are not waited for. Without an exit
+  // line (the helper failed or was killed), 'close' — exited and every stream drained — decides.
+  let exitLineSeen!: () => void;
+  const exitLine = new Promise<void>((resolve) => (exitLineSeen = resolve));
+  const ended = (stream: Readable) => new Promise<void>((resolve) => stream.once('end', resolve).once('close', resolve));
+  const reported = Promise.all([exitLine, ended(child.stdout!), ended(child.stderr!)]);
   const exited = new Promise<SandboxExit>((resolve) => {
     child.on('error', (e) => {
       spawnError = e;
     });
-    // 'close': the helper exited and stdout, stderr and the status pipe are drained.
-    child.on('close', (code, signal) => {
-      onLine(pending);
+    let done = false;
+    const settle = (code: number | null, signal: NodeJS.Signals | null) => {
+      if (done) return;
+      done = true;
       const elapsed = performance.now() - t0;
       if (spawnError) {
         resolve({ code: 125, signal: null, spawnMs: elapsed, notes, error: `spawn ${helper}: ${spawnError.message}` });
@@ -228,6 +239,12 @@ export function spawnSandbox(spec: SandboxSpec): SandboxProcess {
       } else {
         resolve({ code, signal: null, spawnMs: spawnMs ?? elapsed, notes, error: error ?? `the sandbox helper exited with ${code} without a status`, errorOnStderr: error !== undefined });
       }
+    };
+    void reported.then(() => settle(null, null));
+    child.on('close', (code, signal) => {
+      onLine(pending);
+      pending = '';
+      settle(code, signal);
     });
   });
 

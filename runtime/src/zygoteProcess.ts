@@ -83,7 +83,18 @@ export class Zygote extends EventEmitter {
     });
     this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
     this.child.on('close', (code, signal) => this.finish(code, signal));
+    const ended = (stream: Readable) => new Promise<void>((resolve) => stream.once('end', resolve).once('close', resolve));
+    const exitLine = new Promise<void>((resolve) => (this.resolveExitLine = resolve));
+    this.reported = Promise.all([exitLine, ended(this.child.stdout!), ended(this.child.stderr!)]).then(() => undefined);
   }
+
+  private resolveExitLine!: () => void;
+  /**
+   * The run is over as far as its caller can tell: the exit line arrived and stdout/stderr reached end of
+   * file (nothing in the sandbox holds them any more). The helper may still be exiting: reaping it is not
+   * waited for.
+   */
+  private readonly reported: Promise<void>;
 
   private resolveClosed!: (end: { code: number | null; signal: NodeJS.Signals | null }) => void;
 
@@ -136,7 +147,8 @@ export class Zygote extends EventEmitter {
 
   /** The run's exit, as sandboxSpawn.ts reports a cold one; `t0` is when the request was written. */
   async exit(t0: number, execAt: () => number | undefined): Promise<SandboxExit> {
-    const { code, signal } = await this.closed;
+    const end = await Promise.race([this.closed, this.reported.then(() => undefined)]);
+    const { code, signal } = end ?? { code: null, signal: null };
     const elapsed = performance.now() - t0;
     const spawnMs = execAt() ?? elapsed;
     const notes = this.notes;
@@ -163,7 +175,10 @@ export class Zygote extends EventEmitter {
     }
     if (ev.event === 'note') this.notes.push(ev.message);
     else if (ev.event === 'error') this.error = ev.message;
-    else if (ev.event === 'exit') this.exitEvent = ev;
+    else if (ev.event === 'exit') {
+      this.exitEvent = ev;
+      this.resolveExitLine();
+    }
     else if (ev.event === 'pressure') this.pressure = { group: ev.group, cpuUs: ev.cpuUs, memoryUs: ev.memoryUs, ioUs: ev.ioUs };
     else if (ev.event === 'ready') {
       this.initPid = ev.initPid;

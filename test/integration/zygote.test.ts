@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { errno, errnoName, syscall } from '../../native/bindings/libc';
 import { helperPath, spawnSandbox, type SandboxSpec } from '../../runtime/src/sandboxSpawn';
 import { ZygoteManager, type StartedSandbox } from '../../runtime/src/zygoteManager';
 import { TestRuntime } from '../support/runtimeClient';
@@ -78,6 +79,15 @@ function describe(pids: number[]): string {
 }
 
 /** Host pids whose command line mentions `marker` (the zygote helpers and their inits carry the cwd). */
+/** kcmp(2) KCMP_VM: 0 when the two processes share one address space. x86_64's number (the machine kind's). */
+const SYS_KCMP = 312;
+const KCMP_VM = 1;
+function shareMemory(a: number, b: number): boolean {
+  const r = syscall(SYS_KCMP, 'int', a, 'int', b, 'int', KCMP_VM, 'long', 0, 'long', 0);
+  if (r < 0) throw new Error(`kcmp(${a}, ${b}, KCMP_VM): ${errnoName(errno())}`);
+  return r === 0;
+}
+
 function pidsMentioning(marker: string): number[] {
   const found: number[] = [];
   for (const entry of readdirSync('/proc')) {
@@ -252,8 +262,17 @@ test('dispose() leaves no zygote process behind', async () => {
     await collect(manager.spawn(spec(['/bin/true'], dir), { pool: { min: 2, max: 2 } }));
     assert.ok(await manager.whenSettled());
     await waitFor('two zygotes ready', () => manager.processes().filter((p) => p.state === 'ready').length === 2);
-    const pids = manager.processes().flatMap((p) => [p.helper, p.init]);
-    assert.equal(pidsMentioning(dir).length, 4, 'two helpers and two waiting inits');
+    const zygotes = manager.processes();
+    // Each zygote: its helper, the sandbox's init and the primed workload init started ahead of time (init's
+    // only child, in init's address space until its execve: CLONE_VM, so it adds no resident memory of its own).
+    const primed = zygotes.map((z) => Number(readFileSync(`/proc/${z.init}/task/${z.init}/children`, 'utf8').trim()));
+    for (const [i, z] of zygotes.entries()) {
+      assert.ok(primed[i] > 0, `init ${z.init} has its primed workload`);
+      assert.ok(shareMemory(primed[i], z.init), 'the primed workload shares init\'s address space');
+      assert.ok(!shareMemory(z.helper, z.init), 'the helper has its own');
+    }
+    const pids = [...zygotes.flatMap((p) => [p.helper, p.init]), ...primed];
+    assert.equal(pidsMentioning(dir).length, 6, 'two helpers, two waiting inits and their two primed workloads');
     manager.dispose();
     await waitFor('every zygote process gone', () => pids.every((pid) => !alive(pid)) && pidsMentioning(dir).length === 0);
   } finally {
