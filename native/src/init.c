@@ -28,6 +28,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -95,11 +96,31 @@ struct primed {
   int smaps_fd;
 };
 
+/*
+ * Every system call the primed workload may still make once it waits: the ready message and the request
+ * (send, recv), malloc for the request, the CPU limit, execve, and reporting a failure (write, exit_group).
+ * When the profile's filter allows all of them whatever their arguments, the filter is installed BEFORE the
+ * wait — installing a program costs ~0.1 ms (the kernel checks and JIT-compiles it), which a run then does not
+ * wait for. Otherwise it is installed after the request, as on the cold path. Either way nothing the filter
+ * would deny runs: the workload's own code up to execve is the helper's.
+ */
+static const long await_calls[] = {
+  SYS_sendto, SYS_recvfrom, SYS_brk, SYS_mmap, SYS_prlimit64,
+#ifdef SYS_setrlimit
+  SYS_setrlimit,
+#endif
+  SYS_execve, SYS_write, SYS_exit_group,
+};
+
 /* The zygote's workload (init suspended meanwhile): its own steps, the wait for the command, then the command's. */
 static int primed_workload(void *arg) {
   struct primed *p = arg;
+  bool filter_first = seccomp_allows_always(p->cfg, await_calls, sizeof await_calls / sizeof await_calls[0]);
   prepare_workload(p->cfg, p->exec_fd);
-  zygote_await_command(p->cfg, p->sync_fd, p->smaps_fd);
+  zygote_shed_pages(p->smaps_fd);
+  const char *call = NULL;
+  if (filter_first && install_seccomp_filter(p->cfg, &call) < 0) workload_failed(p->exec_fd, EXIT_SETUP_FAILED, errno, call);
+  zygote_await_command(p->cfg, p->sync_fd);
   finish_workload(p->cfg, p->exec_fd);
 }
 

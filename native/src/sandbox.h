@@ -71,6 +71,7 @@ struct sandbox_config {
   void *seccomp_filter;      /* --seccomp-bpf: struct sock_filter[seccomp_len], or NULL */
   size_t seccomp_len;
   unsigned int seccomp_flags; /* --seccomp-flags: SECCOMP_FILTER_FLAG_* */
+  bool seccomp_installed;    /* the workload installed it already (a zygote's primed workload may, init.c) */
   int memory_cgroup;         /* 0: RLIMIT_AS; 1: cgroup v1 memory; 2: cgroup v2 memory.max */
   int pids_cgroup;           /* 0: RLIMIT_NPROC; 1: cgroup v1 pids; 2: cgroup v2 pids.max */
   char cgroup_procs[3][4096]; /* groups the child joins: [0] v2, [1] v1 memory, [2] v1 pids ("" = none) */
@@ -124,7 +125,14 @@ int restrict_landlock(const struct sandbox_config *cfg, const char **failed_call
 
 /* seccomp.c — the precompiled filter, installed by the workload as the last step before execve */
 void read_seccomp_filter(struct sandbox_config *cfg, const char *path);
-int install_seccomp_filter(const struct sandbox_config *cfg, const char **failed_call);
+int install_seccomp_filter(struct sandbox_config *cfg, const char **failed_call);
+/* true when the filter ALLOWs each of these calls of the native architecture whatever their arguments (or there
+ * is no filter). seccomp_eval.c: the program run with the arguments unknown. */
+bool seccomp_allows_always(const struct sandbox_config *cfg, const long *nrs, size_t n);
+struct sock_filter;
+/* The action (SECCOMP_RET_*) the program returns for call nr on arch, or -1 when it depends on the arguments or
+ * the instruction pointer (or the program is one this reader does not follow). */
+long seccomp_verdict(const struct sock_filter *prog, size_t len, uint32_t nr, uint32_t arch);
 
 /* init.c — PID 1 of the sandbox */
 __attribute__((noreturn)) void sandbox_child_main(struct sandbox_config *cfg, int sync_fd);
@@ -139,9 +147,9 @@ struct exec_failure {
 
 /* workload.c — the command's process, up to execve. exec_workload = prepare_workload + finish_workload; a zygote
  * runs prepare_workload ahead of time, waits for the command, then finish_workload. */
-__attribute__((noreturn)) void exec_workload(const struct sandbox_config *cfg, int exec_err_fd);
+__attribute__((noreturn)) void exec_workload(struct sandbox_config *cfg, int exec_err_fd);
 void prepare_workload(const struct sandbox_config *cfg, int exec_err_fd);
-__attribute__((noreturn)) void finish_workload(const struct sandbox_config *cfg, int exec_err_fd);
+__attribute__((noreturn)) void finish_workload(struct sandbox_config *cfg, int exec_err_fd);
 __attribute__((noreturn)) void workload_failed(int exec_err_fd, int code, int err, const char *call);
 
 /* probe.c */

@@ -43,11 +43,12 @@ void prepare_workload(const struct sandbox_config *cfg, int exec_err_fd) {
   if (restrict_landlock(cfg, &call) < 0) workload_failed(exec_err_fd, EXIT_SETUP_FAILED, errno, call);
 }
 
-void finish_workload(const struct sandbox_config *cfg, int exec_err_fd) {
+void finish_workload(struct sandbox_config *cfg, int exec_err_fd) {
   const char *call = NULL;
   if (apply_cpu_limit(cfg, &call) < 0) workload_failed(exec_err_fd, EXIT_SETUP_FAILED, errno, call);
-  /* The seccomp filter LAST: after it only execve runs, which the filter must allow. Learn mode replaces the
-   * enforced filter with the notify-everything one (learn.c): it records, it does not deny. */
+  /* The seccomp filter LAST: after it only execve runs, which the filter must allow (a primed workload may have
+   * installed it already, init.c). Learn mode replaces the enforced filter with the notify-everything one
+   * (learn.c): it records, it does not deny. */
   if (learn_enabled() ? learn_install_listener(&call) < 0 : install_seccomp_filter(cfg, &call) < 0)
     workload_failed(exec_err_fd, EXIT_SETUP_FAILED, errno, call);
 
@@ -56,7 +57,7 @@ void finish_workload(const struct sandbox_config *cfg, int exec_err_fd) {
   workload_failed(exec_err_fd, err == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXECUTE, err, "execve");
 }
 
-void exec_workload(const struct sandbox_config *cfg, int exec_err_fd) {
+void exec_workload(struct sandbox_config *cfg, int exec_err_fd) {
   prepare_workload(cfg, exec_err_fd);
   finish_workload(cfg, exec_err_fd);
 }

@@ -182,8 +182,9 @@ __attribute__((noreturn)) static void setup_failed(pid_t child, const struct msg
   exit(EXIT_SETUP_FAILED);
 }
 
-/* Waits for MSG_ZYGOTE_READY, forwarding notes; a setup error ends the helper (125) as on the cold path. */
-static void wait_until_ready(int sync_fd, int signal_fd, pid_t child) {
+/* Waits for MSG_ZYGOTE_READY, forwarding notes; a setup error ends the helper (125) as on the cold path.
+ * Returns the message's value: 1 when the workload installed its seccomp filter before waiting. */
+static int wait_until_ready(int sync_fd, int signal_fd, pid_t child) {
   /* The control socket is watched for a hang-up only (events 0): a request that arrives early stays queued
    * until the sandbox is ready. */
   struct pollfd pfd[3] = {{.fd = sync_fd, .events = POLLIN}, {.fd = control_fd, .events = 0}, {.fd = signal_fd, .events = POLLIN}};
@@ -198,7 +199,7 @@ static void wait_until_ready(int sync_fd, int signal_fd, pid_t child) {
     struct msg m;
     int r = channel_recv(sync_fd, &m);
     if (r <= 0) setup_failed(child, NULL);
-    if (m.type == MSG_ZYGOTE_READY) return;
+    if (m.type == MSG_ZYGOTE_READY) return m.value;
     if (m.type == MSG_NOTE) note("%s", m.text);
     else if (m.type == MSG_ERROR) setup_failed(child, &m);
   }
@@ -210,12 +211,12 @@ uint64_t zygote_wait_for_request(struct sandbox_config *cfg, int sync_fd, int si
    * held open elsewhere. No getppid() check: a runtime may itself be PID 1 of a container. */
   if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) die_step("zygote", errno, NULL, "prctl(PR_SET_PDEATHSIG, SIGKILL)");
 
-  wait_until_ready(sync_fd, signal_fd, child);
+  int filter_installed = wait_until_ready(sync_fd, signal_fd, child);
   /* Shed first, then "ready" (formatted before, so that only a write runs in between): a zygote the runtime
    * counts as ready is already as small as it gets. */
-  char ready[128];
-  size_t ready_len = status_format(ready, sizeof ready, "\"event\":\"ready\",\"setupUs\":%llu,\"initPid\":%d",
-                                   (unsigned long long)(monotonic_us() - t0), (int)child);
+  char ready[160];
+  size_t ready_len = status_format(ready, sizeof ready, "\"event\":\"ready\",\"setupUs\":%llu,\"initPid\":%d,\"filterInstalled\":%s",
+                                   (unsigned long long)(monotonic_us() - t0), (int)child, filter_installed ? "true" : "false");
   shed_shared_pages(open("/proc/self/smaps", O_RDONLY | O_CLOEXEC));
   status_write(ready, ready_len);
 
@@ -266,11 +267,10 @@ void zygote_close_control(void) {
   control_fd = -1;
 }
 
-void zygote_await_command(struct sandbox_config *cfg, int sync_fd, int smaps_fd) {
-  /* Shed first, then ready (the helper sheds its own pages and tells the runtime): what runs after the shedding
-   * faults back in, and that is little — a send and the recv that sleeps. */
-  shed_shared_pages(smaps_fd);
-  struct msg ready = {.type = MSG_ZYGOTE_READY};
+void zygote_shed_pages(int smaps_fd) { shed_shared_pages(smaps_fd); }
+
+void zygote_await_command(struct sandbox_config *cfg, int sync_fd) {
+  struct msg ready = {.type = MSG_ZYGOTE_READY, .value = cfg->seccomp_installed};
   ssize_t n;
   do n = send(sync_fd, &ready, sizeof ready, MSG_NOSIGNAL);
   while (n < 0 && errno == EINTR);

@@ -34,7 +34,10 @@ uint64_t zygote_wait_for_request(struct sandbox_config *cfg, int sync_fd, int si
 /* init.c, first thing in the sandbox child: closes its inherited copy of the control socket. */
 void zygote_close_control(void);
 
-/* init.c, in the primed workload (after its Landlock step): reports readiness, sheds shared pages (through
- * smaps_fd, opened before Landlock; -1 skips it) and blocks until the request arrives; fills
- * cfg->argv/envp/cpu_seconds. Returns to run the command's own steps. */
-void zygote_await_command(struct sandbox_config *cfg, int sync_fd, int smaps_fd);
+/* init.c, in the primed workload after its Landlock step: drops its shared pages (through smaps_fd, opened before
+ * Landlock; -1 skips it) — the last thing before the wait but the filter's installation. */
+void zygote_shed_pages(int smaps_fd);
+
+/* init.c, in the primed workload: reports readiness and blocks until the request arrives; fills
+ * cfg->argv/envp/cpu_seconds. Every system call it makes from here on is in init.c's await_calls. */
+void zygote_await_command(struct sandbox_config *cfg, int sync_fd);

@@ -155,8 +155,8 @@ export class ZygoteManager {
   }
 
   /** Host pids of every zygote's helper and (when ready) init, for tests and the bench. */
-  processes(): { helper: number; init: number; state: string }[] {
-    return [...this.alive].map((z) => ({ helper: z.pid, init: z.initPid, state: z.state }));
+  processes(): { helper: number; init: number; state: string; filterInstalled: boolean }[] {
+    return [...this.alive].map((z) => ({ helper: z.pid, init: z.initPid, state: z.state, filterInstalled: z.filterInstalled }));
   }
 
   /** Kills every zygote, pooled or serving a run. */

@@ -17,7 +17,7 @@ export type ZygoteState = 'starting' | 'ready' | 'claimed' | 'gone';
 export type ZygoteStatus =
   | { event: 'note'; message: string }
   | ({ event: 'pressure' } & SandboxPressure)
-  | { event: 'ready'; setupUs: number; initPid: number }
+  | { event: 'ready'; setupUs: number; initPid: number; filterInstalled?: boolean }
   | { event: 'accepted' }
   | { event: 'exec'; pid: number; setupUs: number }
   | { event: 'error'; step: string; code: number; message: string }
@@ -52,6 +52,8 @@ export class Zygote extends EventEmitter {
   readonly startedAt = performance.now();
   /** The helper's own setup time to ready, µs. */
   setupUs = 0;
+  /** The waiting workload already runs under the profile's seccomp filter (installed before the wait). */
+  filterInstalled = false;
   private pending = '';
   private exitEvent: Extract<ZygoteStatus, { event: 'exit' }> | undefined;
   private error: string | undefined;
@@ -183,6 +185,7 @@ export class Zygote extends EventEmitter {
     else if (ev.event === 'ready') {
       this.initPid = ev.initPid;
       this.setupUs = ev.setupUs;
+      this.filterInstalled = ev.filterInstalled === true;
       if (this.state === 'starting') this.state = 'ready';
     }
     this.emit('status', ev);

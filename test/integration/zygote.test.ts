@@ -2,7 +2,7 @@
 // broken zygotes are replaced and never make a run wait, and nothing outlives the runtime.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { errno, errnoName, syscall } from '../../native/bindings/libc';
@@ -252,6 +252,49 @@ test('zygotes that fail their setup: runs stay cold and correct, and refilling b
     assert.equal(pool.ready + pool.starting, 0);
   } finally {
     manager.dispose();
+  }
+});
+
+test('the seccomp filter goes in before the wait only when it allows every call left before execve', async () => {
+  // The primed workload installs the profile's filter ahead of the command when the filter allows, whatever the
+  // arguments, each call it still makes (send, recv, brk, mmap, prlimit64, execve, write, exit_group); otherwise it
+  // installs it with the command. Either way the warm run is filtered exactly like a cold one.
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'phantom-zygote-filter-'));
+  const profiles = {
+    // The built-in default allows them all unconditionally.
+    default: undefined,
+    // write depends on its first argument: the answer depends on arguments, so not ahead.
+    writeToStdoutDenied: { defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['write'], action: 'SCMP_ACT_ERRNO', args: [{ index: 0, value: 1, op: 'SCMP_CMP_EQ' }] }] },
+    // recvfrom denied: the wait itself would fail under it.
+    recvDenied: { defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['recvfrom'], action: 'SCMP_ACT_ERRNO' }] },
+  };
+  const expectAhead = { default: true, writeToStdoutDenied: false, recvDenied: false };
+  try {
+    for (const [name, profile] of Object.entries(profiles)) {
+      const manager = new ZygoteManager(PATIENT);
+      try {
+        const file = path.join(dir, `${name}.seccomp.json`);
+        if (profile) writeFileSync(file, JSON.stringify(profile));
+        const s: SandboxSpec = { ...spec(['/bin/sh', '-c', 'echo out; echo err >&2; exit 0'], dir), ...(profile ? { seccompProfile: file } : {}) };
+        const cold = await collect(manager.spawn(s, { pool: { min: 1, max: 1 } }));
+        assert.ok(await manager.whenWarm(s), `${name}: a zygote is ready`);
+        assert.equal(manager.processes().find((p) => p.state === 'ready')?.filterInstalled, expectAhead[name as keyof typeof expectAhead], `${name}: filter installed ahead of the command`);
+        const warm = await collect(manager.spawn(s, { pool: { min: 1, max: 1 } }));
+        assert.equal(warm.warm, true, name);
+        assert.deepEqual([warm.code, warm.stdout, warm.stderr], [cold.code, cold.stdout, cold.stderr], `${name}: the warm run is filtered as the cold one`);
+        if (name === 'writeToStdoutDenied') {
+          // dash writes `>&2` output through fd 1 after a dup2: both lines are refused, and it says so on fd 2.
+          assert.equal(warm.stdout, '', name);
+          assert.match(warm.stderr, /I\/O error|not permitted/, name);
+        } else {
+          assert.deepEqual([warm.stdout, warm.stderr], ['out\n', 'err\n'], name);
+        }
+      } finally {
+        manager.dispose();
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 
