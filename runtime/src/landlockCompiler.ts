@@ -111,6 +111,14 @@ export interface DefaultViewPaths {
 const SYSTEM_DIRS = ['/usr', '/bin', '/sbin', '/lib', '/lib64', '/lib32', '/libx32', '/etc'];
 const DEVICES = ['/dev/null', '/dev/zero', '/dev/full', '/dev/random', '/dev/urandom', '/dev/tty'];
 
+/** Which of the host paths the default ruleset names exist now: the plan changes exactly when this does. */
+export function defaultLayoutStamp(): string {
+  let stamp = '';
+  for (const p of SYSTEM_DIRS) stamp += existsSync(p) ? '1' : '0';
+  for (const p of DEVICES) stamp += existsSync(p) ? '1' : '0';
+  return stamp;
+}
+
 /**
  * The second layer under the built-in profile: Landlock rules that match the filesystem view, so that a path
  * the view shows by accident (a parent folder of a bind, a future mount) is still unreadable.

@@ -1,13 +1,14 @@
 // Seccomp profile loading and compilation through the real libseccomp (koffi): pure functions of data.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { FIXTURES } from '../support/fixtures';
 import { CLONE_NAMESPACE_FLAGS, DEFAULT_SECCOMP_PROFILE, REMOVED_FROM_DOCKER } from '../../runtime/src/defaultProfile';
 import { compiledSeccompFile, compileSeccomp, profileArchitectures, ruleApplies, type SeccompHost } from '../../runtime/src/seccompCompiler';
 import { loadSeccompProfile, parseSeccompProfile, ProfileLoadError } from '../../runtime/src/seccompProfileLoader';
+import { compilePolicies } from '../../runtime/src/sandboxPolicy';
 
 const AMD64: SeccompHost = { arch: 'SCMP_ARCH_X86_64', kernel: '6.18.0', caps: [] };
 
@@ -87,6 +88,30 @@ test('compiled programs are cached by content, on disk and in memory', () => {
     assert.equal(again.file, first.file);
     const other = compiledSeccompFile({ ...DEFAULT_SECCOMP_PROFILE, defaultErrnoRet: 38 }, 'other', dir);
     assert.notEqual(other.file, first.file);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('compilePolicies reuses a result only while the profile files it was made from are unchanged', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'phantom-policies-'));
+  try {
+    const file = path.join(dir, 'p.seccomp.json');
+    const profile = (action: string) => JSON.stringify({ defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['ptrace'], action }] });
+    const input = { cwd: dir, readOnly: [], readWrite: [], seccompProfile: file };
+    const bpfOf = (args: string[]) => args[args.indexOf('--seccomp-bpf') + 1];
+    writeFileSync(file, profile('SCMP_ACT_ERRNO'));
+    const first = bpfOf(compilePolicies(input).helperArgs);
+    assert.equal(bpfOf(compilePolicies(input).helperArgs), first, 'unchanged: the same program');
+    // Same length, new content: a stale program here would run a sandbox under the old policy.
+    writeFileSync(file, profile('SCMP_ACT_TRACE'));
+    assert.notEqual(bpfOf(compilePolicies(input).helperArgs), first, 'changed file: compiled again');
+    writeFileSync(file, profile('SCMP_ACT_ERRNO'));
+    assert.equal(bpfOf(compilePolicies(input).helperArgs), first, 'back to the first content: its program');
+    // A compiled program deleted from the cache is made again, not handed to the helper missing.
+    rmSync(first);
+    assert.equal(bpfOf(compilePolicies(input).helperArgs), first);
+    assert.ok(existsSync(first));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
