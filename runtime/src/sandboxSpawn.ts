@@ -119,6 +119,11 @@ type StatusEvent =
   | { event: 'error'; step: string; code: number; message: string }
   | { event: 'exit'; code: number | null; signal: string | null; timeout: boolean };
 
+/** Resolves at a stream's end of file (or when it is destroyed without one). */
+export function streamEnded(stream: Readable): Promise<void> {
+  return new Promise<void>((resolve) => stream.once('end', resolve).once('close', resolve));
+}
+
 /** A process that never started: empty streams and an exit that is already known. */
 function notStarted(exit: SandboxExit): SandboxProcess {
   const stdout = new PassThrough();
@@ -217,8 +222,7 @@ export function spawnSandbox(spec: SandboxSpec): SandboxProcess {
   // line (the helper failed or was killed), 'close' — exited and every stream drained — decides.
   let exitLineSeen!: () => void;
   const exitLine = new Promise<void>((resolve) => (exitLineSeen = resolve));
-  const ended = (stream: Readable) => new Promise<void>((resolve) => stream.once('end', resolve).once('close', resolve));
-  const reported = Promise.all([exitLine, ended(child.stdout!), ended(child.stderr!)]);
+  const reported = Promise.all([exitLine, streamEnded(child.stdout!), streamEnded(child.stderr!)]);
   const exited = new Promise<SandboxExit>((resolve) => {
     child.on('error', (e) => {
       spawnError = e;

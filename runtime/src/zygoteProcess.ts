@@ -9,7 +9,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import type { Readable, Writable } from 'node:stream';
-import type { SandboxExit, SandboxPressure } from './sandboxSpawn';
+import { streamEnded, type SandboxExit, type SandboxPressure } from './sandboxSpawn';
 
 export type ZygoteState = 'starting' | 'ready' | 'claimed' | 'gone';
 
@@ -85,9 +85,8 @@ export class Zygote extends EventEmitter {
     });
     this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
     this.child.on('close', (code, signal) => this.finish(code, signal));
-    const ended = (stream: Readable) => new Promise<void>((resolve) => stream.once('end', resolve).once('close', resolve));
     const exitLine = new Promise<void>((resolve) => (this.resolveExitLine = resolve));
-    this.reported = Promise.all([exitLine, ended(this.child.stdout!), ended(this.child.stderr!)]).then(() => undefined);
+    this.reported = Promise.all([exitLine, streamEnded(this.child.stdout!), streamEnded(this.child.stderr!)]).then(() => undefined);
   }
 
   private resolveExitLine!: () => void;
