@@ -13,6 +13,7 @@
  * Every rule carries a `comment` saying why its syscalls are allowed.
  */
 import type { SeccompProfile, SeccompRule } from './seccompProfileLoader';
+import { deepFreeze } from './parseMemo';
 
 /** CLONE_NEWNS|NEWCGROUP|NEWUTS|NEWIPC|NEWUSER|NEWPID|NEWNET: clone must carry none of them. */
 export const CLONE_NAMESPACE_FLAGS = 0x7e020000;
@@ -137,14 +138,6 @@ const rules: SeccompRule[] = [
 ];
 
 /** Frozen all the way down: compiled programs are cached by the object (seccompCompiler.ts profileHash). */
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const v of Object.values(value)) deepFreeze(v);
-  }
-  return value;
-}
-
 export const DEFAULT_SECCOMP_PROFILE: SeccompProfile = deepFreeze({
   defaultAction: 'SCMP_ACT_ERRNO',
   defaultErrnoRet: 1,

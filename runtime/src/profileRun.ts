@@ -18,6 +18,7 @@ import { parseLandlockProfile, type LandlockConfig } from './landlockProfileLoad
 import type { NetworkMode } from './protocol';
 import { kernelLandlockAbi } from './sandboxPolicy';
 import type { SandboxSpec } from './sandboxSpawn';
+import { derivedOnce, parsedOnce } from './parseMemo';
 import { parseSeccompProfile, ProfileLoadError, type SeccompProfile, type SeccompRule } from './seccompProfileLoader';
 
 export interface ProfileChoice {
@@ -65,13 +66,15 @@ export function readConfigFile(file: string): PhantomConfig {
   } catch (error) {
     throw new ProfileLoadError(`${file}: cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)}) — check the --config path`);
   }
-  const doc = parseDocument(text, { uniqueKeys: false, prettyErrors: false });
-  if (doc.errors.length > 0) {
-    const first = doc.errors[0];
-    const line = first.linePos?.[0];
-    throw new ProfileLoadError(`${file}${line ? `:${line.line}:${line.col}` : ''}: not valid YAML: ${first.message.split('\n')[0]} — fix the syntax there`);
-  }
-  return readConfig(doc.toJS({ maxAliasCount: 100 }) as JsonValue);
+  return parsedOnce(`config\0${file}`, text, () => {
+    const doc = parseDocument(text, { uniqueKeys: false, prettyErrors: false });
+    if (doc.errors.length > 0) {
+      const first = doc.errors[0];
+      const line = first.linePos?.[0];
+      throw new ProfileLoadError(`${file}${line ? `:${line.line}:${line.col}` : ''}: not valid YAML: ${first.message.split('\n')[0]} — fix the syntax there`);
+    }
+    return readConfig(doc.toJS({ maxAliasCount: 100 }) as JsonValue);
+  });
 }
 
 /** The profiles of a configuration, and which of them `match` a file. */
@@ -214,14 +217,18 @@ function seccompOf(policy: EffectivePolicy, configDir: string, where: string): S
   const granted = policy.syscalls.map((s) => s.name);
   if (policy.seccomp) {
     const { text, file } = sourceText(policy.seccomp, configDir, 'seccomp', where);
-    const base = parseSeccompProfile(text, file);
+    const base = parsedOnce(`seccomp\0${file}`, text, () => parseSeccompProfile(text, file));
     if (granted.length === 0) return { profile: base, source: file };
-    const extra: SeccompRule = { names: granted, action: 'SCMP_ACT_ALLOW', comment: `granted by the fragments ${policy.fragments.join(', ')}` };
-    return { profile: { ...base, syscalls: [...(base.syscalls ?? []), extra] }, source: `${file} + fragments ${policy.fragments.join(', ')}` };
+    const fragments = policy.fragments.join(', ');
+    const profile = derivedOnce(base, `${fragments}\0${granted.join(',')}`, (): SeccompProfile => {
+      const extra: SeccompRule = { names: granted, action: 'SCMP_ACT_ALLOW', comment: `granted by the fragments ${fragments}` };
+      return { ...base, syscalls: [...(base.syscalls ?? []), extra] };
+    });
+    return { profile, source: `${file} + fragments ${fragments}` };
   }
   // A profile composed from fragments gets exactly what they grant, even when that is nothing.
   if (policy.fragments.length === 0) return undefined;
-  return { profile: fragmentAllowlist(granted), source: `${where}: fragments ${policy.fragments.join(', ')}` };
+  return { profile: derivedOnce(DEFAULT_SECCOMP_PROFILE, granted.join(','), () => fragmentAllowlist(granted)), source: `${where}: fragments ${policy.fragments.join(', ')}` };
 }
 
 /**
@@ -256,7 +263,8 @@ function landlockOf(
   if (policy.landlock.base) {
     const { text, file } = sourceText(policy.landlock.base, configDir, 'landlock', where);
     // Inline policies are written in the YAML file: camelCase keys, parsed as JSON.
-    out.landlockPolicy = { config: parseLandlockProfile(text, file.endsWith('.toml') ? file : file.replace(/(\.json)?$/, '.json')), source: file };
+    const name = file.endsWith('.toml') ? file : file.replace(/(\.json)?$/, '.json');
+    out.landlockPolicy = { config: parsedOnce(`landlock\0${name}`, text, () => parseLandlockProfile(text, name)), source: file };
   }
   const { pathBeneath, netPort } = policy.landlock;
   if (pathBeneath.length > 0 || netPort.length > 0) {

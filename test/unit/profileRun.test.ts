@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fragmentAllowlist, globToRegExp, profileChoices } from '../../runtime/src/profileRun';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fragmentAllowlist, globToRegExp, profileChoices, readConfigFile } from '../../runtime/src/profileRun';
 import { readConfig } from '../../server/src/config/configModel';
 
 test('match globs: ** spans folders, * and ? stay within a name, {a,b} alternatives', () => {
@@ -39,4 +42,25 @@ test("a fragments-only allowlist keeps the default profile's safeguards", () => 
   assert.ok(clone?.args && clone.args.length > 0, 'clone is allowed only with its namespace flags masked');
   const withoutClone = fragmentAllowlist(['read']);
   assert.equal((withoutClone.syscalls ?? []).some((r) => r.names[0] === 'clone'), false, 'clone stays denied when no fragment grants it');
+});
+
+test('a configuration is parsed again exactly when its text changed, and what runs share is frozen', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'phantom-config-memo-'));
+  try {
+    const file = path.join(dir, 'phantom-fragment.yaml');
+    const config = (timeout: number) => `version: 1\nprofiles:\n  p:\n    run: [/bin/true]\n    limits:\n      timeout: ${timeout}\n`;
+    writeFileSync(file, config(10));
+    const first = readConfigFile(file);
+    assert.equal(readConfigFile(file), first, 'unchanged text: the same parse');
+    assert.ok(Object.isFrozen(first) && Object.isFrozen(first.profiles.p), 'shared between runs: frozen');
+    writeFileSync(file, config(20)); // same length: only the text tells
+    assert.equal(readConfigFile(file).profiles.p.limits?.timeout, 20);
+    writeFileSync(file, 'version: 1\nprofiles: [\n');
+    assert.throws(() => readConfigFile(file), /not valid YAML/);
+    assert.throws(() => readConfigFile(file), /not valid YAML/, 'an error is not remembered as a value');
+    writeFileSync(file, config(10));
+    assert.equal(readConfigFile(file).profiles.p.limits?.timeout, 10);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
