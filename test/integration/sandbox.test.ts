@@ -5,7 +5,6 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { helperPath, spawnSandbox, type SandboxExit, type SandboxProcess, type SandboxSpec } from '../../runtime/src/sandboxSpawn';
 
@@ -14,8 +13,8 @@ let hostTmpMarker: string;
 
 before(() => {
   assert.ok(existsSync(helperPath()), `${helperPath()} is missing: run node scripts/build-native.mjs first`);
-  cwd = mkdtempSync(path.join(os.tmpdir(), 'phantom-test-')); // root-owned, mode 0700
-  hostTmpMarker = path.join(os.tmpdir(), `phantom-host-marker-${process.pid}`);
+  cwd = mkdtempSync('/tmp/phantom-test-'); // root-owned, mode 0700; under the host /tmp on purpose (not $TMPDIR)
+  hostTmpMarker = `/tmp/phantom-host-marker-${process.pid}`;
   writeFileSync(hostTmpMarker, 'host secret\n');
 });
 
