@@ -8,10 +8,11 @@
  *
  * Cold, init forks the workload when the command is already known. A zygote's init starts it ahead of time —
  * "primed": signals, process group, rlimits, cwd and Landlock done, waiting for the command on the sync channel —
- * so that a request costs one wake-up and the per-command steps (CPU limit, seccomp, execve), not a fork. The
- * primed workload is cloned with CLONE_VM | CLONE_VFORK, as posix_spawn does: it runs in init's memory while init
- * is suspended until its execve (or its death), so a waiting zygote keeps no third address space, and init and
- * the workload never run at the same time before the execve.
+ * so that a request only wakes it for the per-command steps (CPU limit, seccomp if not installed yet, execve):
+ * no fork, no copy of an address space. The primed workload is cloned with CLONE_VM | CLONE_VFORK, as
+ * posix_spawn does: it runs in init's memory while init is suspended until its execve (or its death), so a
+ * waiting zygote keeps no third address space, and init and the workload never run at the same time before the
+ * execve.
  */
 #define _GNU_SOURCE
 #include "channel.h"
