@@ -11,6 +11,7 @@ import landlockData from '../../server/data/landlock.json';
 import { closest } from '../../server/src/didYouMean';
 import { ProfileLoadError } from './seccompProfileLoader';
 import type { LandlockConfig } from './landlockProfileLoader';
+import { memoryFile } from './memoryFiles';
 
 export interface LandlockPlan {
   /** ABI the masks were computed for. */
@@ -175,9 +176,11 @@ export function landlockRulesText(plan: LandlockPlan): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** Writes the rule list under `dir` named by its hash (reused when present); returns the file. */
-export function landlockRulesFile(plan: LandlockPlan, dir: string): string {
+/** Writes the rule list under `dir` named by its hash (reused when present); returns the file. Without a
+ * folder (null), a memory file (memoryFiles.ts). */
+export function landlockRulesFile(plan: LandlockPlan, dir: string | null): string {
   const text = landlockRulesText(plan);
+  if (dir === null) return memoryFile('phantom-landlock-rules', text);
   const file = path.join(dir, `${createHash('sha256').update(text).digest('hex').slice(0, 32)}.landlock`);
   if (!existsSync(file)) {
     mkdirSync(dir, { recursive: true, mode: 0o700 });

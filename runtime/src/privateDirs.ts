@@ -4,7 +4,7 @@
  * plant a permissive filter. A user without a home (nobody) or with an unwritable $TMPDIR still gets one: the
  * candidates are tried in order, and when none works the error names each with its reason and the fix.
  */
-import { lstatSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { accessSync, constants, lstatSync, mkdirSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -38,7 +38,7 @@ export function makeScratchDir(prefix: string, what = 'temporary files'): string
   throw failure(what, tried);
 }
 
-/** `dir` when it is (or can be made) a real directory of ours closed to others. */
+/** `dir` when it is (or can be made) a real directory of ours, closed to others, that we can write now. */
 function trustedDir(dir: string): boolean {
   try {
     mkdirSync(dir, { mode: 0o700 });
@@ -47,7 +47,9 @@ function trustedDir(dir: string): boolean {
   }
   try {
     const st = lstatSync(dir);
-    return st.isDirectory() && st.uid === process.getuid?.() && (st.mode & 0o077) === 0;
+    if (!st.isDirectory() || st.uid !== process.getuid?.() || (st.mode & 0o077) !== 0) return false;
+    accessSync(dir, constants.W_OK); // a read-only mount says EROFS here
+    return true;
   } catch {
     return false;
   }

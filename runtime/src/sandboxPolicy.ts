@@ -11,7 +11,7 @@ import { errno, errnoName, syscall } from '../../native/bindings/libc';
 import { DEFAULT_PROFILE_NAME, DEFAULT_SECCOMP_PROFILE } from './defaultProfile';
 import { compileLandlock, defaultLandlockPlan, defaultLayoutStamp, landlockRulesFile, type LandlockPlan } from './landlockCompiler';
 import { loadLandlockProfile, type LandlockConfig } from './landlockProfileLoader';
-import { compiledSeccompFile, policyCacheRoot } from './seccompCompiler';
+import { compiledSeccompFile, policyCacheRoot, policyStorageNote } from './seccompCompiler';
 import { loadSeccompProfile, ProfileLoadError, type SeccompProfile } from './seccompProfileLoader';
 
 export interface PolicyInput {
@@ -144,7 +144,10 @@ function compileFresh(input: PolicyInput): CompiledPolicies {
     const extra = compileLandlock(input.landlockExtra.config, input.landlockExtra.source, input.cwd, input.bestEffort ?? false);
     plan = { ...plan, handledFs: plan.handledFs | extra.handledFs, handledNet: plan.handledNet | extra.handledNet, rules: [...plan.rules, ...extra.rules] };
   }
-  if (plan) args.push('--landlock-rules', landlockRulesFile(plan, path.join(policyCacheRoot(), 'landlock')));
+  const root = policyCacheRoot();
+  if (plan) args.push('--landlock-rules', landlockRulesFile(plan, root === null ? null : path.join(root, 'landlock')));
+  const storage = root === null ? policyStorageNote() : undefined;
+  if (storage) notes.push(storage);
   return { helperArgs: args, notes, compileMs: performance.now() - t0 };
 }
 

@@ -10,7 +10,8 @@ import path from 'node:path';
 import seccompData from '../../server/data/seccomp.json';
 import { MFD_CLOEXEC, errnoName, memfd_create, errno } from '../../native/bindings/libc';
 import * as scmp from '../../native/bindings/libseccomp';
-import { stablePrivateDir } from './privateDirs';
+import { memoryFile } from './memoryFiles';
+import { NoWritableDirectoryError, stablePrivateDir } from './privateDirs';
 import { ProfileLoadError, type SeccompArg, type SeccompFilter, type SeccompProfile, type SeccompRule } from './seccompProfileLoader';
 
 /** What the rules' includes/excludes are evaluated against (Docker semantics; the sandbox has no capabilities). */
@@ -206,27 +207,43 @@ function libseccompVersion(): string {
   return `${v.major}.${v.minor}.${v.micro}`;
 }
 
-let cacheRootDir: string | undefined;
+let cacheRootDir: string | null | undefined;
 
 /**
  * Where compiled policies live: `$XDG_CACHE_HOME/phantom-fragment` (or ~/.cache/…). When that cannot be made
- * (a user without a home, e.g. nobody), a private directory in the first writable temporary directory.
+ * (a user without a home, e.g. nobody), a private directory in the first writable temporary directory; when
+ * there is none either, null: the policies then go to memory files (memoryFiles.ts), with a note.
  */
-export function policyCacheRoot(): string {
-  if (cacheRootDir) return cacheRootDir;
+export function policyCacheRoot(): string | null {
+  if (cacheRootDir !== undefined) return cacheRootDir;
   const base = path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'phantom-fragment');
   try {
     mkdirSync(base, { recursive: true, mode: 0o700 });
     accessSync(base, constants.W_OK);
     cacheRootDir = base;
   } catch {
-    cacheRootDir = stablePrivateDir(`phantom-fragment-cache-${process.getuid?.() ?? 'user'}`, 'compiled sandbox policies');
+    try {
+      cacheRootDir = stablePrivateDir(`phantom-fragment-cache-${process.getuid?.() ?? 'user'}`, 'compiled sandbox policies');
+    } catch (error) {
+      if (!(error instanceof NoWritableDirectoryError)) throw error;
+      noFolderNote = `${error.message}; the compiled policies are kept in memory instead (not shared between runs of phantom)`;
+      cacheRootDir = null;
+    }
   }
   return cacheRootDir;
 }
 
-export function cacheDir(): string {
-  return path.join(policyCacheRoot(), 'bpf');
+let noFolderNote: string | undefined;
+
+/** What the runs' notes say while policies live in memory files. */
+export function policyStorageNote(): string | undefined {
+  return noFolderNote;
+}
+
+/** The folder for compiled seccomp programs, or null when they go to memory files. */
+export function cacheDir(): string | null {
+  const root = policyCacheRoot();
+  return root === null ? null : path.join(root, 'bpf');
 }
 
 const memory = new Map<string, CompiledSeccomp & { file: string }>();
@@ -258,6 +275,12 @@ export function compiledSeccompFile(profile: SeccompProfile, source: string, dir
   const hash = profileHash(profile, options.quiet ?? false);
   const cached = memory.get(hash);
   if (cached && existsSync(cached.file)) return cached;
+  if (dir === null) {
+    const compiled = compileSeccomp(profile, source, hostFacts(), options);
+    const result = { ...compiled, hash, file: memoryFile(`phantom-seccomp-${hash}`, compiled.bpf) };
+    memory.set(hash, result);
+    return result;
+  }
   const file = path.join(dir, `${hash}.bpf`);
   const meta = path.join(dir, `${hash}.json`);
   let result: CompiledSeccomp & { file: string };

@@ -321,3 +321,25 @@ test('unprivileged (nobody, no home, a TMPDIR it cannot write): the same filter 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('unprivileged with no folder it can write anywhere: the policies go to memory files, said in the notes, the same filter holds', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'phantom-nofolder-'));
+  try {
+    chmodSync(dir, 0o777);
+    writeFileSync(path.join(dir, 'syscall-probe'), readFileSync(probe), { mode: 0o755 });
+    // In a mount namespace of its own: /tmp and /dev/shm read-only, no TMPDIR, no XDG_CACHE_HOME, no home.
+    const script = [
+      'mount --make-rprivate /',
+      'mount --bind /tmp /tmp', 'mount -o remount,bind,ro /tmp',
+      'mount --bind /dev/shm /dev/shm', 'mount -o remount,bind,ro /dev/shm',
+      `cd "${dir}"`,
+      `exec setpriv --reuid 65534 --regid 65534 --clear-groups env -u TMPDIR -u XDG_CACHE_HOME HOME=/nonexistent "${process.execPath}" "${CLI}" run -v -- ./syscall-probe unshare mount ptrace bpf clone3 getpid`,
+    ].join(' && ');
+    const r = spawnSync('unshare', ['-m', 'sh', '-c', script], { encoding: 'utf8', timeout: 60_000 });
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(probeResults(r.stdout), { unshare: 'EPERM', mount: 'EPERM', ptrace: 'EPERM', bpf: 'EPERM', clone3: 'ENOSYS', getpid: 'ok' });
+    assert.match(r.stderr, /no private directory for compiled sandbox policies could be made \(.*\/tmp: EROFS.*\/dev\/shm: EROFS.*\).*kept in memory/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
