@@ -92,7 +92,7 @@ async function runLearn(values: OptionValues<typeof LEARN_OPTIONS>, positionals:
   if (exists && fs.existsSync(sidecarPath(out))) previous = parseUsage(fs.readFileSync(sidecarPath(out), 'utf8'), sidecarPath(out));
 
   const result = await learnProfile({
-    ...(req as LearnRequest), runs, previous,
+    ...(req as LearnRequest), runs, previous, reportAs: 'phantom',
     timeoutSeconds: values.timeout ? parsePositiveNumber(values.timeout, '--timeout') : req.timeoutSeconds,
     onProgress: values.json ? undefined : (m) => console.error(`phantom learn: ${m}`),
   });

@@ -54,6 +54,17 @@ test("the helper's errors reach a CLI user as phantom:, never phantom-sandbox:",
   assertNoHelperName(root.stderr);
 });
 
+test("learn's sandbox errors say phantom: too", () => {
+  const dir = path.join(cwd, 'bad-profile');
+  fs.mkdirSync(dir, { recursive: true });
+  // /proc cannot be bound (the sandbox makes its own): the helper refuses it.
+  fs.writeFileSync(path.join(dir, 'phantom-fragment.yaml'), 'version: 1\nprofiles:\n  p:\n    run: [/bin/true]\n    filesystem:\n      readOnly: [/proc]\n');
+  const r = phantom(['learn', '--config', path.join(dir, 'phantom-fragment.yaml'), '--profile', 'p', '--out', path.join(dir, 'p.seccomp.json')]);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /^phantom: .*cannot bind \/proc: the sandbox makes its own/m);
+  assertNoHelperName(r.stderr);
+});
+
 test('a run stopped by --timeout says "stopped after its 2 s timeout"', () => {
   const r = phantom(['run', '--timeout', '2', '--', 'sleep', '30']);
   assert.equal(r.code, 137, 'killed, as a shell reports it');
