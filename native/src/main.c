@@ -55,7 +55,9 @@ __attribute__((noreturn)) static void usage_error(const char *fmt, const char *a
   char text[1024];
   snprintf(text, sizeof text, fmt, arg);
   char full[1200];
-  snprintf(full, sizeof full, "%s (see phantom-sandbox --help)", text);
+  /* The pointer to the helper's own help only when it was run under its own name (not by the CLI). */
+  bool own_name = strcmp(program_invocation_short_name, "phantom-sandbox") == 0;
+  snprintf(full, sizeof full, "%s%s", text, own_name ? " (see phantom-sandbox --help)" : "");
   report_error("arguments", EXIT_SETUP_FAILED, full);
   exit(EXIT_SETUP_FAILED);
 }

@@ -115,8 +115,10 @@ void note(const char *fmt, ...) {
   status_event("\"event\":\"note\",\"message\":\"%s\"", esc);
 }
 
+/* Messages on stderr carry the name the helper was started under (argv[0], as Unix tools do): "phantom-sandbox"
+ * when run directly, "phantom" when the CLI runs it, so that a CLI user never meets the internal name. */
 void report_error(const char *step, int code, const char *message) {
-  dprintf(STDERR_FILENO, "phantom-sandbox: %s\n", message);
+  dprintf(STDERR_FILENO, "%s: %s\n", program_invocation_short_name, message);
   char esc[2048];
   json_escape(esc, sizeof esc, message);
   status_event("\"event\":\"error\",\"step\":\"%s\",\"code\":%d,\"message\":\"%s\"", step, code, esc);
@@ -138,7 +140,7 @@ void die_step(const char *step, int err, const char *hint, const char *call_fmt,
 
   if (child_channel >= 0) {
     if (!channel_send(child_channel, MSG_ERROR, EXIT_SETUP_FAILED, err, step, text))
-      dprintf(STDERR_FILENO, "phantom-sandbox: %s\n", text); /* the helper is gone: stderr is all we have */
+      dprintf(STDERR_FILENO, "%s: %s\n", program_invocation_short_name, text); /* the helper is gone: stderr is all we have */
     _exit(EXIT_SETUP_FAILED);
   }
   report_error(step, EXIT_SETUP_FAILED, text);

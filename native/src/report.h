@@ -3,7 +3,7 @@
  *
  * Every failing step names the step, the exact call with its arguments, the errno name and, for known
  * kernel causes, a hint (like bubblewrap and nsjail). In the sandbox child the message travels to the
- * helper over the sync channel; the helper prints it on stderr ("phantom-sandbox: ...") and writes a JSON
+ * helper over the sync channel; the helper prints it on stderr ("phantom-sandbox: ...", or the name argv[0] gives) and writes a JSON
  * line on the status fd (fd 3 when open), then exits 125.
  */
 #pragma once

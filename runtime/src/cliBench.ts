@@ -4,7 +4,7 @@
  * only list of them — a new kind (`--learn`, `--lsp`) is one entry there and nothing else. With no kind flag,
  * every kind runs. The JSON object merges the kinds' top-level fields (`spawn`, `ratios`, `zygoteRssKiB`, …).
  */
-import { parseCli, parsePositiveNumber } from './cliArgs';
+import { defineCommand, parsePositiveNumber, type OptionSpec } from './cliArgs';
 import { benchSpawn, describeSpawnBench } from './benchSpawn';
 import { benchLearn, describeLearnBench } from './benchLearn';
 import { benchLsp, describeLspBench } from './benchLsp';
@@ -52,12 +52,22 @@ export const BENCH_KINDS: Record<string, BenchKind> = {
   },
 };
 
-export const BENCH_USAGE = `phantom bench [${Object.keys(BENCH_KINDS).map((k) => `--${k}`).join('] [')}] [--json] [--runs N] [--quick]`;
+const KIND_OPTIONS: Record<string, OptionSpec> = Object.fromEntries(Object.entries(BENCH_KINDS).map(([k, kind]) => [k, { type: 'boolean', help: kind.summary }]));
 
-export async function runBench(args: string[]): Promise<number> {
-  const kindOptions = Object.fromEntries(Object.keys(BENCH_KINDS).map((k) => [k, { type: 'boolean' as const }]));
-  const { values } = parseCli(args, { ...kindOptions, json: { type: 'boolean' }, runs: { type: 'string' }, quick: { type: 'boolean' } }, BENCH_USAGE);
-  const flags = values as Record<string, unknown>;
+export const BENCH_COMMAND = defineCommand({
+  name: 'bench',
+  summary: 'measure spawn latency (unsandboxed, bwrap, cold, warm zygote), zygote memory, learn mode and the language server',
+  options: {
+    ...KIND_OPTIONS,
+    json: { type: 'boolean', help: 'print one JSON object with the figures of every kind run' },
+    runs: { type: 'string', value: 'N', help: "rounds per kind (default: each kind's own)" },
+    quick: { type: 'boolean', help: 'small inputs and few rounds (for tests)' },
+  },
+  details: 'With no kind option, every kind runs.',
+  main: runBench,
+});
+
+async function runBench(flags: Record<string, unknown>): Promise<number> {
   const runs = typeof flags.runs === 'string' ? parsePositiveNumber(flags.runs, '--runs', true) : undefined;
   const chosen = Object.keys(BENCH_KINDS).filter((k) => flags[k] === true);
   const kinds = chosen.length ? chosen : Object.keys(BENCH_KINDS);

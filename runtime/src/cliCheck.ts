@@ -6,9 +6,8 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { fileSystemContext } from '../../server/src/config/fileAccess';
 import { documentFormat } from '../../server/src/documentKind';
 import { validateDocument } from '../../server/src/validation';
-import { parseCli, UsageError } from './cliArgs';
+import { defineCommand, UsageError } from './cliArgs';
 
-const USAGE = 'phantom check [--format text|json] FILE...';
 const SEVERITY = { 1: 'error', 2: 'warning', 3: 'information', 4: 'hint' } as const;
 
 export interface CheckResult {
@@ -47,10 +46,18 @@ export function checkFile(file: string): CheckResult[] {
   }));
 }
 
-export async function runCheck(args: string[]): Promise<number> {
-  const { values, positionals } = parseCli(args, { format: { type: 'string', default: 'text' } }, USAGE);
-  if (values.format !== 'text' && values.format !== 'json') throw new UsageError(`--format must be text or json\nUsage: ${USAGE}`);
-  if (positionals.length === 0) throw new UsageError(`no file given\nUsage: ${USAGE}`);
+export const CHECK_COMMAND = defineCommand({
+  name: 'check',
+  summary: 'validate phantom-fragment.yaml, seccomp and Landlock profiles',
+  operands: 'FILE...',
+  options: {
+    format: { type: 'string', choices: ['text', 'json'], default: 'text', help: 'text: file:line:column lines; json: one array of findings' },
+  },
+  main: runCheck,
+});
+
+async function runCheck(values: { format: 'text' | 'json' }, positionals: string[]): Promise<number> {
+  if (positionals.length === 0) throw new UsageError('no file given');
   const results = positionals.flatMap(checkFile);
   if (values.format === 'json') {
     console.log(JSON.stringify(results, null, 2));

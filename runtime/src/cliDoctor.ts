@@ -1,9 +1,17 @@
 /** `phantom doctor`: each kernel feature the product uses, found or missing, and what a missing one means. */
-import { parseCli } from './cliArgs';
+import { defineCommand } from './cliArgs';
 import { probeKernelFeatures } from './kernelProbe';
 
-export async function runDoctor(args: string[]): Promise<number> {
-  const { values } = parseCli(args, { json: { type: 'boolean' } }, 'phantom doctor [--json]');
+export const DOCTOR_COMMAND = defineCommand({
+  name: 'doctor',
+  summary: 'report which kernel features the sandbox can use here',
+  options: {
+    json: { type: 'boolean', help: 'print the findings as JSON' },
+  },
+  main: runDoctor,
+});
+
+async function runDoctor(values: { json?: boolean }): Promise<number> {
   const features = probeKernelFeatures();
   if (values.json) {
     console.log(JSON.stringify(features, null, 2));

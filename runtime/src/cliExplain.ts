@@ -10,18 +10,25 @@ import { parseSource } from '../../server/src/parse';
 import { toValue } from '../../server/src/sourceTree';
 import { readConfig } from '../../server/src/config/configModel';
 import { effectivePolicy, policySummary, seccompAllowList, type EffectivePolicy } from '../../server/src/config/effectivePolicy';
-import { parseCli, UsageError } from './cliArgs';
+import { defineCommand, runCommand, UsageError } from './cliArgs';
 
-const USAGE = 'phantom explain [--config FILE] --profile NAME [--json]';
+export const EXPLAIN_COMMAND = defineCommand({
+  name: 'explain',
+  summary: 'print the effective policy of a profile of phantom-fragment.yaml',
+  options: {
+    config: { type: 'string', value: 'FILE', default: 'phantom-fragment.yaml', help: 'the configuration file' },
+    profile: { type: 'string', value: 'NAME', required: true, help: 'the profile to explain' },
+    json: { type: 'boolean', default: false, help: 'print the policy as JSON' },
+  },
+  main: explain,
+});
 
-export async function runExplain(args: string[]): Promise<number> {
-  const { values, positionals } = parseCli(
-    args,
-    { config: { type: 'string', default: 'phantom-fragment.yaml' }, profile: { type: 'string' }, json: { type: 'boolean', default: false } },
-    USAGE,
-  );
-  if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'\nUsage: ${USAGE}`);
-  if (!values.profile) throw new UsageError(`--profile is required\nUsage: ${USAGE}`);
+/** The command as the CLI runs it, from its arguments. */
+export function runExplain(args: string[]): Promise<number> {
+  return runCommand(EXPLAIN_COMMAND, args);
+}
+
+async function explain(values: { config: string; profile: string; json: boolean }): Promise<number> {
   const file = values.config;
   const absolute = path.resolve(file);
   let text: string;

@@ -12,14 +12,19 @@ import { parseSource } from '../../server/src/parse';
 import { toValue } from '../../server/src/sourceTree';
 import { readConfig } from '../../server/src/config/configModel';
 import { effectivePolicy } from '../../server/src/config/effectivePolicy';
-import { parseCli, parsePositiveNumber, UsageError } from './cliArgs';
+import { defineCommand, parsePositiveNumber, UsageError, type OptionTable, type OptionValues } from './cliArgs';
 import { parseUsage, type LearnedUsage } from './learnRecording';
 import { renderProfile } from './learnProposal';
 import { addMissingText } from './learnMerge';
 import { learnProfile, type LearnRequest } from './learnRun';
 import type { NetworkMode } from './protocol';
 
-const USAGE = 'phantom learn [--config FILE] [--profile NAME] [--runs K] [--format yaml|json] [--force] [--json] --out FILE [-- CMD ARGS...]';
+/** What to do with the proposal next to an existing profile: review its diff, or nothing when it changes nothing. */
+export function proposalReview(given: string, proposal: string, same: boolean): string {
+  return same
+    ? `${given} already allows every syscall these runs used: nothing to change (${proposal} is the same profile)`
+    : `${given} exists: review the proposal (the diff below) and move ${proposal} over the file, or learn again with --force`;
+}
 
 /** The sidecar next to a learned profile: the usage (counts per syscall) that learning again adds to. */
 export function sidecarPath(profileFile: string): string {
@@ -50,24 +55,27 @@ function requestFromConfig(configFile: string, profile: string): Partial<LearnRe
   };
 }
 
-export async function runLearn(args: string[]): Promise<number> {
-  const { values, positionals } = parseCli(
-    args,
-    {
-      config: { type: 'string' },
-      profile: { type: 'string' },
-      runs: { type: 'string', default: '1' },
-      format: { type: 'string' },
-      out: { type: 'string' },
-      force: { type: 'boolean', default: false },
-      json: { type: 'boolean', default: false },
-      timeout: { type: 'string' },
-    },
-    USAGE,
-  );
-  if (!values.out) throw new UsageError(`--out FILE is required\nUsage: ${USAGE}`);
-  const format = (values.format ?? (/\.ya?ml$/i.test(values.out) ? 'yaml' : 'json')) as 'yaml' | 'json';
-  if (format !== 'yaml' && format !== 'json') throw new UsageError(`--format must be yaml or json, not '${String(values.format)}'`);
+const LEARN_OPTIONS = {
+  config: { type: 'string', value: 'FILE', help: 'phantom-fragment.yaml of --profile (default ./phantom-fragment.yaml)' },
+  profile: { type: 'string', value: 'NAME', help: "learn under this profile's sandbox (its run command when no CMD is given)" },
+  runs: { type: 'string', value: 'K', default: '1', help: 'record K runs and allow what any of them used' },
+  format: { type: 'string', choices: ['yaml', 'json'], help: 'format of the profile written (default: from the --out name)' },
+  out: { type: 'string', value: 'FILE', required: true, help: 'the seccomp profile to write; an existing one gets a reviewed proposal next to it' },
+  force: { type: 'boolean', default: false, help: 'replace an existing --out FILE instead of proposing' },
+  json: { type: 'boolean', default: false, help: 'print the result as one JSON object (no progress)' },
+  timeout: { type: 'string', value: 'SECONDS', help: 'wall-time limit of each run' },
+} as const satisfies OptionTable;
+
+export const LEARN_COMMAND = defineCommand({
+  name: 'learn',
+  summary: 'learn the minimal seccomp profile of a command: record, propose, prove by replay',
+  options: LEARN_OPTIONS,
+  operands: '[-- CMD ARGS...]',
+  main: runLearn,
+});
+
+async function runLearn(values: OptionValues<typeof LEARN_OPTIONS>, positionals: string[]): Promise<number> {
+  const format = values.format ?? (/\.ya?ml$/i.test(values.out) ? 'yaml' : 'json');
   const runs = parsePositiveNumber(values.runs, '--runs', true);
 
   let req: Partial<LearnRequest> = { cwd: process.cwd() };
@@ -76,7 +84,7 @@ export async function runLearn(args: string[]): Promise<number> {
   else if (req.argv?.some((a) => a.includes('${'))) {
     throw new UsageError(`profile '${values.profile}' runs \`${req.argv.join(' ')}\`: give the command to learn from after -- (its variables are not known here)`);
   }
-  if (!req.argv?.length) throw new UsageError(`no command: give one after --, or a --profile whose run is set\nUsage: ${USAGE}`);
+  if (!req.argv?.length) throw new UsageError('no command: give one after --, or a --profile whose run is set');
 
   const out = path.resolve(values.out);
   const exists = fs.existsSync(out);
@@ -84,7 +92,7 @@ export async function runLearn(args: string[]): Promise<number> {
   if (exists && fs.existsSync(sidecarPath(out))) previous = parseUsage(fs.readFileSync(sidecarPath(out), 'utf8'), sidecarPath(out));
 
   const result = await learnProfile({
-    ...(req as LearnRequest), runs, previous,
+    ...(req as LearnRequest), runs, previous, reportAs: 'phantom',
     timeoutSeconds: values.timeout ? parsePositiveNumber(values.timeout, '--timeout') : req.timeoutSeconds,
     onProgress: values.json ? undefined : (m) => console.error(`phantom learn: ${m}`),
   });
@@ -116,10 +124,11 @@ export async function runLearn(args: string[]): Promise<number> {
       console.error(`phantom learn: the replay under the proposal FAILED: ${result.replay.reason}\nphantom learn: the unverified proposal is in ${written}; it is not offered as working`);
     } else {
       console.error(`phantom learn: replay ${result.replay.status}${result.replay.added.length ? ` (added ${result.replay.added.join(', ')})` : ''}; wrote ${written}`);
-      if (written !== out) {
-        console.error(`phantom learn: ${values.out} exists: review the proposal below and move it over the file (or use --force)`);
+      if (written !== out) console.error(`phantom learn: ${proposalReview(values.out, written, fs.readFileSync(out, 'utf8') === text)}`);
+      if (written !== out && fs.readFileSync(out, 'utf8') !== text) {
         const diff = spawnSync('diff', ['-u', out, written], { encoding: 'utf8' });
         if (diff.stdout) process.stdout.write(diff.stdout);
+        else console.error(`phantom learn: compare ${out} with ${written} (diff -u could not run: ${diff.error?.message ?? `exit ${diff.status}`})`);
       }
     }
   }

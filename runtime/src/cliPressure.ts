@@ -4,13 +4,22 @@
  * with the kernel's numbers; `--watch` keeps printing (one JSON object per line with --json) until interrupted,
  * at once when a PSI trigger fires too.
  */
-import { parseCli, parsePositiveNumber } from './cliArgs';
+import { defineCommand, parsePositiveNumber } from './cliArgs';
 import { resolvePressureRules } from './admission';
 import { openPsiMonitor, type PsiSample } from './psiMonitor';
 import { PSI_RESOURCES, type PsiLine, type PsiSnapshot } from './psiParser';
 import { triggerSpecsFor } from './psiService';
 
-const USAGE = 'phantom pressure [--json] [--watch] [--interval MS]';
+export const PRESSURE_COMMAND = defineCommand({
+  name: 'pressure',
+  summary: 'show the pressure stall information (PSI) of cpu, memory and io',
+  options: {
+    json: { type: 'boolean', help: "the kernel's figures as JSON (one object per line with --watch)" },
+    watch: { type: 'boolean', help: 'keep printing until interrupted (at once when a PSI trigger fires)' },
+    interval: { type: 'string', value: 'MS', help: 'milliseconds between lines of --watch (default 1000)' },
+  },
+  main: runPressure,
+});
 
 function table(snapshot: PsiSnapshot): string {
   const cell = (line: PsiLine | undefined) =>
@@ -26,8 +35,7 @@ function line(sample: PsiSample): string {
   return `${time}  ${figures}${sample.triggered ? `  (trigger: ${sample.triggered.join(', ')})` : ''}`;
 }
 
-export async function runPressure(args: string[]): Promise<number> {
-  const { values } = parseCli(args, { json: { type: 'boolean' }, watch: { type: 'boolean' }, interval: { type: 'string' } }, USAGE);
+async function runPressure(values: { json?: boolean; watch?: boolean; interval?: string }): Promise<number> {
   const intervalMs = values.interval ? parsePositiveNumber(values.interval, '--interval', true) : 1000;
   const opened = openPsiMonitor();
   if ('reason' in opened) {

@@ -1,50 +1,50 @@
 /** `phantom run`: one command in a sandbox, its stdio wired to the terminal; exit status = the command's. */
 import os from 'node:os';
 import path from 'node:path';
-import { parseCli, parsePositiveNumber, parseSize, UsageError } from './cliArgs';
-import type { NetworkMode } from './protocol';
-import { spawnSandbox } from './sandboxSpawn';
+import { defineCommand, parsePositiveNumber, parseSize, UsageError, type OptionTable, type OptionValues } from './cliArgs';
+import { spawnSandbox, type SandboxExit } from './sandboxSpawn';
 import { sandboxSpecFor } from './sandboxSpec';
-import { ProfileLoadError } from './seccompProfileLoader';
+import { CommandResolutionError } from './commandResolution';
 
-const USAGE =
-  'phantom run [--config FILE] [--profile NAME] [--file FILE] [--seccomp FILE] [--landlock FILE] [--best-effort] [--network none|loopback|host] [--ro PATH]... [--rw PATH]... ' +
-  '[--memory SIZE] [--pids N] [--timeout SECONDS] [--env K=V]... -- CMD ARGS...';
 /** Exit status when the sandbox could not be made (as `env`, `timeout` and container runtimes use it). */
 const EXIT_SANDBOX_FAILED = 125;
 
-export async function runRun(args: string[]): Promise<number> {
-  const { values, positionals } = parseCli(
-    args,
-    {
-      // A seccomp / Landlock profile replaces the built-in default one; there is deliberately no "unconfined".
-      config: { type: 'string' },
-      profile: { type: 'string' },
-      file: { type: 'string' },
-      seccomp: { type: 'string' },
-      landlock: { type: 'string' },
-      'best-effort': { type: 'boolean' },
-      network: { type: 'string' },
-      ro: { type: 'string', multiple: true },
-      rw: { type: 'string', multiple: true },
-      memory: { type: 'string' },
-      pids: { type: 'string' },
-      timeout: { type: 'string' },
-      env: { type: 'string', multiple: true },
-      verbose: { type: 'boolean', short: 'v' },
-    },
-    USAGE,
-  );
+const RUN_OPTIONS = {
+    config: { type: 'string', value: 'FILE', path: true, help: 'phantom-fragment.yaml whose profile the run uses (default ./phantom-fragment.yaml with --profile)' },
+    profile: { type: 'string', value: 'NAME', help: "the profile of --config to run under; without CMD, its own run command" },
+    file: { type: 'string', value: 'FILE', path: true, help: "the file ${file} stands for in the profile's run command" },
+    // A seccomp / Landlock profile replaces the built-in default one; there is deliberately no "unconfined".
+    seccomp: { type: 'string', value: 'FILE', path: true, help: 'seccomp profile (OCI/Docker JSON or YAML) instead of the default one' },
+    landlock: { type: 'string', value: 'FILE', path: true, help: 'Landlock profile (JSON, YAML or TOML) instead of the default ruleset' },
+    'best-effort': { type: 'boolean', help: 'skip (and report) what this kernel cannot enforce instead of failing the run' },
+    network: { type: 'string', choices: ['none', 'loopback', 'host'], help: "the sandbox's network (default none, or the profile's)" },
+    ro: { type: 'string', value: 'PATH', multiple: true, path: true, help: 'show a host path read-only' },
+    rw: { type: 'string', value: 'PATH', multiple: true, path: true, help: 'show a host path read-write' },
+    memory: { type: 'string', value: 'SIZE', help: 'memory limit (bytes, or with K, M, G: 512M)' },
+    pids: { type: 'string', value: 'N', help: 'process limit' },
+    timeout: { type: 'string', value: 'SECONDS', help: 'wall-time limit; the whole sandbox is stopped when it is reached (default 300)' },
+    env: { type: 'string', value: 'K=V', multiple: true, help: "set a variable of the command's environment" },
+    verbose: { type: 'boolean', short: 'v', help: 'print the notes of the sandbox, its start-up time and its own stalls' },
+} as const satisfies OptionTable;
+
+export const RUN_COMMAND = defineCommand({
+  name: 'run',
+  summary: 'run a command in a sandbox',
+  operands: '[-- CMD ARGS...]',
+  options: RUN_OPTIONS,
+  details: 'Relative paths are resolved against the current directory. Exit status: the command\'s; 128+N when a signal N ended it; 125 the sandbox could not be made, 126 the command cannot be executed, 127 it was not found.',
+  main: runRun,
+});
+
+async function runRun(values: OptionValues<typeof RUN_OPTIONS>, positionals: string[]): Promise<number> {
   // --profile without --config: the phantom-fragment.yaml of the current folder.
-  const config = values.config ?? (values.profile ? 'phantom-fragment.yaml' : undefined);
-  if (positionals.length === 0 && !config) throw new UsageError(`no command given (or --config/--profile whose run is used)\nUsage: ${USAGE}`);
-  if (values.seccomp === 'unconfined') {
+  const config = values.config ?? (values.profile ? path.resolve('phantom-fragment.yaml') : undefined);
+  if (positionals.length === 0 && !config) throw new UsageError('no command given (or --config/--profile whose run is used)');
+  if (values.seccomp === path.resolve('unconfined')) {
     throw new UsageError('--seccomp unconfined is not offered: every run has a seccomp filter; give a profile file that allows what the command needs');
   }
-  const network = values.network as NetworkMode | undefined;
-  if (network !== undefined && !['none', 'loopback', 'host'].includes(network)) throw new UsageError(`--network must be none, loopback or host, not '${network}'`);
   const env: Record<string, string> = {};
-  for (const pair of values.env ?? []) {
+  for (const pair of values.env) {
     const eq = pair.indexOf('=');
     if (eq <= 0) throw new UsageError(`--env '${pair}' must be KEY=VALUE`);
     env[pair.slice(0, eq)] = pair.slice(eq + 1);
@@ -56,13 +56,13 @@ export async function runRun(args: string[]): Promise<number> {
         runId: 'cli',
         argv: positionals,
         cwd: process.cwd(),
-        config: config ? path.resolve(config) : undefined,
+        config,
         profile: values.profile,
-        file: values.file ? path.resolve(values.file) : undefined,
+        file: values.file,
         env,
-        network,
-        readOnly: values.ro ?? [],
-        readWrite: values.rw ?? [],
+        network: values.network,
+        readOnly: values.ro,
+        readWrite: values.rw,
         timeoutSeconds: values.timeout ? parsePositiveNumber(values.timeout, '--timeout') : undefined,
       },
       {
@@ -76,12 +76,12 @@ export async function runRun(args: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof UsageError) throw error;
     console.error(`phantom: ${error instanceof Error ? error.message : String(error)}`);
-    // A profile that cannot be used: no sandbox (125). A command that cannot be found: 127, as a shell.
-    return error instanceof ProfileLoadError ? EXIT_SANDBOX_FAILED : 127;
+    // A command that cannot be found is 127, one that cannot be executed 126, as a shell; else no sandbox (125).
+    return error instanceof CommandResolutionError ? error.exitCode : EXIT_SANDBOX_FAILED;
   }
   for (const note of prepared.notes) console.error(`phantom: ${note}`);
 
-  const sandbox = spawnSandbox(prepared.spec);
+  const sandbox = spawnSandbox({ ...prepared.spec, reportAs: 'phantom' });
   let started = false;
   void sandbox.execed.then(() => (started = true));
   sandbox.stdout.pipe(process.stdout);
@@ -89,7 +89,13 @@ export async function runRun(args: string[]): Promise<number> {
   process.stdin.pipe(sandbox.stdin);
   sandbox.stdin.on('error', () => undefined); // the command may exit without reading its input
   // Ctrl+C and friends go to the sandbox (its init forwards them); the CLI waits for the exit report.
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => sandbox.kill(signal));
+  let stoppedBy: NodeJS.Signals | undefined;
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.on(signal, () => {
+      stoppedBy ??= signal;
+      sandbox.kill(signal);
+    });
+  }
   const exit = await sandbox.exited;
   process.stdin.unpipe(sandbox.stdin);
   process.stdin.pause();
@@ -102,11 +108,20 @@ export async function runRun(args: string[]): Promise<number> {
   }
   // Errors already written on stderr (by the helper, or for a sandbox that never started) are not repeated.
   if (exit.error && !exit.errorOnStderr) console.error(`phantom: ${exit.error}`);
+  const ending = exitMessage(exit, prepared.spec.timeoutSeconds, stoppedBy);
+  if (ending) console.error(`phantom: ${ending}`);
   if (exit.signal) {
     // As a shell reports it: 128 + the signal's number.
     const number = os.constants.signals[exit.signal as NodeJS.Signals];
-    if (exit.signal === 'SIGKILL' && !exit.error) console.error('phantom: the command was killed by SIGKILL (a memory or time limit?)');
     return number ? 128 + number : EXIT_SANDBOX_FAILED;
   }
   return exit.code ?? EXIT_SANDBOX_FAILED;
+}
+
+/** The line that says why a run ended when its own output cannot: its timeout, the user, a kill from elsewhere. */
+export function exitMessage(exit: Pick<SandboxExit, 'signal' | 'timedOut' | 'error'>, timeoutSeconds: number | undefined, stoppedBy: NodeJS.Signals | undefined): string | undefined {
+  if (exit.timedOut) return timeoutSeconds === undefined ? 'stopped by its timeout' : `stopped after its ${timeoutSeconds} s timeout`;
+  if (stoppedBy && exit.signal) return `stopped (${stoppedBy})`;
+  if (exit.signal === 'SIGKILL' && !exit.error) return 'the command was killed by SIGKILL (by its memory limit, or from outside the sandbox)';
+  return undefined;
 }

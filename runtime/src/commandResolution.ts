@@ -36,6 +36,10 @@ export interface ResolveOptions {
 
 export class CommandResolutionError extends Error {
   override name = 'CommandResolutionError';
+  /** The exit status a shell gives: 127 not found, 126 found but not executable. */
+  constructor(message: string, readonly exitCode: 126 | 127 = 127) {
+    super(message);
+  }
 }
 
 /** The host facts resolution needs; injectable so the decisions can be tested without a filesystem. */
@@ -170,10 +174,8 @@ export function resolveCommand(command: string, options: ResolveOptions = {}): R
     executable = path.resolve(cwd, name);
     if (!host.isExecutableFile(executable)) {
       const exists = host.realpath(executable) !== null;
-      throw new CommandResolutionError(
-        exists ? `${executable} is not an executable file: check its execute permission (chmod +x)`
-               : `${executable} does not exist on the host`,
-      );
+      if (!exists) throw new CommandResolutionError(`${executable} does not exist on the host`);
+      throw new CommandResolutionError(`cannot execute ${executable}: it is not an executable file — give it execute permission (chmod +x), or run it through its interpreter (e.g. sh ${name})`, 126);
     }
   } else {
     const pathVar = host.env.PATH ?? '';

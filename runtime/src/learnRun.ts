@@ -26,6 +26,8 @@ export interface LearnRequest extends SandboxRequest {
   noReplay?: boolean;
   onProgress?: (message: string) => void;
   signal?: AbortSignal;
+  /** The name the helper's messages carry (SandboxSpec.reportAs): the CLI's 'phantom'. */
+  reportAs?: string;
 }
 
 export interface RunCapture {
@@ -61,10 +63,11 @@ export class LearnError extends Error {}
 const MAX_FIX_ROUNDS = 3;
 
 function prepare(req: LearnRequest): { spec: SandboxSpec; notes: string[] } {
-  return sandboxSpecFor({
+  const prepared = sandboxSpecFor({
     runId: 'learn', argv: req.argv, cwd: req.cwd, env: req.env, network: req.network,
     readOnly: req.readOnly, readWrite: req.readWrite, timeoutSeconds: req.timeoutSeconds, landlockProfile: req.landlockProfile,
   });
+  return req.reportAs ? { ...prepared, spec: { ...prepared.spec, reportAs: req.reportAs } } : prepared;
 }
 
 /** Runs the sandbox once, capturing its output; `extra` adds learn or policy fields to the spec. */

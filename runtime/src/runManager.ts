@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { RunExit, RunOutput, RunParams } from './protocol';
 import { spawnSandbox, type SandboxProcess } from './sandboxSpawn';
 import { sandboxSpecFor } from './sandboxSpec';
+import { CommandResolutionError } from './commandResolution';
 import { ProfileLoadError } from './seccompProfileLoader';
 import type { StartupMetrics } from './startupMetrics';
 import type { ZygoteManager } from './zygoteManager';
@@ -48,8 +49,8 @@ export class RunManager {
     try {
       prepared = sandboxSpecFor(params);
     } catch (error) {
-      // A profile that cannot be used means no sandbox (125); a command that cannot be found is 127.
-      return fail(error instanceof ProfileLoadError ? 125 : 127, error instanceof Error ? error.message : String(error));
+      // A profile that cannot be used means no sandbox (125); a command that cannot be found is 127, one that cannot be executed 126.
+      return fail(error instanceof CommandResolutionError ? error.exitCode : error instanceof ProfileLoadError ? 125 : 127, error instanceof Error ? error.message : String(error));
     }
     const queueMs = performance.now() - requested;
     const sandbox = this.zygotes ? this.zygotes.spawn(prepared.spec, { profile: params.profile, pool: prepared.pool }) : spawnSandbox(prepared.spec);

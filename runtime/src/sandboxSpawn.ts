@@ -37,6 +37,9 @@ export interface SandboxSpec {
   bestEffort?: boolean;
   /** Learn mode (learnRun.ts): record every syscall into this file (`--learn FILE`) instead of enforcing seccomp. */
   learnRecording?: string;
+  /** The name the helper's own messages on stderr begin with (its argv[0]; default its path, shown as
+   * "phantom-sandbox: …"). The CLI passes "phantom": its users never see the internal helper's name. */
+  reportAs?: string;
   /** Paths inside visible folders covered by an empty read-only mount (a profile's filesystem.hidden). */
   hidden?: string[];
   /** Policies already loaded (a phantom-fragment.yaml profile): see PolicyInput in sandboxPolicy.ts. */
@@ -51,6 +54,8 @@ export interface SandboxExit {
   code: number | null;
   /** e.g. "SIGKILL" when the command (or, after a timeout, the sandbox) was killed. */
   signal: string | null;
+  /** true when the wall-time limit (timeoutSeconds) stopped the sandbox (the helper's exit line says so). */
+  timedOut?: boolean;
   /** From spawnSandbox() to the command's execve (to the failure when it never ran). */
   spawnMs: number;
   /** Why the sandbox could not be made or the command not started (the helper's message). */
@@ -150,7 +155,7 @@ export function spawnSandbox(spec: SandboxSpec): SandboxProcess {
       };
     } catch (e) {
       if (!(e instanceof CommandResolutionError)) throw e;
-      return notStarted({ code: 127, signal: null, spawnMs: performance.now() - t0, error: e.message, notes });
+      return notStarted({ code: e.exitCode, signal: null, spawnMs: performance.now() - t0, error: e.message, notes });
     }
   }
 
@@ -173,7 +178,7 @@ export function spawnSandbox(spec: SandboxSpec): SandboxProcess {
   }
 
   // The helper needs no environment: the command's is passed explicitly (--env).
-  const child = spawn(helper, helperArguments(command, policyArgs), { stdio: ['pipe', 'pipe', 'pipe', 'pipe'], env: {} });
+  const child = spawn(helper, helperArguments(command, policyArgs), { stdio: ['pipe', 'pipe', 'pipe', 'pipe'], env: {}, ...(spec.reportAs ? { argv0: spec.reportAs } : {}) });
   let spawnMs: number | undefined;
   let error: string | undefined;
   let exitEvent: Extract<StatusEvent, { event: 'exit' }> | undefined;
@@ -236,7 +241,7 @@ export function spawnSandbox(spec: SandboxSpec): SandboxProcess {
         resolve({ code: 125, signal: null, spawnMs: elapsed, notes, error: `spawn ${helper}: ${spawnError.message}` });
       } else if (exitEvent) {
         // The helper prints every error event on its stderr as well.
-        resolve({ code: exitEvent.signal ? null : exitEvent.code, signal: exitEvent.signal, spawnMs: spawnMs ?? elapsed, notes, ...(pressure ? { pressure } : {}), ...(error ? { error, errorOnStderr: true } : {}) });
+        resolve({ code: exitEvent.signal ? null : exitEvent.code, signal: exitEvent.signal, ...(exitEvent.timeout ? { timedOut: true } : {}), spawnMs: spawnMs ?? elapsed, notes, ...(pressure ? { pressure } : {}), ...(error ? { error, errorOnStderr: true } : {}) });
       } else if (signal) {
         notes.push(`the sandbox helper was killed by ${signal}; everything in the sandbox died with it`);
         resolve({ code: null, signal, spawnMs: spawnMs ?? elapsed, notes, ...(error ? { error } : {}) });

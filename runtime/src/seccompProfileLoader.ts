@@ -140,14 +140,15 @@ export function parseSeccompProfile(text: string, file: string): SeccompProfile 
   return profile;
 }
 
-/** Reads and parses a profile file; errors are ProfileLoadError with the file named. */
-export function loadSeccompProfile(file: string): { profile: SeccompProfile; text: string } {
+/** Reads and parses a profile file; errors are ProfileLoadError with the file named. `unreadableHint` names the
+ * argument the file came from, for the message when it cannot be read. */
+export function loadSeccompProfile(file: string, unreadableHint = 'check the path given to --seccomp'): { profile: SeccompProfile; text: string } {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? String(e);
-    throw new ProfileLoadError(`${file}: cannot read the seccomp profile (${code}) — check the path given to --seccomp`);
+    throw new ProfileLoadError(`${file}: cannot read the seccomp profile (${code}) — ${unreadableHint}`);
   }
   // Parsing with positions costs ~20 ms for Docker's profile: a run reuses the model of identical text.
   const key = `${file}\0${createHash('sha256').update(text).digest('hex')}`;

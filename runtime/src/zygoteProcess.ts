@@ -156,7 +156,7 @@ export class Zygote extends EventEmitter {
     if (this.spawnError) return { code: 125, signal: null, spawnMs: elapsed, notes, error: `spawn zygote: ${this.spawnError.message}` };
     if (this.exitEvent) {
       const e = this.exitEvent;
-      return { code: e.signal ? null : e.code, signal: e.signal, spawnMs, notes, ...(this.pressure ? { pressure: this.pressure } : {}), ...(this.error ? { error: this.error, errorOnStderr: true } : {}) };
+      return { code: e.signal ? null : e.code, signal: e.signal, ...(e.timeout ? { timedOut: true } : {}), spawnMs, notes, ...(this.pressure ? { pressure: this.pressure } : {}), ...(this.error ? { error: this.error, errorOnStderr: true } : {}) };
     }
     if (signal) {
       notes.push(`the sandbox helper was killed by ${signal}; everything in the sandbox died with it`);

@@ -129,7 +129,9 @@ test('a command inside a visible folder (the cwd) needs no grant', () => {
 
 test('an unknown command is a clear error, not a bare ENOENT', () => {
   assert.throws(() => resolveCommand('nosuchtool', { cwd: '/work', host: fakeHost({}, { PATH: '/usr/bin:/bin' }) }), (e: Error) =>
-    e instanceof CommandResolutionError && e.message === 'command "nosuchtool" not found on the host PATH (/usr/bin:/bin): install it or give its full path');
+    e instanceof CommandResolutionError && e.exitCode === 127 && e.message === 'command "nosuchtool" not found on the host PATH (/usr/bin:/bin): install it or give its full path');
   assert.throws(() => resolveCommand('/opt/x/tool', { cwd: '/work', host: fakeHost({}, { PATH: '' }) }), /\/opt\/x\/tool does not exist on the host/);
-  assert.throws(() => resolveCommand('/work/data.txt', { cwd: '/work', host: fakeHost({ '/work/data.txt': {} }, { PATH: '' }) }), /not an executable file/);
+  // Found but not executable: 126, as a shell gives (127 is for "not found").
+  assert.throws(() => resolveCommand('/work/data.txt', { cwd: '/work', host: fakeHost({ '/work/data.txt': {} }, { PATH: '' }) }), (e: Error) =>
+    e instanceof CommandResolutionError && e.exitCode === 126 && /cannot execute \/work\/data\.txt: it is not an executable file — give it execute permission \(chmod \+x\)/.test(e.message));
 });
