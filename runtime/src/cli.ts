@@ -2,10 +2,10 @@
  * The `phantom` command-line tool: the same engine as the extension, for shells, CI and servers.
  * Each subcommand lives in its own module; this file only dispatches.
  */
-import { runCheck } from './cliCheck';
+import { CHECK_USAGE, runCheck } from './cliCheck';
 import { runDoctor } from './cliDoctor';
 import { runExplain } from './cliExplain';
-import { runExport } from './cliExport';
+import { EXPORT_HELP, EXPORT_USAGE, runExport } from './cliExport';
 import { runLearn } from './cliLearn';
 import { runRun } from './cliRun';
 import { runPressure } from './cliPressure';
@@ -27,7 +27,7 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
   },
   check: {
     summary: 'validate phantom-fragment.yaml, seccomp and Landlock profiles',
-    usage: 'phantom check [--format text|json] FILE...',
+    usage: CHECK_USAGE,
     main: runCheck,
   },
   doctor: {
@@ -46,8 +46,8 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
     main: runLearn,
   },
   export: {
-    summary: 'print a seccomp profile for Docker/Podman, Kubernetes (Security Profiles Operator) or systemd',
-    usage: 'phantom export --to docker|spo|systemd FILE',
+    summary: 'print a seccomp profile for Docker/Podman, OCI runtimes (crun, runc), Kubernetes (Security Profiles Operator) or systemd',
+    usage: `${EXPORT_USAGE}\n\n${EXPORT_HELP}`,
     main: runExport,
   },
   pressure: {

@@ -1,14 +1,19 @@
-/** `phantom check`: the language server's diagnostics for files, for CI (text or JSON; exit 1 on an error). */
+/** `phantom check`: the language server's diagnostics for files, for CI (text, JSON or SARIF; exit 1 on an error). */
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { fileSystemContext } from '../../server/src/config/fileAccess';
 import { documentFormat } from '../../server/src/documentKind';
+import { fixesOf } from '../../server/src/quickFix';
 import { validateDocument } from '../../server/src/validation';
+import { toSarif } from './checkSarif';
 import { parseCli, UsageError } from './cliArgs';
 
-const USAGE = 'phantom check [--format text|json] FILE...';
+export const CHECK_USAGE = 'phantom check [--format text|json|sarif] [--output FILE] FILE...\n\n' +
+  '  --format sarif   a SARIF 2.1.0 log (GitHub code scanning, other CI annotators): rules with help, regions, fixes\n' +
+  '  --output FILE    write the report to FILE instead of stdout (the exit code still says whether there was an error)';
+const USAGE = CHECK_USAGE.split('\n')[0];
 const SEVERITY = { 1: 'error', 2: 'warning', 3: 'information', 4: 'hint' } as const;
 
 export interface CheckResult {
@@ -20,6 +25,8 @@ export interface CheckResult {
   severity: 'error' | 'warning' | 'information' | 'hint';
   message: string;
   code: string;
+  /** Quick fixes, with 1-based positions like the finding's. */
+  fixes?: { title: string; edits: { line: number; column: number; endLine: number; endColumn: number; newText: string }[] }[];
 }
 
 export function checkFile(file: string): CheckResult[] {
@@ -44,20 +51,38 @@ export function checkFile(file: string): CheckResult[] {
     severity: SEVERITY[d.severity ?? 1],
     message: d.message,
     code: String(d.code ?? ''),
+    ...(fixesOf(d).length ? {
+      fixes: fixesOf(d).map((f) => ({
+        title: f.title,
+        edits: f.edits.map((e) => ({ line: e.range.start.line + 1, column: e.range.start.character + 1, endLine: e.range.end.line + 1, endColumn: e.range.end.character + 1, newText: e.newText })),
+      })),
+    } : {}),
   }));
 }
 
 export async function runCheck(args: string[]): Promise<number> {
-  const { values, positionals } = parseCli(args, { format: { type: 'string', default: 'text' } }, USAGE);
-  if (values.format !== 'text' && values.format !== 'json') throw new UsageError(`--format must be text or json\nUsage: ${USAGE}`);
+  const { values, positionals } = parseCli(args, { format: { type: 'string', default: 'text' }, output: { type: 'string' } }, USAGE);
+  if (values.format !== 'text' && values.format !== 'json' && values.format !== 'sarif') throw new UsageError(`--format must be text, json or sarif\nUsage: ${USAGE}`);
   if (positionals.length === 0) throw new UsageError(`no file given\nUsage: ${USAGE}`);
   const results = positionals.flatMap(checkFile);
+  const lines: string[] = [];
   if (values.format === 'json') {
-    console.log(JSON.stringify(results, null, 2));
+    lines.push(JSON.stringify(results, null, 2));
+  } else if (values.format === 'sarif') {
+    lines.push(JSON.stringify(toSarif(results), null, 2));
   } else {
-    for (const r of results) console.log(`${r.file}:${r.line}:${r.column}: ${r.severity}: ${r.message} [${r.code}]`);
+    for (const r of results) lines.push(`${r.file}:${r.line}:${r.column}: ${r.severity}: ${r.message} [${r.code}]`);
     const errors = results.filter((r) => r.severity === 'error').length;
-    console.log(`${positionals.length} file${positionals.length === 1 ? '' : 's'} checked: ${errors} error${errors === 1 ? '' : 's'}, ${results.length - errors} other finding${results.length - errors === 1 ? '' : 's'}`);
+    lines.push(`${positionals.length} file${positionals.length === 1 ? '' : 's'} checked: ${errors} error${errors === 1 ? '' : 's'}, ${results.length - errors} other finding${results.length - errors === 1 ? '' : 's'}`);
+  }
+  if (values.output !== undefined) {
+    try {
+      fs.writeFileSync(values.output, `${lines.join('\n')}\n`);
+    } catch (error) {
+      throw new UsageError(`--output ${values.output}: cannot be written (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+    }
+  } else {
+    for (const line of lines) console.log(line);
   }
   return results.some((r) => r.severity === 'error') ? 1 : 0;
 }

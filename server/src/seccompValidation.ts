@@ -63,9 +63,10 @@ function checkDefaults(doc: ParsedDocument, root: SourceNode, out: Diagnostic[])
   const defaultErrno = childAt(root, 'defaultErrnoRet');
   if (defaultErrno && action && actionInfo(action) && !actionInfo(action)!.errnoRet) {
     const [s, e] = keyRange(defaultErrno);
-    out.push(finding(doc, s, e, DiagnosticSeverity.Warning, 'seccomp-errno-ignored',
-      `defaultErrnoRet is ignored with ${action} (runc rejects it): only ${actionsUsingErrno().join(' and ')} use an errno.`));
+    out.push(finding(doc, s, e, DiagnosticSeverity.Error, 'seccomp-errno-refused',
+      `defaultErrnoRet with ${action}: OCI runtimes refuse the profile (crun: "errno value specified for action \`${action}\`"), and so does phantom run. Only ${actionsUsingErrno().join(' and ')} return an errno: remove defaultErrnoRet.`));
   }
+  checkErrnoRange(doc, defaultErrno, 'defaultErrnoRet', out);
   const metadata = childAt(root, 'listenerMetadata');
   if (metadata && !childAt(root, 'listenerPath')) {
     const [s, e] = keyRange(metadata);
@@ -164,10 +165,27 @@ function checkRules(doc: ParsedDocument, rules: SourceNode[], arches: string[], 
     const errno = childAt(rule, 'errnoRet');
     if (errno && action && actionInfo(action) && !errnoActions.has(action)) {
       const [s, e] = keyRange(errno);
-      out.push(finding(doc, s, e, DiagnosticSeverity.Warning, 'seccomp-errno-ignored',
-        `errnoRet is ignored with ${action}: only ${[...errnoActions].join(' and ')} use it.`));
+      out.push(finding(doc, s, e, DiagnosticSeverity.Error, 'seccomp-errno-refused',
+        `errnoRet with ${action}: OCI runtimes refuse the profile (crun: "errno value specified for action \`${action}\`"), and so does phantom run. Only ${[...errnoActions].join(' and ')} return an errno: remove errnoRet or change the action.`));
     }
+    checkErrnoRange(doc, errno, 'errnoRet', out);
   });
+}
+
+/**
+ * An errno outside 1–4095 is legal for the kernel (16 bits of SECCOMP_RET_DATA) but not an errno to libc, which
+ * reads only -1…-4095 as an error: the call then "succeeds" with a negative return value (0: with 0, without
+ * running). libseccomp, and so crun, runc and phantom run, refuses values above 4095.
+ */
+function checkErrnoRange(doc: ParsedDocument, node: SourceNode | undefined, key: string, out: Diagnostic[]): void {
+  if (node?.type !== 'number' || typeof node.value !== 'number' || !Number.isInteger(node.value)) return;
+  const n = node.value;
+  if (n >= 1 && n <= 4095) return;
+  if (n < 0 || n > 65535) return; // the schema reports it
+  const why = n === 0
+    ? 'the call returns 0 (success) without running'
+    : 'libc reads only 1–4095 as an errno, so the call returns a negative value that looks like success; libseccomp-based runtimes (crun, runc, phantom run) refuse it';
+  out.push(finding(doc, node.start, node.end, DiagnosticSeverity.Warning, 'seccomp-errno-range', `${key} ${n} is outside 1–4095: ${why}. Use e.g. 1 (EPERM) or 38 (ENOSYS).`));
 }
 
 /** includes/excludes as comparable data; empty objects count as no condition. */
