@@ -51,8 +51,8 @@ type Path = (string | number)[];
 const ARCHITECTURES = new Set((seccompData.architectures as { name: string }[]).map((a) => a.name));
 /** The actions whose return value carries an errno; OCI runtimes refuse errnoRet on any other (crun: "errno value specified for action"). */
 const ERRNO_ACTIONS = new Set(['SCMP_ACT_ERRNO', 'SCMP_ACT_TRACE']);
-/** libseccomp (and so crun, runc and this runtime) refuses an errno above MAX_ERRNO (seccomp_rule_add: EINVAL). */
-const MAX_ERRNO = 4095n;
+/** libseccomp 2.5 (and so crun, runc and this runtime) refuses an errno of 4095 or more (seccomp_rule_add: EINVAL). */
+const MAX_SECCOMP_ERRNO = 4094n;
 
 function pathText(path: Path): string {
   return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i ? `.${p}` : p)).join('') || '(top level)';
@@ -90,9 +90,9 @@ export function parseSeccompProfile(text: string, file: string): SeccompProfile 
       fail(path, `${key} is given with ${action}, which returns no errno; OCI runtimes refuse the profile (crun: "errno value specified for action \`${action}\`")`,
         `remove ${key}, or use SCMP_ACT_ERRNO`);
     const n = int(v, path, 65535n);
-    if (n > MAX_ERRNO)
-      fail(path, `${key} ${n} is above 4095: libseccomp refuses it (crun and runc: "seccomp_rule_add: Invalid argument"), and libc would not read it as an errno`,
-        'use an errno from 1 to 4095 (1 EPERM, 13 EACCES, 38 ENOSYS)');
+    if (n > MAX_SECCOMP_ERRNO)
+      fail(path, `${key} ${n} is above 4094: libseccomp refuses it (crun and runc: "seccomp_rule_add: Invalid argument")${n > 4095n ? ', and libc would not read it as an errno' : ''}`,
+        'use an errno from 1 to 4094 (1 EPERM, 13 EACCES, 38 ENOSYS)');
     return Number(n);
   };
   const arch = (v: unknown, path: Path): string => {

@@ -175,17 +175,18 @@ function checkRules(doc: ParsedDocument, rules: SourceNode[], arches: string[], 
 /**
  * An errno outside 1–4095 is legal for the kernel (16 bits of SECCOMP_RET_DATA) but not an errno to libc, which
  * reads only -1…-4095 as an error: the call then "succeeds" with a negative return value (0: with 0, without
- * running). libseccomp, and so crun, runc and phantom run, refuses values above 4095.
+ * running). libseccomp 2.5, and so crun, runc and phantom run, refuses 4095 and above (seccomp_rule_add: EINVAL).
  */
 function checkErrnoRange(doc: ParsedDocument, node: SourceNode | undefined, key: string, out: Diagnostic[]): void {
   if (node?.type !== 'number' || typeof node.value !== 'number' || !Number.isInteger(node.value)) return;
   const n = node.value;
-  if (n >= 1 && n <= 4095) return;
+  if (n >= 1 && n <= 4094) return;
   if (n < 0 || n > 65535) return; // the schema reports it
-  const why = n === 0
-    ? 'the call returns 0 (success) without running'
-    : 'libc reads only 1–4095 as an errno, so the call returns a negative value that looks like success; libseccomp-based runtimes (crun, runc, phantom run) refuse it';
-  out.push(finding(doc, node.start, node.end, DiagnosticSeverity.Warning, 'seccomp-errno-range', `${key} ${n} is outside 1–4095: ${why}. Use e.g. 1 (EPERM) or 38 (ENOSYS).`));
+  const refused = 'libseccomp-based runtimes (crun, runc, phantom run) refuse 4095 and above';
+  const why = n === 0 ? `${key} 0 is outside 1–4095: the call returns 0 (success) without running`
+    : n === 4095 ? `${key} 4095 is an errno to libc, but ${refused}`
+      : `${key} ${n} is outside 1–4095: the kernel keeps it, but libc reads only 1–4095 as an errno, so the call returns a negative value that looks like success; ${refused}`;
+  out.push(finding(doc, node.start, node.end, DiagnosticSeverity.Warning, 'seccomp-errno-range', `${why}. Use e.g. 1 (EPERM) or 38 (ENOSYS).`));
 }
 
 /** includes/excludes as comparable data; empty objects count as no condition. */

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { FIXTURES } from '../support/fixtures';
 import { parseRecording, usageFromRecording } from '../../runtime/src/learnRecording';
 import { proposeProfile, renderJson } from '../../runtime/src/learnProposal';
-import { toDocker, toSpo, toSystemd } from '../../runtime/src/exporters';
+import { toDocker } from '../../runtime/src/exporters';
 import { parseSeccompProfile } from '../../runtime/src/seccompProfileLoader';
 
 const profile = () => {
