@@ -62,6 +62,7 @@ export function toSystemd(r: ResolvedProfile, summary: string): { text: string; 
   lines.push(nativeOnly(r) ? 'SystemCallArchitectures=native' : `SystemCallArchitectures=${arches.map((a) => SYSTEMD_ARCH[a] ?? a).join(' ')}`);
   if (denyForm) {
     const deny: string[] = [];
+    const denied = new Set<string>();
     const log: string[] = [];
     const notLogged: string[] = [];
     for (const { rule, i, names, conditional } of rules) {
@@ -72,7 +73,8 @@ export function toSystemd(r: ResolvedProfile, summary: string): { text: string; 
         if (conditional) comments.push(`${ruleText(rule, i)}: systemd cannot compare arguments; applied to every call of these names`);
         continue;
       }
-      deny.push(...names.map((n) => `${n}:${value}`));
+      // One action per name in systemd: the first rule that denies a name decides (seccomp: the first match by priority).
+      for (const n of names) if (!denied.has(n)) { denied.add(n); deny.push(`${n}:${value}`); }
       if (caveat) comments.push(`${ruleText(rule, i)}: ${caveat}`);
       if (conditional) comments.push(`${ruleText(rule, i)}: systemd cannot compare arguments; denied for every call of these names (stricter than the profile)`);
     }
