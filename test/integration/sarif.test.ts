@@ -21,7 +21,7 @@ function sarifValidator() {
   const { id, $schema: _draft, ...rest } = schema;
   void _draft;
   const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false });
-  return ajv.compile({ ...rest, $id: id });
+  return ajv.compile({ ...rest, $id: String(id) });
 }
 
 interface SarifResult {
