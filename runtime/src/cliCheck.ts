@@ -67,7 +67,8 @@ export async function runCheck(args: string[]): Promise<number> {
   const results = positionals.flatMap(checkFile);
   const lines: string[] = [];
   if (values.format === 'json') {
-    lines.push(JSON.stringify(results, null, 2));
+    // The JSON form stays the finding without its fixes (those are SARIF's).
+    lines.push(JSON.stringify(results.map(({ fixes: _fixes, ...finding }) => finding), null, 2));
   } else if (values.format === 'sarif') {
     lines.push(JSON.stringify(toSarif(results), null, 2));
   } else {
