@@ -89,7 +89,7 @@ export function toSystemd(r: ResolvedProfile, summary: string): { text: string; 
     const log: string[] = [];
     let hint = false;
     for (const { rule, i, names, conditional } of rules) {
-      const { value } = systemdAction(rule.action, rule.errnoRet);
+      const { value, caveat } = systemdAction(rule.action, rule.errnoRet);
       if (value === null) {
         if (conditional) {
           comments.push(`${ruleText(rule, i)}: systemd cannot compare arguments; left out of the allow list, so these calls get the default action (stricter than the profile)`);
@@ -100,6 +100,8 @@ export function toSystemd(r: ResolvedProfile, summary: string): { text: string; 
         if (rule.action === 'SCMP_ACT_LOG') log.push(...names);
       } else if (value !== def.value) {
         comments.push(`${ruleText(rule, i)}: systemd gives every call outside the allow list one action; these get ${def.value === 'kill' ? 'killed' : def.value} instead`);
+      } else if (caveat) {
+        comments.push(`${ruleText(rule, i)}: ${caveat}`);
       }
     }
     if (hint) comments.push('systemd settings that express common argument conditions: RestrictNamespaces= (clone, unshare flags), RestrictAddressFamilies= (socket families), LockPersonality= (personality)');
