@@ -223,9 +223,33 @@ function checkName(doc: ParsedDocument, node: SourceNode, name: string, arches: 
     `Unknown syscall '${name.length > 40 ? `${name.slice(0, 37)}…` : name}'.${suggestion ? ` Did you mean '${suggestion}'?` : ''}`, fixes));
 }
 
+const U64_MAX = 2n ** 64n - 1n;
+
+/**
+ * An argument value is read by the parser as a JS number, exact only to 2^53; the runtime's loader reads it
+ * exactly (the yaml package's intAsBigInt). So the range is checked on the literal itself: 2^64 would round to
+ * the schema's maximum and pass.
+ */
+function checkArgValue(doc: ParsedDocument, node: SourceNode | undefined, key: string, out: Diagnostic[]): void {
+  if (node?.type !== 'number') return;
+  const raw = doc.document.getText().slice(node.start, node.end).trim();
+  let value: bigint;
+  try {
+    value = BigInt(raw);
+  } catch {
+    return; // not an integer literal BigInt reads (a float, a sign): the schema reports what is wrong with it
+  }
+  // Above the float nearest 2^64 the schema's maximum already reports it.
+  if (value <= U64_MAX || Number(value) > Number(U64_MAX)) return;
+  out.push(finding(doc, node.start, node.end, DiagnosticSeverity.Error, 'schema-range',
+    `${key} ${raw} is above 2^64−1 (18446744073709551615), the largest argument value: runtimes refuse it (crun: "Numerical result out of range"), and so does phantom run.`));
+}
+
 function checkArgs(doc: ParsedDocument, args: SourceNode | undefined, names: (string | undefined)[], out: Diagnostic[]): void {
   for (const arg of args?.children ?? []) {
     if (arg.type !== 'object') continue;
+    checkArgValue(doc, childAt(arg, 'value'), 'value', out);
+    checkArgValue(doc, childAt(arg, 'valueTwo'), 'valueTwo', out);
     const indexNode = childAt(arg, 'index');
     if (indexNode?.type !== 'number' || typeof indexNode.value !== 'number') continue;
     const index = indexNode.value;

@@ -98,3 +98,14 @@ test('every semantic message stays under 200 characters', () => {
   assert.ok(all.length >= 1);
   for (const d of all) assert.ok(d.message.length < 200, d.message);
 });
+
+test('an argument value just above 2^64-1 is an error although it rounds to the schema maximum as a JS number', () => {
+  for (const name of ['x.seccomp.yaml', 'x.seccomp.json']) {
+    const text = name.endsWith('json')
+      ? '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["lseek"], "action": "SCMP_ACT_ERRNO", "args": [{"index": 1, "value": 18446744073709551616, "op": "SCMP_CMP_EQ"}]}]}'
+      : 'defaultAction: SCMP_ACT_ALLOW\nsyscalls:\n  - names: [lseek]\n    action: SCMP_ACT_ERRNO\n    args: [{ index: 1, value: 18446744073709551616, valueTwo: 0xffffffffffffffff, op: SCMP_CMP_EQ }]\n';
+    const d = validateDocument(textDocument(name, text));
+    assert.deepEqual(d.map((x) => [x.severity, x.code]), [[1, 'schema-range']], name);
+    assert.match(d[0].message, /value 18446744073709551616 is above 2\^64−1/);
+  }
+});
