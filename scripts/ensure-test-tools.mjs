@@ -59,6 +59,8 @@ const DEBIAN_PACKAGES = [
   { pkg: 'g++', file: '/usr/bin/g++', why: 'node-gyp' },
   { pkg: 'python3', file: '/usr/bin/python3', why: 'node-gyp' },
   { pkg: 'bubblewrap', file: '/usr/bin/bwrap', why: 'phantom bench --spawn compares against it' },
+  { pkg: 'crun', file: '/usr/bin/crun', why: 'the OCI runtime the export tests run profiles under' },
+  { pkg: 'systemd', file: '/usr/bin/systemd-analyze', why: 'systemd-analyze verifies the --to systemd export' },
 ];
 
 const say = (msg) => console.log(`ensure-test-tools: ${msg}`);

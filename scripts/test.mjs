@@ -35,8 +35,8 @@ const lock = path.join(root, 'package-lock.json');
 if (!args.includes('--no-install') && (!fs.existsSync(installed) || fs.statSync(installed).mtimeMs < fs.statSync(lock).mtimeMs)) {
   must('install', 'npm', ['ci', '--no-audit', '--no-fund']);
 }
-// 2. Test tools of the machine (chromium, code-server, …) for the e2e layer.
-if (!args.includes('--no-install') && (only.length === 0 || only.includes('e2e'))) must('test tools', process.execPath, ['scripts/ensure-test-tools.mjs']);
+// 2. Test tools of the machine (chromium, code-server, crun, systemd-analyze, …) for the integration and e2e layers.
+if (!args.includes('--no-install') && (only.length === 0 || only.includes('e2e') || only.includes('integration'))) must('test tools', process.execPath, ['scripts/ensure-test-tools.mjs']);
 // 3. Build everything (native helper included), then lint and type-check.
 must('build', process.execPath, ['scripts/build.mjs']);
 if (only.length === 0) {

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument, isNode } from 'yaml';
+import seccompData from '../../server/data/seccomp.json';
 
 export interface SeccompArg {
   index: number;
@@ -47,6 +48,12 @@ export class ProfileLoadError extends Error {}
 
 type Path = (string | number)[];
 
+const ARCHITECTURES = new Set((seccompData.architectures as { name: string }[]).map((a) => a.name));
+/** The actions whose return value carries an errno; OCI runtimes refuse errnoRet on any other (crun: "errno value specified for action"). */
+const ERRNO_ACTIONS = new Set(['SCMP_ACT_ERRNO', 'SCMP_ACT_TRACE']);
+/** libseccomp 2.5 (and so crun, runc and this runtime) refuses an errno of 4095 or more (seccomp_rule_add: EINVAL). */
+const MAX_SECCOMP_ERRNO = 4094n;
+
 function pathText(path: Path): string {
   return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i ? `.${p}` : p)).join('') || '(top level)';
 }
@@ -77,6 +84,24 @@ export function parseSeccompProfile(text: string, file: string): SeccompProfile 
     return n;
   };
   const small = (v: bigint) => (v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v);
+  // What OCI runtimes refuse is refused here with their reason, at the place, rather than run differently.
+  const errno = (v: unknown, path: Path, action: string, key: string): number => {
+    if (!ERRNO_ACTIONS.has(action))
+      fail(path, `${key} is given with ${action}, which returns no errno; OCI runtimes refuse the profile (crun: "errno value specified for action \`${action}\`")`,
+        `remove ${key}, or use SCMP_ACT_ERRNO`);
+    const n = int(v, path, 65535n);
+    if (n > MAX_SECCOMP_ERRNO)
+      fail(path, `${key} ${n} is above 4094: libseccomp refuses it (crun and runc: "seccomp_rule_add: Invalid argument")${n > 4095n ? ', and libc would not read it as an errno' : ''}`,
+        'use an errno from 1 to 4094 (1 EPERM, 13 EACCES, 38 ENOSYS)');
+    return Number(n);
+  };
+  const arch = (v: unknown, path: Path): string => {
+    const a = str(v, path);
+    if (!ARCHITECTURES.has(a)) fail(path, `unknown architecture '${a}' (crun: "seccomp unknown architecture")`, `use one of ${[...ARCHITECTURES].join(', ')}`);
+    return a;
+  };
+  const archList = (v: unknown, path: Path): string[] =>
+    Array.isArray(v) ? v.map((x, i) => arch(x, [...path, i])) : fail(path, 'expected a list of architectures', 'write [ "SCMP_ARCH_X86_64", ... ]');
   const filter = (v: unknown, path: Path): SeccompFilter => {
     const o = obj(v, path);
     const f: SeccompFilter = {};
@@ -92,8 +117,8 @@ export function parseSeccompProfile(text: string, file: string): SeccompProfile 
   const top = obj(root, []);
   if (top.defaultAction == null) fail([], 'defaultAction is missing', 'add e.g. defaultAction: SCMP_ACT_ERRNO');
   const profile: SeccompProfile = { defaultAction: str(top.defaultAction, ['defaultAction']) };
-  if (top.defaultErrnoRet != null) profile.defaultErrnoRet = Number(int(top.defaultErrnoRet, ['defaultErrnoRet'], 4095n));
-  if (top.architectures != null) profile.architectures = strList(top.architectures, ['architectures']);
+  if (top.defaultErrnoRet != null) profile.defaultErrnoRet = errno(top.defaultErrnoRet, ['defaultErrnoRet'], profile.defaultAction, 'defaultErrnoRet');
+  if (top.architectures != null) profile.architectures = archList(top.architectures, ['architectures']);
   if (top.flags != null) profile.flags = strList(top.flags, ['flags']);
   if (top.listenerPath != null) profile.listenerPath = str(top.listenerPath, ['listenerPath']);
   if (top.listenerMetadata != null) profile.listenerMetadata = str(top.listenerMetadata, ['listenerMetadata']);
@@ -102,8 +127,8 @@ export function parseSeccompProfile(text: string, file: string): SeccompProfile 
     profile.archMap = (top.archMap as unknown[]).map((m, i) => {
       const o = obj(m, ['archMap', i]);
       return {
-        architecture: str(o.architecture, ['archMap', i, 'architecture']),
-        subArchitectures: o.subArchitectures == null ? [] : strList(o.subArchitectures, ['archMap', i, 'subArchitectures']),
+        architecture: arch(o.architecture, ['archMap', i, 'architecture']),
+        subArchitectures: o.subArchitectures == null ? [] : archList(o.subArchitectures, ['archMap', i, 'subArchitectures']),
       };
     });
   }
@@ -116,7 +141,7 @@ export function parseSeccompProfile(text: string, file: string): SeccompProfile 
       if (o.names == null) fail(p, 'names is missing', 'add names: [ "read", ... ]');
       if (o.action == null) fail(p, 'action is missing', 'add e.g. action: SCMP_ACT_ALLOW');
       const rule: SeccompRule = { names: strList(o.names, [...p, 'names']), action: str(o.action, [...p, 'action']) };
-      if (o.errnoRet != null) rule.errnoRet = Number(int(o.errnoRet, [...p, 'errnoRet'], 4095n));
+      if (o.errnoRet != null) rule.errnoRet = errno(o.errnoRet, [...p, 'errnoRet'], rule.action, 'errnoRet');
       if (o.comment != null) rule.comment = String(o.comment);
       if (o.includes != null) rule.includes = filter(o.includes, [...p, 'includes']);
       if (o.excludes != null) rule.excludes = filter(o.excludes, [...p, 'excludes']);

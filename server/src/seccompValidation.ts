@@ -63,9 +63,10 @@ function checkDefaults(doc: ParsedDocument, root: SourceNode, out: Diagnostic[])
   const defaultErrno = childAt(root, 'defaultErrnoRet');
   if (defaultErrno && action && actionInfo(action) && !actionInfo(action)!.errnoRet) {
     const [s, e] = keyRange(defaultErrno);
-    out.push(finding(doc, s, e, DiagnosticSeverity.Warning, 'seccomp-errno-ignored',
-      `defaultErrnoRet is ignored with ${action} (runc rejects it): only ${actionsUsingErrno().join(' and ')} use an errno.`));
+    out.push(finding(doc, s, e, DiagnosticSeverity.Error, 'seccomp-errno-refused',
+      `defaultErrnoRet with ${action}: OCI runtimes refuse the profile (crun: "errno value specified for action \`${action}\`"), and so does phantom run. Only ${actionsUsingErrno().join(' and ')} return an errno: remove defaultErrnoRet.`));
   }
+  checkErrnoRange(doc, defaultErrno, 'defaultErrnoRet', out);
   const metadata = childAt(root, 'listenerMetadata');
   if (metadata && !childAt(root, 'listenerPath')) {
     const [s, e] = keyRange(metadata);
@@ -164,10 +165,28 @@ function checkRules(doc: ParsedDocument, rules: SourceNode[], arches: string[], 
     const errno = childAt(rule, 'errnoRet');
     if (errno && action && actionInfo(action) && !errnoActions.has(action)) {
       const [s, e] = keyRange(errno);
-      out.push(finding(doc, s, e, DiagnosticSeverity.Warning, 'seccomp-errno-ignored',
-        `errnoRet is ignored with ${action}: only ${[...errnoActions].join(' and ')} use it.`));
+      out.push(finding(doc, s, e, DiagnosticSeverity.Error, 'seccomp-errno-refused',
+        `errnoRet with ${action}: OCI runtimes refuse the profile (crun: "errno value specified for action \`${action}\`"), and so does phantom run. Only ${[...errnoActions].join(' and ')} return an errno: remove errnoRet or change the action.`));
     }
+    checkErrnoRange(doc, errno, 'errnoRet', out);
   });
+}
+
+/**
+ * An errno outside 1–4095 is legal for the kernel (16 bits of SECCOMP_RET_DATA) but not an errno to libc, which
+ * reads only -1…-4095 as an error: the call then "succeeds" with a negative return value (0: with 0, without
+ * running). libseccomp 2.5, and so crun, runc and phantom run, refuses 4095 and above (seccomp_rule_add: EINVAL).
+ */
+function checkErrnoRange(doc: ParsedDocument, node: SourceNode | undefined, key: string, out: Diagnostic[]): void {
+  if (node?.type !== 'number' || typeof node.value !== 'number' || !Number.isInteger(node.value)) return;
+  const n = node.value;
+  if (n >= 1 && n <= 4094) return;
+  if (n < 0 || n > 65535) return; // the schema reports it
+  const refused = 'libseccomp-based runtimes (crun, runc, phantom run) refuse 4095 and above';
+  const why = n === 0 ? `${key} 0 is outside 1–4095: the call returns 0 (success) without running`
+    : n === 4095 ? `${key} 4095 is an errno to libc, but ${refused}`
+      : `${key} ${n} is outside 1–4095: the kernel keeps it, but libc reads only 1–4095 as an errno, so the call returns a negative value that looks like success; ${refused}`;
+  out.push(finding(doc, node.start, node.end, DiagnosticSeverity.Warning, 'seccomp-errno-range', `${why}. Use e.g. 1 (EPERM) or 38 (ENOSYS).`));
 }
 
 /** includes/excludes as comparable data; empty objects count as no condition. */
@@ -204,9 +223,33 @@ function checkName(doc: ParsedDocument, node: SourceNode, name: string, arches: 
     `Unknown syscall '${name.length > 40 ? `${name.slice(0, 37)}…` : name}'.${suggestion ? ` Did you mean '${suggestion}'?` : ''}`, fixes));
 }
 
+const U64_MAX = 2n ** 64n - 1n;
+
+/**
+ * An argument value is read by the parser as a JS number, exact only to 2^53; the runtime's loader reads it
+ * exactly (the yaml package's intAsBigInt). So the range is checked on the literal itself: 2^64 would round to
+ * the schema's maximum and pass.
+ */
+function checkArgValue(doc: ParsedDocument, node: SourceNode | undefined, key: string, out: Diagnostic[]): void {
+  if (node?.type !== 'number') return;
+  const raw = doc.document.getText().slice(node.start, node.end).trim();
+  let value: bigint;
+  try {
+    value = BigInt(raw);
+  } catch {
+    return; // not an integer literal BigInt reads (a float, a sign): the schema reports what is wrong with it
+  }
+  // Above the float nearest 2^64 the schema's maximum already reports it.
+  if (value <= U64_MAX || Number(value) > Number(U64_MAX)) return;
+  out.push(finding(doc, node.start, node.end, DiagnosticSeverity.Error, 'schema-range',
+    `${key} ${raw} is above 2^64−1 (18446744073709551615), the largest argument value: runtimes refuse it (crun: "Numerical result out of range"), and so does phantom run.`));
+}
+
 function checkArgs(doc: ParsedDocument, args: SourceNode | undefined, names: (string | undefined)[], out: Diagnostic[]): void {
   for (const arg of args?.children ?? []) {
     if (arg.type !== 'object') continue;
+    checkArgValue(doc, childAt(arg, 'value'), 'value', out);
+    checkArgValue(doc, childAt(arg, 'valueTwo'), 'valueTwo', out);
     const indexNode = childAt(arg, 'index');
     if (indexNode?.type !== 'number' || typeof indexNode.value !== 'number') continue;
     const index = indexNode.value;

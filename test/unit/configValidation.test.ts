@@ -81,7 +81,7 @@ test('declared fragments: syscall names, Landlock rights, variables, relative pa
 
 test('file access is injected: an in-memory filesystem decides what exists and what a referenced file says', () => {
   const files: Record<string, string> = {
-    '/ws/p/a.seccomp.yaml': 'defaultAction: SCMP_ACT_ERRNO\nsyscalls:\n  - names: [read]\n    action: SCMP_ACT_ALLOW\n    errnoRet: 1\n',
+    '/ws/p/a.seccomp.yaml': 'defaultAction: SCMP_ACT_ERRNO\nsyscalls:\n  - names: [read]\n    action: SCMP_ACT_ERRNO\n    errnoRet: 0\n',
   };
   const context: ValidationContext = {
     pathKind: (p): PathKind => (files[p] !== undefined ? 'file' : p === '/ws/p' ? 'directory' : 'missing'),
@@ -90,7 +90,7 @@ test('file access is injected: an in-memory filesystem decides what exists and w
   };
   const document = TextDocument.create(pathToFileURL('/ws/phantom-fragment.yaml').href, 'yaml', 1, 'version: 1\nprofiles:\n  x:\n    seccomp: p/a.seccomp.yaml\n  y:\n    seccomp: p/b.seccomp.yaml\n');
   assert.deepEqual(validateDocument(document, context).map((d) => [d.range.start.line + 1, d.severity, d.message]), [
-    [4, 2, "p/a.seccomp.yaml has 1 warning: line 5: errnoRet is ignored with SCMP_ACT_ALLOW: only SCMP_ACT_ERRNO and SCMP_ACT_TRACE use it."],
+    [4, 2, "p/a.seccomp.yaml has 1 warning: line 5: errnoRet 0 is outside 1–4095: the call returns 0 (success) without running. Use e.g. 1 (EPERM) or…"],
     [6, 1, "'p/b.seccomp.yaml' does not exist (looked for /ws/p/b.seccomp.yaml). Did you mean 'p/a.seccomp.yaml'?"],
   ]);
   // Without file access, the reference checks are skipped: validation stays a pure function of the text.

@@ -55,11 +55,19 @@ test('an args index beyond the syscall parameter count', () => {
   ]);
 });
 
-test('errnoRet and defaultErrnoRet on actions that ignore them', () => {
+test('errnoRet and defaultErrnoRet on actions that return no errno: errors, as OCI runtimes refuse them', () => {
   assert.deepEqual(found('seccomp/errno-ignored.seccomp.yaml'), [
-    [2, 1, 'seccomp-errno-ignored', 'defaultErrnoRet is ignored with SCMP_ACT_KILL_PROCESS (runc rejects it): only SCMP_ACT_ERRNO and SCMP_ACT_TRACE use an errno.'],
-    [9, 5, 'seccomp-errno-ignored', 'errnoRet is ignored with SCMP_ACT_ALLOW: only SCMP_ACT_ERRNO and SCMP_ACT_TRACE use it.'],
+    [2, 1, 'seccomp-errno-refused', 'defaultErrnoRet with SCMP_ACT_KILL_PROCESS: OCI runtimes refuse the profile (crun: "errno value specified for action `SCMP_ACT_KILL_PROCESS`"), and so does phantom run. Only SCMP_ACT_ERRNO and SCMP_ACT_TRACE return an errno: remove defaultErrnoRet.'],
+    [9, 5, 'seccomp-errno-refused', 'errnoRet with SCMP_ACT_ALLOW: OCI runtimes refuse the profile (crun: "errno value specified for action `SCMP_ACT_ALLOW`"), and so does phantom run. Only SCMP_ACT_ERRNO and SCMP_ACT_TRACE return an errno: remove errnoRet or change the action.'],
   ]);
+  const severities = validateDocument(fixtureDocument('seccomp/errno-ignored.seccomp.yaml')).map((d) => d.severity);
+  assert.deepEqual(severities, [1, 1]);
+});
+
+test('errnoRet outside 1–4095 (and 4095, which libseccomp refuses) is a warning with the libc reason', () => {
+  const d = validateDocument(textDocument('x.seccomp.yaml', 'defaultAction: SCMP_ACT_ALLOW\nsyscalls:\n  - names: [getcwd]\n    action: SCMP_ACT_ERRNO\n    errnoRet: 12345\n  - names: [chmod]\n    action: SCMP_ACT_ERRNO\n    errnoRet: 4094\n'));
+  assert.deepEqual(d.map((x) => [x.range.start.line + 1, x.severity, x.code]), [[5, 2, 'seccomp-errno-range']]);
+  assert.match(d[0].message, /libc reads only 1–4095 as an errno/);
 });
 
 test('listenerMetadata without listenerPath', () => {
@@ -89,4 +97,15 @@ test('every semantic message stays under 200 characters', () => {
   const all = validateDocument(doc);
   assert.ok(all.length >= 1);
   for (const d of all) assert.ok(d.message.length < 200, d.message);
+});
+
+test('an argument value just above 2^64-1 is an error although it rounds to the schema maximum as a JS number', () => {
+  for (const name of ['x.seccomp.yaml', 'x.seccomp.json']) {
+    const text = name.endsWith('json')
+      ? '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["lseek"], "action": "SCMP_ACT_ERRNO", "args": [{"index": 1, "value": 18446744073709551616, "op": "SCMP_CMP_EQ"}]}]}'
+      : 'defaultAction: SCMP_ACT_ALLOW\nsyscalls:\n  - names: [lseek]\n    action: SCMP_ACT_ERRNO\n    args: [{ index: 1, value: 18446744073709551616, valueTwo: 0xffffffffffffffff, op: SCMP_CMP_EQ }]\n';
+    const d = validateDocument(textDocument(name, text));
+    assert.deepEqual(d.map((x) => [x.severity, x.code]), [[1, 'schema-range']], name);
+    assert.match(d[0].message, /value 18446744073709551616 is above 2\^64−1/);
+  }
 });
