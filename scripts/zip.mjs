@@ -1,5 +1,6 @@
-// A small reader of zip archives (a .vsix is one), with Node's built-ins only: stored and deflated entries,
-// Unix file modes kept. Enough for the archives vsce writes; not a general-purpose unzip (no zip64, no encryption).
+// A small reader and writer of zip archives (a .vsix is one), with Node's built-ins only: stored and deflated
+// entries, Unix file modes kept. Enough for the archives vsce writes and for the tests that make broken copies of
+// them; not a general-purpose zip (no zip64, no encryption).
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
@@ -64,4 +65,51 @@ export function extractZip(file, dest) {
     const permissions = entry.mode & 0o777;
     if (permissions) fs.chmodSync(target, permissions);
   }
+}
+
+/**
+ * Writes a zip archive of `entries` ({ name, mode, data: Buffer }), deflated. The tests use it to make a broken copy
+ * of a .vsix (readZip, drop an entry, writeZip).
+ */
+export function writeZip(file, entries) {
+  const locals = [];
+  const centrals = [];
+  let offset = 0;
+  for (const entry of entries) {
+    const name = Buffer.from(entry.name, 'utf8');
+    const data = zlib.deflateRawSync(entry.data);
+    const crc = zlib.crc32(entry.data);
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(LOCAL, 0);
+    local.writeUInt16LE(20, 4); // version needed
+    local.writeUInt16LE(0x800, 6); // UTF-8 names
+    local.writeUInt16LE(8, 8); // deflate
+    local.writeUInt32LE(crc, 14);
+    local.writeUInt32LE(data.length, 18);
+    local.writeUInt32LE(entry.data.length, 22);
+    local.writeUInt16LE(name.length, 26);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(CENTRAL, 0);
+    central.writeUInt16LE((3 << 8) | 20, 4); // made by Unix: the mode below is meaningful
+    central.writeUInt16LE(20, 6);
+    central.writeUInt16LE(0x800, 8);
+    central.writeUInt16LE(8, 10);
+    central.writeUInt32LE(crc, 16);
+    central.writeUInt32LE(data.length, 20);
+    central.writeUInt32LE(entry.data.length, 24);
+    central.writeUInt16LE(name.length, 28);
+    central.writeUInt32LE(((entry.mode || 0o100644) << 16) >>> 0, 38);
+    central.writeUInt32LE(offset, 42);
+    locals.push(local, name, data);
+    centrals.push(central, name);
+    offset += local.length + name.length + data.length;
+  }
+  const directory = Buffer.concat(centrals);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(EOCD, 0);
+  end.writeUInt16LE(entries.length, 8);
+  end.writeUInt16LE(entries.length, 10);
+  end.writeUInt32LE(directory.length, 12);
+  end.writeUInt32LE(offset, 16);
+  fs.writeFileSync(file, Buffer.concat([...locals, directory, end]));
 }

@@ -300,6 +300,10 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
       `code-server ${CODE_SERVER_VERSION} is not installed at ${CODE_SERVER_DIR}: run \`node scripts/ensure-test-tools.mjs\` first`,
     );
   }
+  const mode = options.extension ?? EXTENSION_MODE;
+  const vsix = options.vsix ?? PACKAGE_VSIX;
+  // Before anything is made: an incomplete package fails here, naming the missing file.
+  if (mode === 'installed') checkPackage(vsix);
   installExitHook();
   const runDir = newRunDir(options.name);
   // Unix sockets (VS Code's IPC handles, the extension's own sockets) live in TMPDIR / XDG_RUNTIME_DIR and
@@ -373,10 +377,13 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
   };
 
   let installedExtension: string | undefined;
-  if ((options.extension ?? EXTENSION_MODE) === 'installed') {
-    const vsix = options.vsix ?? PACKAGE_VSIX;
-    checkPackage(vsix);
-    installedExtension = installExtension(vsix, { extensions: dirs.extensions, userData: dirs.userData }, env);
+  if (mode === 'installed') {
+    try {
+      installedExtension = installExtension(vsix, { extensions: dirs.extensions, userData: dirs.userData }, env);
+    } catch (e) {
+      fs.rmSync(shortDir, { recursive: true, force: true });
+      throw e;
+    }
   }
 
   const logFile = path.join(runDir, 'code-server.log');
