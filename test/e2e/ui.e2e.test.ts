@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { E2E_WORKSPACE, extensionUnderTest, startCodeServer, type CodeServer } from './codeServer';
 import {
@@ -18,6 +19,13 @@ import {
   withScreenshots,
   type Workbench,
 } from './workbench';
+
+/** What the README test reads of an <img> in the page. */
+interface BrowserImage {
+  naturalWidth: number;
+  complete: boolean;
+  ownerDocument: { querySelectorAll(selector: string): ArrayLike<{ getAttribute(name: string): string | null }> };
+}
 
 describe('Phantom Fragment in VS Code (code-server + Chromium)', { timeout: 240_000 }, () => {
   let server: CodeServer | undefined;
@@ -157,6 +165,42 @@ describe('Phantom Fragment in VS Code (code-server + Chromium)', { timeout: 240_
       await wb!.screenshot('learn-diff-open');
       // Whatever asks whether to apply it (a dialog or a notification), leave it unanswered: nothing is applied.
       await page.keyboard.press('Escape');
+    });
+  });
+
+  it("the extension's details page shows the README with its screenshot, and its docs links point into the package", { timeout: 60_000 }, async (t) => {
+    await withScreenshots(wb!, 'extension-details-readme', async () => {
+      const page = wb!.page;
+      await page.keyboard.press('Escape');
+      await page.keyboard.press('Control+Shift+X');
+      const row = page.locator('.extensions-viewlet .monaco-list-row', { hasText: 'Phantom Fragment' }).first();
+      await row.waitFor({ state: 'visible', timeout: 30_000 });
+      await row.click();
+      // The README is drawn in a webview (an iframe in an iframe) whose policy allows only https: and data: images.
+      const image = await waitFor(
+        "the README's screenshot, loaded, in the details page",
+        async () => {
+          for (const f of page.frames()) {
+            // Runs in the page (no DOM types in this project): the image's state and the page's link targets.
+            const found = await f.locator('img[alt^="Phantom Fragment in VS Code"]').evaluateAll((els) =>
+              els.map((e) => {
+                const img = e as unknown as BrowserImage;
+                return { width: img.naturalWidth, complete: img.complete, links: Array.from(img.ownerDocument.querySelectorAll('a'), (a) => a.getAttribute('href') ?? '') };
+              }),
+            ).catch(() => []);
+            if (found.length) return found[0];
+          }
+          return undefined;
+        },
+        (img) => img !== undefined && img.complete && img.width > 0,
+        { show: (img) => JSON.stringify(img ? { width: img.width, complete: img.complete } : 'no README image in any frame') },
+      );
+      t.diagnostic(`screenshot drawn ${image!.width} px wide`);
+      if (server!.installedExtension) {
+        const docs = image!.links.filter((l) => /^docs\//.test(l));
+        assert.ok(docs.length > 0, `no docs/ links in the README: ${image!.links.join(', ')}`);
+        for (const link of docs) assert.ok(fs.existsSync(path.join(server!.installedExtension, link.split('#')[0])), `${link} is not in the installed extension`);
+      }
     });
   });
 
