@@ -69,11 +69,27 @@ function fail(msg) {
   process.exit(1);
 }
 
+/**
+ * Runs a command. With `log` (a file), its output goes there instead of the terminal — node-gyp prints hundreds of
+ * lines while compiling code-server's native modules — and only a failure shows the end of it.
+ */
 function run(cmd, args, opts = {}) {
-  say(`$ ${cmd} ${args.join(' ')}`);
-  const r = spawnSync(cmd, args, { stdio: 'inherit', ...opts });
+  const { log, ...spawnOptions } = opts;
+  say(`$ ${cmd} ${args.join(' ')}${log ? `  (output: ${path.relative(root, log)})` : ''}`);
+  let fd;
+  if (log) {
+    fs.mkdirSync(path.dirname(log), { recursive: true });
+    fd = fs.openSync(log, 'w');
+  }
+  const r = spawnSync(cmd, args, { stdio: log ? ['ignore', fd, fd] : 'inherit', ...spawnOptions });
+  if (fd !== undefined) fs.closeSync(fd);
+  const ok = !r.error && r.status === 0;
+  if (!ok && log) {
+    const lines = fs.readFileSync(log, 'utf8').trimEnd().split('\n');
+    console.error(`ensure-test-tools: the last ${Math.min(60, lines.length)} lines of ${log}:\n${lines.slice(-60).join('\n')}`);
+  }
   if (r.error) return { ok: false, why: r.error.message };
-  return { ok: r.status === 0, why: `exit code ${r.status}${r.signal ? `, signal ${r.signal}` : ''}` };
+  return { ok, why: `exit code ${r.status}${r.signal ? `, signal ${r.signal}` : ''}` };
 }
 
 function dpkgInstalled(pkg) {
@@ -211,7 +227,7 @@ function ensureCodeServer() {
   const r = run(
     'npm',
     ['install', '--prefix', prefix, `code-server@${CODE_SERVER_VERSION}`, '--no-audit', '--no-fund', '--foreground-scripts'],
-    { env, cwd: prefix },
+    { env, cwd: prefix, log: path.join(prefix, 'install.log') },
   );
   if (!r.ok) {
     fail(
@@ -225,13 +241,13 @@ function ensureCodeServer() {
   // dependencies: run its postinstall ourselves (it is the package's own script; it needs npm's user agent).
   if (!fs.existsSync(path.join(vscodeDir, 'node_modules'))) {
     say("code-server's postinstall did not run (install scripts blocked?): running it");
-    const p = run('npm', ['run', 'postinstall'], { env, cwd: pkgDir });
+    const p = run('npm', ['run', 'postinstall'], { env, cwd: pkgDir, log: path.join(prefix, 'postinstall.log') });
     if (!p.ok) fail(`code-server's postinstall.sh failed (${p.why})`);
   }
   // Same for the native modules inside lib/vscode.
   if (!fs.existsSync(path.join(vscodeDir, 'node_modules/node-pty/build/Release/pty.node'))) {
     say('native modules of VS Code were not built: npm rebuild');
-    const p = run('npm', ['rebuild', '--foreground-scripts', ...ALLOW_SCRIPTS.slice(2)], { env, cwd: vscodeDir });
+    const p = run('npm', ['rebuild', '--foreground-scripts', ...ALLOW_SCRIPTS.slice(2)], { env, cwd: vscodeDir, log: path.join(prefix, 'rebuild.log') });
     if (!p.ok) fail(`npm rebuild in ${vscodeDir} failed (${p.why})`);
   }
 

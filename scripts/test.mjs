@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm test`: everything on a fresh machine of this kind — installs what the tests need, builds, lints, then
-// runs the three layers (unit, integration, e2e) and ends with one line per layer and the total.
+// runs the three layers (unit, integration, e2e; the e2e layer packages the .vsix first and tests it installed)
+// and ends with one line per layer and the total.
 // Uses only Node's built-ins at the top: node_modules may not exist yet.
 //   node scripts/test.mjs [--layer unit|integration|e2e]... [--no-install]
 import { spawnSync } from 'node:child_process';
@@ -96,7 +97,12 @@ function failuresIn(report) {
 const layers = [
   ['unit', () => layer('unit', testFiles('test/unit', '.test.ts'))],
   ['integration', () => layer('integration', testFiles('test/integration', '.test.ts'))],
-  ['e2e', () => layer('e2e', testFiles('test/e2e', '.e2e.test.ts'))],
+  // The e2e layer tests the extension as a user installs it: the .vsix that `npm run package` builds and checks
+  // (scripts/package.mjs), installed into each run's fresh code-server profile (test/e2e/codeServer.ts).
+  ['e2e', () => {
+    must('package', process.execPath, ['scripts/package.mjs']);
+    return layer('e2e', testFiles('test/e2e', '.e2e.test.ts'));
+  }],
 ];
 
 const results = [];

@@ -6,7 +6,8 @@
  *   syscall(444, 'long', 0, 'long', 0, 'long', 1)   // landlock_create_ruleset(NULL, 0, VERSION)
  * They return -1 on failure; read errno() right after the call.
  */
-import koffi, { type LibraryHandle } from 'koffi';
+import type { LibraryHandle } from 'koffi';
+import { koffi } from './koffi';
 
 interface LibC {
   syscall: (number: number, ...typedArgs: unknown[]) => number;
@@ -20,8 +21,9 @@ let handle: LibraryHandle | undefined;
 /** The C library, loaded once for every binding that needs it (libc.ts, poll.ts). */
 export function libcHandle(): LibraryHandle {
   if (handle) return handle;
+  const ffi = koffi(); // outside the try: a missing koffi says so itself
   try {
-    handle = koffi.load('libc.so.6');
+    handle = ffi.load('libc.so.6');
   } catch (e) {
     throw new Error(`koffi.load("libc.so.6") failed: ${(e as Error).message} — the runtime needs glibc (musl systems are not supported yet)`, { cause: e });
   }
@@ -59,11 +61,11 @@ export function memfd_create(name: string, flags: number): number {
 
 /** The calling thread's errno after the last native call. */
 export function errno(): number {
-  return koffi.errno();
+  return koffi().errno();
 }
 
 /** Name of an errno value ("EPERM"), or "errno N" when unknown. */
 export function errnoName(value: number): string {
-  for (const [name, v] of Object.entries(koffi.os.errno)) if (v === value) return name;
+  for (const [name, v] of Object.entries(koffi().os.errno)) if (v === value) return name;
   return `errno ${value}`;
 }

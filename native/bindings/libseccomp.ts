@@ -2,7 +2,8 @@
  * Raw libseccomp bindings through koffi, kept 1:1 with the C names. libseccomp.so.2 is loaded on first
  * use; when it is missing, every function throws one clear error saying how to install it.
  */
-import koffi, { type LibraryHandle, type TypeObject } from 'koffi';
+import type { LibraryHandle, TypeObject } from 'koffi';
+import { koffi } from './koffi';
 
 export interface ScmpVersion {
   major: number;
@@ -76,8 +77,9 @@ function libseccomp(): LibSeccomp {
   if (loaded) return loaded;
   if (loadError) throw loadError;
   let lib: LibraryHandle;
+  const ffi = koffi(); // outside the try: a missing koffi says so itself
   try {
-    lib = koffi.load('libseccomp.so.2');
+    lib = ffi.load('libseccomp.so.2');
   } catch (e) {
     loadError = new Error(
       `koffi.load("libseccomp.so.2") failed: ${(e as Error).message} — install libseccomp ` +
@@ -86,8 +88,8 @@ function libseccomp(): LibSeccomp {
     );
     throw loadError;
   }
-  const versionType = koffi.struct('scmp_version', { major: 'uint', minor: 'uint', micro: 'uint' });
-  koffi.struct('scmp_arg_cmp', { arg: 'uint', op: 'int', datum_a: 'uint64_t', datum_b: 'uint64_t' });
+  const versionType = koffi().struct('scmp_version', { major: 'uint', minor: 'uint', micro: 'uint' });
+  koffi().struct('scmp_arg_cmp', { arg: 'uint', op: 'int', datum_a: 'uint64_t', datum_b: 'uint64_t' });
   loaded = {
     versionType,
     seccomp_version: lib.func('const scmp_version *seccomp_version(void)'),
@@ -111,7 +113,7 @@ function libseccomp(): LibSeccomp {
 /** const struct scmp_version *seccomp_version(void) */
 export function seccomp_version(): ScmpVersion {
   const lib = libseccomp();
-  return koffi.decode(lib.seccomp_version(), lib.versionType) as ScmpVersion;
+  return koffi().decode(lib.seccomp_version(), lib.versionType) as ScmpVersion;
 }
 
 /** unsigned int seccomp_api_get(void) — the API level libseccomp detected on this kernel. */

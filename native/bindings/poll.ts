@@ -3,11 +3,11 @@
  * fd for POLLPRI (what a PSI trigger raises), so the PSI monitor calls poll() here.
  *
  * `poll` is called with koffi's `.async`: the call blocks on one libuv thread-pool thread, not on the event
- * loop. The pollfd array lives in koffi.alloc() memory (stable while the other thread uses it), freed when
+ * loop. The pollfd array lives in koffi().alloc() memory (stable while the other thread uses it), freed when
  * the call returns. An eventfd in the set lets the caller wake a poll that waits forever.
  * Loaded on first use, so importing this module costs nothing.
  */
-import koffi from 'koffi';
+import { koffi } from './koffi';
 import { libcHandle } from './libc';
 
 export const POLLIN = 0x001;
@@ -55,21 +55,21 @@ function lib(): LibPoll {
 /** int poll(struct pollfd *fds, nfds_t nfds, int timeout), run on a thread-pool thread. */
 export function pollAsync(fds: PollFd[], timeoutMs: number): Promise<PollResult> {
   const { poll } = lib();
-  const memory = koffi.alloc('uint8_t', fds.length * POLLFD_SIZE) as unknown;
+  const memory = koffi().alloc('uint8_t', fds.length * POLLFD_SIZE) as unknown;
   const bytes = Buffer.alloc(fds.length * POLLFD_SIZE);
   fds.forEach((f, i) => {
     bytes.writeInt32LE(f.fd, i * POLLFD_SIZE);
     bytes.writeInt16LE(f.events, i * POLLFD_SIZE + 4);
   });
-  koffi.encode(memory, 'uint8_t', [...bytes], bytes.length);
+  koffi().encode(memory, 'uint8_t', [...bytes], bytes.length);
   return new Promise((resolve, reject) => {
     poll.async(memory, fds.length, timeoutMs, (error: unknown, result: number) => {
       try {
         if (error) return reject(error instanceof Error ? error : new Error(String(error)));
-        const out = Buffer.from(koffi.decode(memory, 'uint8_t', fds.length * POLLFD_SIZE) as number[]);
+        const out = Buffer.from(koffi().decode(memory, 'uint8_t', fds.length * POLLFD_SIZE) as number[]);
         resolve({ result, revents: fds.map((_, i) => out.readUInt16LE(i * POLLFD_SIZE + 6)) });
       } finally {
-        koffi.free(memory);
+        koffi().free(memory);
       }
     });
   });
@@ -82,5 +82,5 @@ export function eventfd(initval: number, flags: number): number {
 
 /** koffi's errno of the calling thread (valid right after a synchronous call). */
 export function errno(): number {
-  return koffi.errno();
+  return koffi().errno();
 }

@@ -8,10 +8,14 @@
  * - The process is started detached (`detached: true` = setsid(2): a new session and process group), so
  *   `stop()` kills the whole group (the server, its extension hosts, pty host, file watcher and anything
  *   the extension spawned), also when a test fails or the test process exits early.
- * - The extension under test is NOT installed: the workbench URL's `payload` parameter names it as the
- *   extension development path (see `workbenchUrl()`), exactly like `code --extensionDevelopmentPath`.
+ * - The extension under test is, by default, the package a user installs: the .vsix that `npm run package` built
+ *   (dist/phantom-fragment.vsix, or PHANTOM_E2E_VSIX) is checked (scripts/check-package.mjs) and installed into the
+ *   run's fresh profile with `code-server --install-extension FILE --extensions-dir D --user-data-dir U` before the
+ *   server starts. PHANTOM_E2E_EXTENSION_MODE=development (or PHANTOM_E2E_EXTENSION=<folder>) loads the checkout
+ *   instead, as the extension development path of the workbench URL's `payload` (see `workbenchUrl()`), exactly
+ *   like `code --extensionDevelopmentPath` — handy while debugging, but it is not what a user runs.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -45,12 +49,32 @@ function findRepoRoot(): string {
 /** The workspace every e2e run copies into its run folder. */
 export const E2E_WORKSPACE = path.join(REPO_ROOT, 'test/fixtures/e2e-workspace');
 
+/** How the extension under test is loaded: the installed .vsix (default) or the checkout as development path. */
+export type ExtensionMode = 'installed' | 'development';
+export const EXTENSION_MODE: ExtensionMode =
+  process.env.PHANTOM_E2E_EXTENSION_MODE === 'development' || process.env.PHANTOM_E2E_EXTENSION ? 'development' : 'installed';
+if (process.env.PHANTOM_E2E_EXTENSION_MODE && !['installed', 'development'].includes(process.env.PHANTOM_E2E_EXTENSION_MODE)) {
+  throw new Error(`e2e: PHANTOM_E2E_EXTENSION_MODE=${process.env.PHANTOM_E2E_EXTENSION_MODE}: use installed or development`);
+}
+
+/** The package the installed mode installs (built by `npm run package`). */
+export const PACKAGE_VSIX = path.resolve(process.env.PHANTOM_E2E_VSIX ?? path.join(REPO_ROOT, 'dist/phantom-fragment.vsix'));
+
+/** The id VS Code gives the extension (publisher.name of package.json). */
+export const EXTENSION_ID = 'phantom-fragment.phantom-fragment';
+
 /**
- * The extension under test: the repository itself (package.json `main` = dist/client.js, built by
- * `npm run build`), or PHANTOM_E2E_EXTENSION (another extension folder, e.g. a throwaway one while
- * developing the harness). Fails clearly when the extension's main file is missing.
+ * The extension development path to hand to `openWorkbench`/`workbenchUrl`: undefined in the installed mode (the
+ * default: `startCodeServer` installed the .vsix into the profile, and a development path of the same id would
+ * hide it), else the repository itself (package.json `main` = dist/client.js, built by `npm run build`) or
+ * PHANTOM_E2E_EXTENSION. Fails clearly when the extension's main file is missing.
  */
-export function extensionUnderTest(): string {
+export function extensionUnderTest(mode: ExtensionMode = EXTENSION_MODE): string | undefined {
+  return mode === 'installed' ? undefined : developmentExtension();
+}
+
+/** The checkout (or PHANTOM_E2E_EXTENSION) as an extension folder, checked to be built. */
+export function developmentExtension(): string {
   const dir = process.env.PHANTOM_E2E_EXTENSION ? path.resolve(process.env.PHANTOM_E2E_EXTENSION) : REPO_ROOT;
   const manifest = path.join(dir, 'package.json');
   if (!fs.existsSync(manifest)) throw new Error(`e2e: ${dir} is not an extension folder (no package.json)`);
@@ -59,6 +83,55 @@ export function extensionUnderTest(): string {
   if (!fs.existsSync(main) && !fs.existsSync(`${main}.js`)) {
     throw new Error(`e2e: the extension is not built: ${main} is missing. Run \`npm run build\` first.`);
   }
+  return dir;
+}
+
+const checkedPackages = new Map<string, string>();
+
+/**
+ * Checks the .vsix as scripts/check-package.mjs does (`npm run package` ran it too; the file may have changed
+ * since): its failure names the missing file. Once per package file and modification time.
+ */
+export function checkPackage(vsix: string = PACKAGE_VSIX): void {
+  if (!fs.existsSync(vsix)) throw new Error(`e2e: ${vsix} does not exist: run \`npm run package\` first (npm test does it before this layer)`);
+  const key = `${vsix}@${fs.statSync(vsix).mtimeMs}`;
+  if (checkedPackages.has(key)) return;
+  const r = spawnSync(process.execPath, [path.join(REPO_ROOT, 'scripts/check-package.mjs'), vsix], { encoding: 'utf8', timeout: 120_000 });
+  if (r.status !== 0) throw new Error(`e2e: the package ${vsix} is incomplete (scripts/check-package.mjs):\n${r.stdout}${r.stderr}${r.error?.message ?? ''}`);
+  checkedPackages.set(key, r.stdout);
+}
+
+/**
+ * Installs a .vsix into a profile as a user does: `code-server --install-extension FILE --extensions-dir D
+ * --user-data-dir U`. Returns the folder it was installed into.
+ */
+export function installExtension(vsix: string, dirs: { extensions: string; userData: string }, env: Record<string, string>): string {
+  const r = spawnSync(
+    process.execPath,
+    [CODE_SERVER_ENTRY, '--install-extension', vsix, '--extensions-dir', dirs.extensions, '--user-data-dir', dirs.userData, '--force'],
+    { encoding: 'utf8', env, timeout: 120_000 },
+  );
+  const output = `${r.stdout ?? ''}${r.stderr ?? ''}${r.error?.message ?? ''}`;
+  if (r.status !== 0 || !/successfully installed/i.test(output)) {
+    throw new Error(`e2e: code-server --install-extension ${vsix} failed (exit ${r.status}):\n${output.slice(-3000)}`);
+  }
+  const installed = fs.readdirSync(dirs.extensions).find((d) => d.startsWith(`${EXTENSION_ID}-`));
+  if (!installed) throw new Error(`e2e: ${vsix} was installed but no ${EXTENSION_ID}-* folder is in ${dirs.extensions}:\n${output}`);
+  return path.join(dirs.extensions, installed);
+}
+
+/**
+ * An empty extension to name as extension development path when only the extension-host tests
+ * (`extensionTestsPath`) need one: VS Code then still loads the installed extensions, so the tests run against the
+ * installed copy of Phantom Fragment.
+ */
+export function testDriverExtension(server: Pick<CodeServer, 'runDir'>): string {
+  const dir = path.join(server.runDir, 'test-driver-extension');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(
+    path.join(dir, 'package.json'),
+    JSON.stringify({ name: 'phantom-e2e-driver', publisher: 'phantom-fragment-tests', version: '0.0.0', engines: { vscode: '^1.100.0' } }, null, 2),
+  );
   return dir;
 }
 
@@ -101,6 +174,14 @@ export interface CodeServerOptions {
   env?: Record<string, string>;
   /** Readiness timeout (ms). */
   startTimeoutMs?: number;
+  /**
+   * How the extension under test is loaded (default EXTENSION_MODE): 'installed' installs PACKAGE_VSIX (or `vsix`)
+   * into this run's profile before the server starts; 'development' installs nothing (pass `extensionUnderTest()`
+   * as the workbench's extension development path).
+   */
+  extension?: ExtensionMode;
+  /** The package to install in the installed mode (default PACKAGE_VSIX). */
+  vsix?: string;
 }
 
 export interface CodeServer {
@@ -112,6 +193,8 @@ export interface CodeServer {
   workspace: string | undefined;
   userDataDir: string;
   extensionsDir: string;
+  /** Where the .vsix was installed (the installed mode), else undefined. */
+  installedExtension: string | undefined;
   logFile: string;
   /** code-server's output so far (stdout + stderr). */
   log(): string;
@@ -217,6 +300,10 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
       `code-server ${CODE_SERVER_VERSION} is not installed at ${CODE_SERVER_DIR}: run \`node scripts/ensure-test-tools.mjs\` first`,
     );
   }
+  const mode = options.extension ?? EXTENSION_MODE;
+  const vsix = options.vsix ?? PACKAGE_VSIX;
+  // Before anything is made: an incomplete package fails here, naming the missing file.
+  if (mode === 'installed') checkPackage(vsix);
   installExitHook();
   const runDir = newRunDir(options.name);
   // Unix sockets (VS Code's IPC handles, the extension's own sockets) live in TMPDIR / XDG_RUNTIME_DIR and
@@ -289,6 +376,16 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
     ...options.env,
   };
 
+  let installedExtension: string | undefined;
+  if (mode === 'installed') {
+    try {
+      installedExtension = installExtension(vsix, { extensions: dirs.extensions, userData: dirs.userData }, env);
+    } catch (e) {
+      fs.rmSync(shortDir, { recursive: true, force: true });
+      throw e;
+    }
+  }
+
   const logFile = path.join(runDir, 'code-server.log');
   const logFd = fs.openSync(logFile, 'a');
   // detached: true makes node call setsid() in the child: a new session and process group whose id is the
@@ -324,6 +421,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
     workspace,
     userDataDir: dirs.userData,
     extensionsDir: dirs.extensions,
+    installedExtension,
     logFile,
     log: readLog,
     async stop() {

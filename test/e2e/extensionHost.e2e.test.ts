@@ -1,18 +1,20 @@
 /**
  * Extension-host tests (test/e2e/extensionHost/, @vscode/test-electron `run()` contract) run inside the real
  * extension host of code-server: the workbench URL's payload carries extensionDevelopmentPath and
- * extensionTestsPath; VS Code calls window.codeAutomationExit(code, logs) when run() settles.
+ * extensionTestsPath; VS Code calls window.codeAutomationExit(code, logs) when run() settles. In the installed mode
+ * (the default) the development path is an empty driver extension, so the tests run against the installed .vsix.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { E2E_WORKSPACE, REPO_ROOT, extensionUnderTest, startCodeServer, type CodeServer } from './codeServer';
+import { E2E_WORKSPACE, EXTENSION_MODE, PACKAGE_VSIX, REPO_ROOT, extensionUnderTest, startCodeServer, testDriverExtension, type CodeServer } from './codeServer';
 import { openWorkbench, withTimeout, type Workbench } from './workbench';
 
 const TESTS_BUNDLE = path.join(REPO_ROOT, 'dist/test/extensionHost/index.js');
 const RUN_TIMEOUT_MS = 120_000;
+const expectedFile = path.join(REPO_ROOT, 'test-output/e2e', `extension-host-expected-${process.pid}.txt`);
 
 interface Results {
   summary: string;
@@ -32,16 +34,19 @@ describe('extension-host tests in code-server', { timeout: 180_000 }, () => {
 
     const resultsFile = path.join(REPO_ROOT, 'test-output/e2e', `extension-host-results-${process.pid}.json`);
     fs.rmSync(resultsFile, { force: true });
+    // The installed copy's folder is only known once installed: the tests read it from a file named here.
     server = await startCodeServer({
       name: 'extension-host',
       workspaceTemplate: E2E_WORKSPACE,
-      env: { PHANTOM_E2E_RESULTS: resultsFile },
+      env: { PHANTOM_E2E_RESULTS: resultsFile, PHANTOM_E2E_EXPECTED_EXTENSION_FILE: expectedFile },
     });
+    fs.writeFileSync(expectedFile, server.installedExtension ?? extension ?? '');
+    console.log(`# extension under test: ${EXTENSION_MODE === 'installed' ? `${PACKAGE_VSIX} installed in ${server.installedExtension}` : extension}`);
     let done!: (v: { code: number; logs: unknown }) => void;
     const exited = new Promise<{ code: number; logs: unknown }>((r) => (done = r));
     wb = await openWorkbench(server, {
       folder: server.workspace,
-      extensionDevelopmentPath: extension,
+      extensionDevelopmentPath: extension ?? testDriverExtension(server),
       extensionTestsPath: TESTS_BUNDLE,
       onAutomationExit: (code, logs) => done({ code, logs }),
     });
@@ -64,6 +69,7 @@ describe('extension-host tests in code-server', { timeout: 180_000 }, () => {
   after(async () => {
     await wb?.close();
     await server?.stop();
+    fs.rmSync(expectedFile, { force: true });
     if (server) console.log(`# e2e run folder: ${server.runDir}`);
   });
 

@@ -1,0 +1,75 @@
+/**
+ * The package check that guards this layer: the .vsix of `npm run package` passes scripts/check-package.mjs, and a
+ * copy of it without koffi's native module for this machine fails it — in the check, in the runtime run from the
+ * unpacked copy, and in the harness that installs packages into code-server — with a message naming the file.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { pathToFileURL } from 'node:url';
+import { PACKAGE_VSIX, REPO_ROOT, checkPackage, startCodeServer } from './codeServer';
+
+interface ZipEntry { name: string; mode: number; data(): Buffer }
+interface ZipModule {
+  readZip(file: string): ZipEntry[];
+  writeZip(file: string, entries: { name: string; mode: number; data: Buffer }[]): void;
+  extractZip(file: string, dest: string): void;
+}
+
+const CHECK = path.join(REPO_ROOT, 'scripts/check-package.mjs');
+const KOFFI_ADDON = `extension/dist/native/koffi/${process.platform}_${process.arch}/koffi.node`;
+
+describe('the package check', { timeout: 180_000 }, () => {
+  let zip: ZipModule;
+  let scratch: string;
+  let broken: string;
+
+  before(async () => {
+    assert.ok(fs.existsSync(PACKAGE_VSIX), `${PACKAGE_VSIX} is missing: run npm run package (npm test does it before this layer)`);
+    zip = (await import(pathToFileURL(path.join(REPO_ROOT, 'scripts/zip.mjs')).href)) as ZipModule;
+    // Outside the checkout, like the check's own copy: no node_modules of the checkout on the lookup path.
+    scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'pf-package-test-'));
+    broken = path.join(scratch, 'broken.vsix');
+    const entries = zip.readZip(PACKAGE_VSIX);
+    assert.ok(entries.some((e) => e.name === KOFFI_ADDON), `${KOFFI_ADDON} is not in ${PACKAGE_VSIX}: ${entries.map((e) => e.name).join(', ')}`);
+    // The package with koffi's platform folder deleted.
+    const kept = entries.filter((e) => !e.name.startsWith(path.posix.dirname(KOFFI_ADDON) + '/'));
+    zip.writeZip(broken, kept.map((e) => ({ name: e.name, mode: e.mode, data: e.data() })));
+  });
+
+  after(() => fs.rmSync(scratch, { recursive: true, force: true }));
+
+  it('passes on the package npm run package built', (t) => {
+    const r = spawnSync(process.execPath, [CHECK, PACKAGE_VSIX], { encoding: 'utf8', timeout: 120_000 });
+    t.diagnostic(r.stdout.trim());
+    assert.equal(r.status, 0, `${r.stdout}${r.stderr}`);
+    assert.match(r.stdout, /doctor: ok \(Landlock, seccomp\)/);
+    assert.match(r.stdout, /run -- true: exit 0/);
+  });
+
+  it('fails on a copy without koffi\'s platform folder, naming the missing file', (t) => {
+    const r = spawnSync(process.execPath, [CHECK, broken], { encoding: 'utf8', timeout: 120_000 });
+    t.diagnostic(r.stderr.trim());
+    assert.equal(r.status, 1, `the check passed a package without ${KOFFI_ADDON}:\n${r.stdout}`);
+    assert.ok(r.stderr.includes(`missing from the package: ${KOFFI_ADDON}`), r.stderr);
+  });
+
+  it('the runtime of that copy says which file is missing (what a user sees in the output channel)', () => {
+    const copy = path.join(scratch, 'unpacked');
+    fs.mkdirSync(copy);
+    zip.extractZip(broken, copy);
+    const r = spawnSync(process.execPath, [path.join(copy, 'extension/dist/cli.js'), 'run', '--', 'true'], {
+      cwd: scratch, encoding: 'utf8', timeout: 60_000, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: scratch },
+    });
+    assert.notEqual(r.status, 0);
+    assert.ok(r.stderr.includes(path.join(copy, KOFFI_ADDON)), `the error does not name ${path.join(copy, KOFFI_ADDON)}:\n${r.stderr}`);
+  });
+
+  it('the e2e harness refuses to install it, naming the missing file', async () => {
+    assert.throws(() => checkPackage(broken), (e: Error) => e.message.includes(`missing from the package: ${KOFFI_ADDON}`));
+    await assert.rejects(startCodeServer({ name: 'broken-package', vsix: broken, extension: 'installed' }), (e: Error) => e.message.includes(KOFFI_ADDON));
+  });
+});
