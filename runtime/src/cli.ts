@@ -9,6 +9,7 @@ import { runExport } from './cliExport';
 import { runLearn } from './cliLearn';
 import { runRun } from './cliRun';
 import { runPressure } from './cliPressure';
+import { runTrust, TRUST_USAGE } from './cliTrust';
 import { BENCH_USAGE, runBench } from './cliBench';
 import { UsageError } from './cliArgs';
 import { RUNTIME_VERSION } from './version';
@@ -39,6 +40,11 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
     summary: 'print the effective policy of a profile of phantom-fragment.yaml',
     usage: 'phantom explain [--config FILE] --profile NAME [--json]',
     main: runExplain,
+  },
+  trust: {
+    summary: 'approve a phantom-fragment.yaml that asks for more than the defaults (list, revoke)',
+    usage: TRUST_USAGE,
+    main: runTrust,
   },
   learn: {
     summary: 'learn the minimal seccomp profile of a command: record, propose, prove by replay',

@@ -8,6 +8,7 @@ import type { RunExit, RunOutput, RunParams } from './protocol';
 import { spawnSandbox, type SandboxProcess } from './sandboxSpawn';
 import { sandboxSpecFor } from './sandboxSpec';
 import { ProfileLoadError } from './seccompProfileLoader';
+import { ApprovalNeededError } from './approvalGate';
 import type { StartupMetrics } from './startupMetrics';
 import type { ZygoteManager } from './zygoteManager';
 
@@ -37,9 +38,9 @@ export class RunManager {
   start(params: RunParams): void {
     const requested = performance.now();
     if (this.runs.has(params.runId)) throw new Error(`run ${params.runId} is already running`);
-    const fail = (code: number, error: string) => {
+    const fail = (code: number, error: string, approval?: RunExit['approval']) => {
       this.record(params, { startupMs: null, code, signal: null, error });
-      this.sink.exit({ runId: params.runId, code, signal: null, error, timings: { queueMs: 0, spawnMs: 0, totalMs: performance.now() - requested, warm: false } });
+      this.sink.exit({ runId: params.runId, code, signal: null, error, timings: { queueMs: 0, spawnMs: 0, totalMs: performance.now() - requested, warm: false }, ...(approval ? { approval } : {}) });
     };
     if (!path.isAbsolute(params.cwd)) return fail(125, `the working directory must be an absolute path, got '${params.cwd}'`);
     if (params.argv.length === 0 && !params.config) return fail(127, 'no command to run');
@@ -49,7 +50,7 @@ export class RunManager {
       prepared = sandboxSpecFor(params);
     } catch (error) {
       // A profile that cannot be used means no sandbox (125); a command that cannot be found is 127.
-      return fail(error instanceof ProfileLoadError ? 125 : 127, error instanceof Error ? error.message : String(error));
+      return fail(error instanceof ProfileLoadError ? 125 : 127, error instanceof Error ? error.message : String(error), error instanceof ApprovalNeededError ? error.status : undefined);
     }
     const queueMs = performance.now() - requested;
     const sandbox = this.zygotes ? this.zygotes.spawn(prepared.spec, { profile: params.profile, pool: prepared.pool }) : spawnSandbox(prepared.spec);
