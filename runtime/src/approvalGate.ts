@@ -54,9 +54,12 @@ export function sensitivePaths(): SensitivePaths {
   const helper = helperPath();
   const runtimeDirs = [path.dirname(helper), ...(path.basename(path.dirname(helper)) === 'native' ? [path.dirname(path.dirname(helper))] : []), __dirname];
   const cache = path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'phantom-fragment');
-  const system = ['/', '/etc', '/usr', '/bin', '/sbin', '/lib', '/lib64', '/boot', '/proc', '/sys', '/dev', '/run', '/var/run', ...runtimeDirs, stateDir(), cache];
-  const homes = ['/root', '/home', os.homedir()];
-  return { system: [...new Set(system.map(realOrResolved))], homes: [...new Set(homes.map(realOrResolved))] };
+  const unique = (list: string[]) => [...new Set(list.map(realOrResolved))];
+  return {
+    system: unique(['/', '/etc', '/usr', '/bin', '/sbin', '/lib', '/lib64', '/boot', '/proc', '/sys', '/dev', '/run', '/var/run']),
+    homes: unique(['/root', '/home', os.homedir()]),
+    runtime: unique([...runtimeDirs, stateDir(), cache]),
+  };
 }
 
 /** Where a sandbox may write: the run's folder and its read-write grants. The store must be outside them all. */

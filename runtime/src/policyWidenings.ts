@@ -140,31 +140,29 @@ export function policyWidenings(asked: AskedPolicy, facts: DefaultFacts): Wideni
 }
 
 export interface SensitivePaths {
-  /**
-   * Never writable, nor any folder inside or above them; readable only when named exactly (or below):
-   * `/`, `/etc`, `/usr`, `/proc`, `/sys`, `/dev`, `/run`, `/var/run`, `/boot`, the runtime's folders, its state
-   * and cache folders.
-   */
+  /** Never writable, nor anything inside or above them; readable when named exactly or below, not through a parent: `/`, `/etc`, `/usr`, `/proc`, `/sys`, `/dev`, `/run`, `/var/run`, `/boot`. */
   system: string[];
-  /** Never writable as a whole, nor any folder above them; readable when named exactly: `/root` and the home folders. */
+  /** Never writable as a whole nor through a parent; readable (exactly, or below): `/root` and the home folders. */
   homes: string[];
+  /** Never writable, nor anything inside or above them (reading them is harmless): the runtime's folders, its state and cache folders. */
+  runtime: string[];
 }
 
 /**
- * Grants refused even with approval (the brief of the approval rule: sensitive host paths only read-only and named
- * exactly). `paths` are real and absolute. Returns one message per refused grant.
+ * Grants refused even with approval: sensitive host paths are only ever read-only and named exactly. `paths` are
+ * real and absolute. Returns one message per refused grant.
  */
-export function sensitiveRefusals(asked: Pick<AskedPolicy, 'workspace' | 'readOnly' | 'readWrite' | 'unprotect'>, sensitive: SensitivePaths): string[] {
+export function sensitiveRefusals(asked: Pick<AskedPolicy, 'workspace' | 'readOnly' | 'readWrite'>, sensitive: SensitivePaths): string[] {
   const out: string[] = [];
-  const all = [...sensitive.system, ...sensitive.homes];
-  const parentOf = (p: string) => all.find((s) => s !== p && isWithin(s, p));
+  const sealed = [...sensitive.system, ...sensitive.runtime];
+  const parentOf = (p: string, list: string[]) => list.find((s) => s !== p && isWithin(s, p));
   for (const p of asked.readWrite) {
     if (p === asked.workspace) continue; // the run's own folder is the user's choice, writable by default
-    const hit = all.find((s) => s === p) ?? parentOf(p) ?? sensitive.system.find((s) => isWithin(p, s));
+    const hit = [...sealed, ...sensitive.homes].find((s) => s === p) ?? parentOf(p, [...sealed, ...sensitive.homes]) ?? sealed.find((s) => s !== '/' && isWithin(p, s)); // everything is inside /: only '/' itself counts
     if (hit !== undefined) out.push(`readWrite ${p}: ${hit === p ? `${p} is` : isWithin(hit, p) ? `it contains ${hit}, which is` : `it is inside ${hit},`} a sensitive host folder; it can only be granted read-only, named exactly`);
   }
   for (const p of asked.readOnly) {
-    const hit = parentOf(p);
+    const hit = parentOf(p, [...sensitive.system, ...sensitive.homes]);
     if (hit !== undefined) out.push(`readOnly ${p}: it contains ${hit}, a sensitive host folder; name the folder you need instead (read-only, exactly)`);
   }
   return out;
