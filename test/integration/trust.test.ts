@@ -143,6 +143,18 @@ for (const who of ['root', 'unprivileged'] as const) {
       assert.equal(run('network', 'true').code, 125);
     });
 
+    test('phantom learn --profile is held to the same rule', () => {
+      const learn = () => phantom(['learn', '--profile', 'network', '--out', 'learned.seccomp.json', '--', 'true']);
+      const refused = learn();
+      assert.equal(refused.code, 125, refused.stderr);
+      assert.match(refused.stderr, /network: loopback[\s\S]*phantom trust --config \S+ --profile network/);
+      assert.equal(fs.existsSync(path.join(place.ws, 'learned.seccomp.json')), false, 'nothing ran, nothing written');
+      assert.equal(phantom(['trust', '--profile', 'network']).code, 0);
+      const approved = learn();
+      assert.equal(approved.code, 0, approved.stderr);
+      assert.ok(fs.existsSync(path.join(place.ws, 'learned.seccomp.json')));
+    });
+
     test('sensitive host paths are refused even with approval', () => {
       const trust = phantom(['trust', '--profile', 'sensitive']);
       assert.equal(trust.code, 1);
