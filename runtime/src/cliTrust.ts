@@ -9,7 +9,8 @@ import { readApprovals, revokeApprovals, storeFile } from './approvalStore';
 import { parseCli, UsageError } from './cliArgs';
 import { readConfigFile } from './profileRun';
 import type { ApprovalStatus } from './protocol';
-import { sandboxSpecFor } from './sandboxSpec';
+import { sandboxSpecFor, type PreparedRun } from './sandboxSpec';
+import { ProfileLoadError } from './seccompProfileLoader';
 
 export const TRUST_USAGE = 'phantom trust [--config FILE] [--profile NAME] [--file FILE] | --list | --revoke [--config FILE] [--profile NAME]';
 
@@ -45,7 +46,15 @@ export async function runTrust(args: string[]): Promise<number> {
   let refused = false;
   for (const profile of profiles) {
     // The same computation as a run from this folder (the widenings do not depend on the command).
-    const prepared = sandboxSpecFor({ runId: 'trust', argv: ['true'], cwd: process.cwd(), config, profile, file: values.file ? path.resolve(values.file) : undefined }, {}, 'status');
+    let prepared: PreparedRun;
+    try {
+      prepared = sandboxSpecFor({ runId: 'trust', argv: ['true'], cwd: process.cwd(), config, profile, file: values.file ? path.resolve(values.file) : undefined }, {}, 'status');
+    } catch (error) {
+      if (!(error instanceof ProfileLoadError)) throw error;
+      console.log(`${config}: profile '${profile}' cannot be checked, so it is not approved: ${error.message}`);
+      refused = true;
+      continue;
+    }
     const status = prepared.approval;
     if (!status) {
       console.log(`${config}: profile '${profile}' stays inside the defaults: nothing to approve`);
