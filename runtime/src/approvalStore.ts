@@ -81,6 +81,7 @@ export function policyHash(subject: string, widenings: string[]): string {
 
 /** Why the store cannot be trusted, or undefined. */
 function untrusted(file: string, stat: fs.Stats): string | undefined {
+  if (stat.isSymbolicLink()) return `${file} is a symbolic link`;
   const uid = process.geteuid?.();
   if (uid !== undefined && stat.uid !== uid) return `${file} belongs to uid ${stat.uid}, not you (${uid})`;
   if (stat.mode & 0o022) return `${file} is writable by others (mode ${(stat.mode & 0o777).toString(8)})`;
@@ -131,10 +132,16 @@ function writeApprovals(records: ApprovalRecord[], dir: string): void {
   fs.renameSync(tmp, file);
 }
 
-/** Records an approval (replacing the earlier ones of the same configuration and profile). */
+/**
+ * Records an approval. It replaces the earlier ones of the same configuration and profile — unless those were for
+ * the same files, when the widenings add up (a profile whose paths depend on `${file}` approved for two files).
+ */
 export function recordApproval(record: Omit<ApprovalRecord, 'approvedAt'>, dir = stateDir()): ApprovalRecord {
-  const full: ApprovalRecord = { ...record, approvedAt: new Date().toISOString() };
-  const others = readApprovals(dir).filter((r) => !(r.config === record.config && r.profile === record.profile));
+  const all = readApprovals(dir);
+  const mine = (r: ApprovalRecord) => r.config === record.config && r.profile === record.profile;
+  const earlier = all.filter((r) => mine(r) && r.subject === record.subject).flatMap((r) => r.widenings);
+  const full: ApprovalRecord = { ...record, widenings: [...new Set([...earlier, ...record.widenings])], approvedAt: new Date().toISOString() };
+  const others = all.filter((r) => !mine(r));
   writeApprovals([...others, full], dir);
   return full;
 }
