@@ -7,6 +7,7 @@ import { config } from './config';
 import type { RuntimeClient } from './runtimeClient';
 import { pickProfile, type ProfilePick } from './profilePick';
 import { RunTerminal } from './runTerminal';
+import { approveRun, settingScopes } from './trustPrompt';
 
 /** How a file is run when no profile says otherwise, by extension. */
 const INTERPRETERS: Record<string, string[]> = {
@@ -111,18 +112,22 @@ async function execute(runtime: RuntimeClient, pty: RunTerminal, request: Prepar
   });
   let output = '';
   try {
+    const request = {
+      runId,
+      argv,
+      config: pick.config,
+      profile: pick.profile,
+      file,
+      cwd: folder,
+      // The settings apply where no profile speaks; a profile's own network and limits are its to set.
+      network: pick.config ? undefined : config.network(uri),
+      timeoutSeconds: pick.config ? undefined : config.timeoutSeconds(uri),
+    };
+    // A configuration wider than the defaults runs only once the user approved it (trustPrompt.ts).
+    const params = await approveRun(runtime, { ...request, settingScopes: settingScopes(request, uri) });
+    if (!params) throw new Error('not run: the configuration asks for more than the defaults and was not approved');
     await runtime.run(
-      {
-        runId,
-        argv,
-        config: pick.config,
-        profile: pick.profile,
-        file,
-        cwd: folder,
-        // The settings apply where no profile speaks; a profile's own network and limits are its to set.
-        network: pick.config ? undefined : config.network(uri),
-        timeoutSeconds: pick.config ? undefined : config.timeoutSeconds(uri),
-      },
+      params,
       {
         started: (s) => pty.started(s.spawnMs, s.warm),
         output: (o) => {

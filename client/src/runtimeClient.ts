@@ -4,7 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as vscode from 'vscode';
-import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
+import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection, type RequestType } from 'vscode-jsonrpc/node';
 import {
   KernelFeaturesRequest,
   ProfilesRequest,
@@ -156,6 +156,12 @@ export class RuntimeClient implements vscode.Disposable {
   async cancel(runId: string): Promise<boolean> {
     if (!this.connection) return false;
     return (await this.connection.sendRequest(RunCancelRequest, { runId })).cancelled;
+  }
+
+  /** Any request of the runtime's protocol (runtime/src/protocol.ts), starting the runtime when needed. */
+  async request<P, R, E>(type: RequestType<P, R, E>, params: P): Promise<R> {
+    // `params` is typed by `type`; the cast only bridges jsonrpc's conditional parameter type for a generic P.
+    return this.require().sendRequest<P, R, E>(type, params as never);
   }
 
   async profiles(params: ProfilesParams): Promise<ProfilesResult> {

@@ -11,12 +11,14 @@ import { EXPORT_COMMAND } from './cliExport';
 import { LEARN_COMMAND } from './cliLearn';
 import { PRESSURE_COMMAND } from './cliPressure';
 import { RUN_COMMAND } from './cliRun';
+import { TRUST_COMMAND } from './cliTrust';
 
 export const COMMANDS: readonly Command[] = [
   RUN_COMMAND,
   CHECK_COMMAND,
   DOCTOR_COMMAND,
   EXPLAIN_COMMAND,
+  TRUST_COMMAND,
   LEARN_COMMAND,
   EXPORT_COMMAND,
   PRESSURE_COMMAND,

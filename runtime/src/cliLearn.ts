@@ -17,7 +17,8 @@ import { parseUsage, type LearnedUsage } from './learnRecording';
 import { renderProfile } from './learnProposal';
 import { addMissingText } from './learnMerge';
 import { learnProfile, type LearnRequest } from './learnRun';
-import type { NetworkMode } from './protocol';
+import { EXIT_APPROVAL_NEEDED, type NetworkMode } from './protocol';
+import { ApprovalNeededError, requireProfileApproval } from './approvalGate';
 
 /** What to do with the proposal next to an existing profile: review its diff, or nothing when it changes nothing. */
 export function proposalReview(given: string, proposal: string, same: boolean): string {
@@ -79,7 +80,18 @@ async function runLearn(values: OptionValues<typeof LEARN_OPTIONS>, positionals:
   const runs = parsePositiveNumber(values.runs, '--runs', true);
 
   let req: Partial<LearnRequest> = { cwd: process.cwd() };
-  if (values.profile) req = { ...req, ...requestFromConfig(values.config ?? 'phantom-fragment.yaml', values.profile) };
+  if (values.profile) {
+    const config = path.resolve(values.config ?? 'phantom-fragment.yaml');
+    // What the repository's profile asks beyond the defaults needs the user's approval here too (docs/sandbox.md).
+    try {
+      requireProfileApproval(config, values.profile, path.dirname(config), { seccomp: true, bestEffort: true });
+    } catch (error) {
+      if (!(error instanceof ApprovalNeededError)) throw error;
+      console.error(`phantom: ${error.message}`);
+      return EXIT_APPROVAL_NEEDED;
+    }
+    req = { ...req, ...requestFromConfig(config, values.profile) };
+  }
   if (positionals.length) req.argv = positionals;
   else if (req.argv?.some((a) => a.includes('${'))) {
     throw new UsageError(`profile '${values.profile}' runs \`${req.argv.join(' ')}\`: give the command to learn from after -- (its variables are not known here)`);

@@ -109,7 +109,8 @@ export interface DefaultViewPaths {
   readWrite: string[];
 }
 
-const SYSTEM_DIRS = ['/usr', '/bin', '/sbin', '/lib', '/lib64', '/lib32', '/libx32', '/etc'];
+/** The host folders every sandbox shows read-only (bind_system_dirs in native/src/filesystem.c). */
+export const SYSTEM_DIRS = ['/usr', '/bin', '/sbin', '/lib', '/lib64', '/lib32', '/libx32', '/etc'];
 const DEVICES = ['/dev/null', '/dev/zero', '/dev/full', '/dev/random', '/dev/urandom', '/dev/tty'];
 
 /** Which of the host paths the default ruleset names exist now: the plan changes exactly when this does. */

@@ -46,6 +46,12 @@ export interface ProfileRun {
   pool: { min: number; max: number };
   policy: Pick<SandboxSpec, 'memoryBytes' | 'pids' | 'cpuSeconds' | 'bestEffort' | 'seccompPolicy' | 'landlockPolicy' | 'landlockExtra' | 'landlockView'>;
   notes: string[];
+  /** Absolute path of the configuration. */
+  config: string;
+  /** The configuration and every file the profile references, as read for this run: what an approval is bound to. */
+  files: { path: string; content: string }[];
+  /** Protected paths the profile unprotects (`unprotect:`; host paths), read tolerantly from the effective policy. */
+  unprotect: string[];
 }
 
 export interface ProfileRunRequest {
@@ -60,13 +66,18 @@ export interface ProfileRunRequest {
 }
 
 export function readConfigFile(file: string): PhantomConfig {
+  return readConfigSource(file).config;
+}
+
+/** The configuration and the text it was read from. */
+export function readConfigSource(file: string): { config: PhantomConfig; text: string } {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (error) {
     throw new ProfileLoadError(`${file}: cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)}) — check the --config path`);
   }
-  return parsedOnce(`config\0${file}`, text, () => {
+  const config = parsedOnce(`config\0${file}`, text, () => {
     const doc = parseDocument(text, { uniqueKeys: false, prettyErrors: false });
     if (doc.errors.length > 0) {
       const first = doc.errors[0];
@@ -75,6 +86,7 @@ export function readConfigFile(file: string): PhantomConfig {
     }
     return readConfig(doc.toJS({ maxAliasCount: 100 }) as JsonValue);
   });
+  return { config, text };
 }
 
 /** The profiles of a configuration, and which of them `match` a file. */
@@ -119,7 +131,8 @@ function escapeRegExp(text: string): string {
 export function resolveProfileRun(request: ProfileRunRequest): ProfileRun {
   const configFile = path.resolve(request.config);
   const configDir = path.dirname(configFile);
-  const config = readConfigFile(configFile);
+  const { config, text: configText } = readConfigSource(configFile);
+  const files = [{ path: configFile, content: configText }];
   const name = request.profile ?? pickProfile(config, configFile, request);
   const policy = effectivePolicy(config, name);
   if (!policy) {
@@ -172,10 +185,13 @@ export function resolveProfileRun(request: ProfileRunRequest): ProfileRun {
       pids: policy.limits.pids,
       cpuSeconds: policy.limits.cpu !== undefined ? Math.ceil(policy.limits.cpu) : undefined,
       bestEffort: policy.bestEffort,
-      seccompPolicy: seccompOf(policy, configDir, where),
-      ...landlockOf(policy, configDir, where, substitute),
+      seccompPolicy: seccompOf(policy, configDir, where, files),
+      ...landlockOf(policy, configDir, where, substitute, files),
     },
     notes,
+    config: configFile,
+    files,
+    unprotect: unprotectOf(policy).map((p, i) => hostPath(p, `unprotect[${i}]`)),
   };
 }
 
@@ -199,11 +215,23 @@ function sizeOf(text: string, where: string): number {
   }
 }
 
-function sourceText(source: PolicySource, configDir: string, kind: string, where: string): { text: string; file: string } {
+/**
+ * `unprotect:` of a profile (protected paths it makes writable again), wherever the effective policy keeps it;
+ * tolerant of a model without the key.
+ */
+function unprotectOf(policy: EffectivePolicy): string[] {
+  const loose = policy as unknown as { unprotect?: unknown; filesystem: { unprotect?: unknown } };
+  const list = loose.unprotect ?? loose.filesystem.unprotect;
+  return Array.isArray(list) ? list.filter((p): p is string => typeof p === 'string' && p !== '') : [];
+}
+
+function sourceText(source: PolicySource, configDir: string, kind: string, where: string, files: ProfileRun['files']): { text: string; file: string } {
   if ('inline' in source) return { text: JSON.stringify(source.inline), file: `${where}: inline ${kind} policy.json` };
   const file = path.resolve(configDir, source.file);
   try {
-    return { text: fs.readFileSync(file, 'utf8'), file };
+    const text = fs.readFileSync(file, 'utf8');
+    files.push({ path: file, content: text });
+    return { text, file };
   } catch (error) {
     throw new ProfileLoadError(`${where}: ${kind} file ${source.file} cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)}) — fix the path (relative to phantom-fragment.yaml)`);
   }
@@ -213,16 +241,17 @@ function sourceText(source: PolicySource, configDir: string, kind: string, where
  * The seccomp filter of a profile: its own policy with the fragments' syscalls allowed in addition; fragments
  * alone make an allowlist (default ERRNO) of what they grant; neither leaves the built-in default profile.
  */
-function seccompOf(policy: EffectivePolicy, configDir: string, where: string): SandboxSpec['seccompPolicy'] {
+function seccompOf(policy: EffectivePolicy, configDir: string, where: string, files: ProfileRun['files']): SandboxSpec['seccompPolicy'] {
   const granted = policy.syscalls.map((s) => s.name);
   if (policy.seccomp) {
-    const { text, file } = sourceText(policy.seccomp, configDir, 'seccomp', where);
+    const { text, file } = sourceText(policy.seccomp, configDir, 'seccomp', where, files);
     const base = parsedOnce(`seccomp\0${file}`, text, () => parseSeccompProfile(text, file));
     if (granted.length === 0) return { profile: base, source: file };
     const fragments = policy.fragments.join(', ');
     const profile = derivedOnce(base, `${fragments}\0${granted.join(',')}`, (): SeccompProfile => {
-      const extra: SeccompRule = { names: granted, action: 'SCMP_ACT_ALLOW', comment: `granted by the fragments ${fragments}` };
-      return { ...base, syscalls: [...(base.syscalls ?? []), extra] };
+      // The fragments' grants come with the built-in profile's conditions; names the file rules on stay its own.
+      const decided = new Set((base.syscalls ?? []).flatMap((r) => r.names));
+      return { ...base, syscalls: [...(base.syscalls ?? []), ...fragmentRules(granted, decided)] };
     });
     return { profile, source: `${file} + fragments ${fragments}` };
   }
@@ -233,23 +262,36 @@ function seccompOf(policy: EffectivePolicy, configDir: string, where: string): S
 
 /**
  * An allowlist of the fragments' syscalls, built on the default profile's shape: same architectures and
- * default action, and its safeguards kept — `clone` only without namespace flags, `clone3` answered ENOSYS.
+ * default action, and its safeguards kept (fragmentRules).
  */
 export function fragmentAllowlist(names: string[]): SeccompProfile {
-  const guarded = new Set(['clone', 'clone3', 'exit', 'exit_group']);
-  // clone3 → ENOSYS always (glibc falls back to clone); the flag-checked clone rule only when clone is granted.
-  const safeguards = (DEFAULT_SECCOMP_PROFILE.syscalls ?? []).filter(
-    (rule) => rule.names.length === 1 && (rule.names[0] === 'clone3' || (rule.names[0] === 'clone' && names.includes('clone'))),
-  );
-  return {
-    ...DEFAULT_SECCOMP_PROFILE,
-    syscalls: [
-      { names: names.filter((n) => !guarded.has(n)), action: 'SCMP_ACT_ALLOW', comment: 'granted by the profile\u2019s fragments' },
-      // Ending is no capability (a process can always be killed): without it a refused call loops into a crash.
-      { names: ['exit', 'exit_group'], action: 'SCMP_ACT_ALLOW', comment: 'a process may always end' },
-      ...safeguards,
-    ],
-  };
+  return { ...DEFAULT_SECCOMP_PROFILE, syscalls: fragmentRules(names) };
+}
+
+/**
+ * The rules that grant the fragments' syscalls. A syscall the built-in profile allows only under conditions
+ * (`clone` without namespace flags, `socket` without AF_ALG/AF_VSOCK, `personality`'s safe values, …) or with
+ * exceptions is granted with exactly the built-in rules for it, never plainly: a fragment asking for `socket` means
+ * what the default means by it. `clone3` always answers ENOSYS (glibc then falls back to `clone`); `exit` and
+ * `exit_group` are always allowed. `except`: names a seccomp file of the profile already decides (its own rules win).
+ */
+export function fragmentRules(names: string[], except: ReadonlySet<string> = new Set()): SeccompRule[] {
+  const defaults = DEFAULT_SECCOMP_PROFILE.syscalls ?? [];
+  const conditional = new Set(defaults.filter((r) => r.action !== 'SCMP_ACT_ALLOW' || (r.args?.length ?? 0) > 0).flatMap((r) => r.names));
+  conditional.add('clone3');
+  const wanted = names.filter((n) => !except.has(n));
+  const plain = wanted.filter((n) => !conditional.has(n) && n !== 'exit' && n !== 'exit_group');
+  const guarded = new Set([...wanted.filter((n) => conditional.has(n)), ...(except.has('clone3') ? [] : ['clone3'])]);
+  const kept = defaults
+    .map((rule): SeccompRule => ({ ...rule, names: rule.names.filter((n) => guarded.has(n)) }))
+    .filter((rule) => rule.names.length > 0);
+  const ending = ['exit', 'exit_group'].filter((n) => !except.has(n));
+  return [
+    ...(plain.length ? [{ names: plain, action: 'SCMP_ACT_ALLOW', comment: 'granted by the profile\u2019s fragments' }] : []),
+    // Ending is no capability (a process can always be killed): without it a refused call loops into a crash.
+    ...(ending.length ? [{ names: ending, action: 'SCMP_ACT_ALLOW', comment: 'a process may always end' }] : []),
+    ...kept,
+  ];
 }
 
 function landlockOf(
@@ -257,11 +299,12 @@ function landlockOf(
   configDir: string,
   where: string,
   substitute: (text: string, field: string) => string,
+  files: ProfileRun['files'],
 ): Pick<SandboxSpec, 'landlockPolicy' | 'landlockExtra' | 'landlockView'> {
   // Without a Landlock policy of its own, a profile composed from fragments gets their filesystem access only.
   const out: Pick<SandboxSpec, 'landlockPolicy' | 'landlockExtra' | 'landlockView'> = policy.fragments.length > 0 && !policy.landlock.base ? { landlockView: 'fragments' } : {};
   if (policy.landlock.base) {
-    const { text, file } = sourceText(policy.landlock.base, configDir, 'landlock', where);
+    const { text, file } = sourceText(policy.landlock.base, configDir, 'landlock', where, files);
     // Inline policies are written in the YAML file: camelCase keys, parsed as JSON.
     const name = file.endsWith('.toml') ? file : file.replace(/(\.json)?$/, '.json');
     out.landlockPolicy = { config: parsedOnce(`landlock\0${name}`, text, () => parseLandlockProfile(text, name)), source: file };

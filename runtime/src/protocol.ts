@@ -40,7 +40,42 @@ export interface RunParams {
   landlockProfile?: string;
   /** Skip (and report in `notes`) what the kernel cannot apply instead of failing the run. */
   bestEffort?: boolean;
+  /**
+   * "Allow once": the `hash` of an ApprovalStatus the user just approved for this run only. The run proceeds when
+   * its configuration's policy still has exactly that hash; nothing is recorded.
+   */
+  approvedOnce?: string;
+  /**
+   * Where the editor's setting values in this request come from. A workspace's `.vscode/settings.json` belongs to
+   * the (untrusted) repository: the runtime ignores a value from there that would widen the sandbox.
+   */
+  settingScopes?: Partial<Record<'network' | 'timeoutSeconds', SettingScope>>;
 }
+
+/** The level a VS Code setting value was read from. */
+export type SettingScope = 'default' | 'user' | 'workspace' | 'workspaceFolder';
+
+/**
+ * A configuration whose effective policy is wider than the built-in default (docs/sandbox.md, "Approval"): what
+ * it asks for, in plain words, and whether the user approved exactly that.
+ */
+export interface ApprovalStatus {
+  /** Absolute path of the phantom-fragment.yaml. */
+  config: string;
+  profile: string;
+  /** Each widening in plain words, e.g. "writes /srv/data, outside the workspace". */
+  widenings: { kind: string; text: string }[];
+  /** Grants refused even with approval (sensitive host paths); a run is refused while any is left. */
+  refused: string[];
+  /** Names this exact policy: RunParams.approvedOnce and ApproveRequest take it. */
+  hash: string;
+  approved: boolean;
+  /** Why approvals cannot be read or recorded (e.g. the store is inside the workspace). */
+  storeProblem?: string;
+}
+
+/** The exit code (and RunExit.approval) of a run refused because its configuration needs the user's approval. */
+export const EXIT_APPROVAL_NEEDED = 125;
 
 export interface RunTimings {
   /** Time from the request to the start of the sandbox spawn. */
@@ -68,6 +103,8 @@ export interface RunExit {
    * waited for a CPU, for memory, for IO), when the sandbox had such a group (runs with memory/pids limits).
    */
   pressure?: { cpuMs: number; memoryMs: number; ioMs: number };
+  /** Set when the run was refused (125) because its configuration needs approval: what to show the user. */
+  approval?: ApprovalStatus;
 }
 
 export interface RunOutput {
@@ -107,6 +144,17 @@ export interface ProfilesResult {
 
 /** client → runtime: the profiles of a phantom-fragment.yaml and which of them fit a file ("Run in Sandbox" picks one). */
 export const ProfilesRequest = new RequestType<ProfilesParams, ProfilesResult, void>('phantom/profiles');
+
+/**
+ * client → runtime: what a run request's configuration asks for beyond the defaults; null when nothing (no
+ * configuration, or one inside the defaults): then the run needs no approval.
+ */
+export const ApprovalStatusRequest = new RequestType<RunParams, ApprovalStatus | null, void>('phantom/approvalStatus');
+/**
+ * client → runtime: "Always for this version": record the approval of this run's configuration in the user's state
+ * folder (the same record as `phantom trust`), provided its policy still has `hash`. Answers the new status.
+ */
+export const ApproveRequest = new RequestType<{ run: RunParams; hash: string }, ApprovalStatus, void>('phantom/approve');
 
 /** client → runtime: liveness and version. */
 export const PingRequest = new RequestType0<{ version: string; pid: number }, void>('phantom/ping');

@@ -9,6 +9,7 @@ import { spawnSandbox, type SandboxProcess } from './sandboxSpawn';
 import { sandboxSpecFor } from './sandboxSpec';
 import { CommandResolutionError } from './commandResolution';
 import { ProfileLoadError } from './seccompProfileLoader';
+import { ApprovalNeededError } from './approvalGate';
 import type { StartupMetrics } from './startupMetrics';
 import type { ZygoteManager } from './zygoteManager';
 
@@ -38,9 +39,9 @@ export class RunManager {
   start(params: RunParams): void {
     const requested = performance.now();
     if (this.runs.has(params.runId)) throw new Error(`run ${params.runId} is already running`);
-    const fail = (code: number, error: string) => {
+    const fail = (code: number, error: string, approval?: RunExit['approval']) => {
       this.record(params, { startupMs: null, code, signal: null, error });
-      this.sink.exit({ runId: params.runId, code, signal: null, error, timings: { queueMs: 0, spawnMs: 0, totalMs: performance.now() - requested, warm: false } });
+      this.sink.exit({ runId: params.runId, code, signal: null, error, timings: { queueMs: 0, spawnMs: 0, totalMs: performance.now() - requested, warm: false }, ...(approval ? { approval } : {}) });
     };
     if (!path.isAbsolute(params.cwd)) return fail(125, `the working directory must be an absolute path, got '${params.cwd}'`);
     if (params.argv.length === 0 && !params.config) return fail(127, 'no command to run');
@@ -49,8 +50,9 @@ export class RunManager {
     try {
       prepared = sandboxSpecFor(params);
     } catch (error) {
-      // A profile that cannot be used means no sandbox (125); a command that cannot be found is 127, one that cannot be executed 126.
-      return fail(error instanceof CommandResolutionError ? error.exitCode : error instanceof ProfileLoadError ? 125 : 127, error instanceof Error ? error.message : String(error));
+      // A profile that cannot be used, or awaits approval, means no sandbox (125); a command that cannot be found is
+      // 127, one that cannot be executed 126.
+      return fail(error instanceof CommandResolutionError ? error.exitCode : error instanceof ProfileLoadError ? 125 : 127, error instanceof Error ? error.message : String(error), error instanceof ApprovalNeededError ? error.status : undefined);
     }
     const queueMs = performance.now() - requested;
     const sandbox = this.zygotes ? this.zygotes.spawn(prepared.spec, { profile: params.profile, pool: prepared.pool }) : spawnSandbox(prepared.spec);

@@ -28,7 +28,8 @@ import {
 import { resolvePressureRules, type ResolvedPressureRules } from './admission';
 import { profileChoices, readConfigFile } from './profileRun';
 import { RunManager } from './runManager';
-import { LearnProfileRequest, LearnProgressNotification } from './protocol';
+import { ApprovalStatusRequest, ApproveRequest, LearnProfileRequest, LearnProgressNotification } from './protocol';
+import { sandboxSpecFor } from './sandboxSpec';
 import { learnForEditor } from './learnService';
 import { ZygoteManager } from './zygoteManager';
 import { RUNTIME_VERSION } from './version';
@@ -77,6 +78,23 @@ connection.onRequest(ProfilesRequest, ({ config, file, workspaceFolder }) => {
   } catch (error) {
     return { profiles: [], error: error instanceof Error ? error.message : String(error) };
   }
+});
+// Approval (approvalGate.ts): what a run's configuration asks beyond the defaults, and the editor's "Always".
+// Anything else wrong with the request is the run's to report, so the status is then null.
+connection.onRequest(ApprovalStatusRequest, (params) => {
+  try {
+    return sandboxSpecFor(params, {}, 'status').approval ?? null;
+  } catch {
+    return null;
+  }
+});
+connection.onRequest(ApproveRequest, ({ run, hash }) => {
+  const prepared = sandboxSpecFor({ ...run, approvedOnce: undefined }, {}, 'status');
+  if (!prepared.approval) throw new Error('this run asks for nothing beyond the defaults: there is nothing to approve');
+  // Only what the user saw: a configuration changed since the dialog is not approved blindly.
+  if (prepared.approval.hash !== hash) return prepared.approval;
+  prepared.approve?.();
+  return { ...prepared.approval, approved: true };
 });
 connection.onRequest(PingRequest, () => ({ version: RUNTIME_VERSION, pid: process.pid }));
 connection.onRequest(KernelFeaturesRequest, () => probeKernelFeatures());

@@ -7,6 +7,8 @@ import type { SandboxSpec } from './sandboxSpawn';
 import { resolveProfileRun } from './profileRun';
 import { kernelLandlockAbi } from './sandboxPolicy';
 import { ProfileLoadError } from './seccompProfileLoader';
+import { ApprovalNeededError, approvalStatus, approve, assertStoreUnreachable, repositoryAsks, withoutWorkspaceSettings } from './approvalGate';
+import type { ApprovalStatus } from './protocol';
 
 /** Default wall-time limit of a run, seconds (docs/sandbox.md). */
 export const DEFAULT_TIMEOUT_SECONDS = 300;
@@ -17,6 +19,10 @@ export interface PreparedRun {
   pool?: { min: number; max: number };
   /** What was granted beyond the request (e.g. an interpreter's folder), for the user to see. */
   notes: string[];
+  /** What the configuration asks beyond the defaults, when it does (approved, or the run would have thrown). */
+  approval?: ApprovalStatus;
+  /** Records the user's approval of `approval` (phantom trust, the editor's "Always"). */
+  approve?: () => void;
 }
 
 /** Policy fields a run request may carry (the lead adds them to RunParams; read here when present). */
@@ -30,8 +36,12 @@ export interface RunPolicyParams {
 }
 
 /** Throws with a clear message when the command cannot be found or a profile cannot be used. `limits` (the CLI's flags)
- * override the request, and the request's own fields narrow or override its profile's. */
-export function sandboxSpecFor(params: RunParams & RunPolicyParams, limits: Partial<SandboxSpec> = {}): PreparedRun {
+ * override the request, and the request's own fields narrow or override its profile's. A configuration wider than the
+ * built-in default throws ApprovalNeededError until the user approved it (approvalGate.ts); `check: 'status'` returns
+ * the approval status instead of throwing, for the editor's dialog. */
+export function sandboxSpecFor(given: RunParams & RunPolicyParams, limits: Partial<SandboxSpec> = {}, check: 'enforce' | 'status' = 'enforce'): PreparedRun {
+  // The editor's settings from a workspace's .vscode/settings.json are the repository's: they may not widen.
+  const { params, notes: settingNotes } = withoutWorkspaceSettings(given, DEFAULT_TIMEOUT_SECONDS);
   const profile = params.config
     ? resolveProfileRun({ config: params.config, profile: params.profile, file: params.file, workspaceFolder: params.cwd })
     : undefined;
@@ -41,6 +51,8 @@ export function sandboxSpecFor(params: RunParams & RunPolicyParams, limits: Part
   }
   const readOnly = [...(profile?.readOnly ?? []), ...(params.readOnly ?? [])];
   const readWrite = [...(profile?.readWrite ?? []), ...(params.readWrite ?? [])];
+  // A sandbox that can write the approval store could approve its own configuration for the next run.
+  assertStoreUnreachable(params.cwd, readWrite);
   // Resolve from the run's folder, knowing what the sandbox will show anyway (no needless grants).
   const resolved = resolveCommand(argv[0], { cwd: params.cwd, visible: [params.cwd, ...readOnly, ...readWrite] });
   const explicitSeccomp = limits.seccompProfile ?? params.seccompProfile;
@@ -52,7 +64,21 @@ export function sandboxSpecFor(params: RunParams & RunPolicyParams, limits: Part
     ...(explicitLandlock ? { landlockProfile: explicitLandlock, landlockPolicy: undefined, landlockExtra: undefined } : {}),
     bestEffort: limits.bestEffort ?? params.bestEffort ?? profile?.policy.bestEffort,
   };
-  const notes = profile ? [`profile '${profile.profile}' of ${params.config}`, ...profile.notes] : [];
+  const notes = [...settingNotes, ...(profile ? [`profile '${profile.profile}' of ${params.config}`, ...profile.notes] : [])];
+  // The approval rule, on what the repository decides (not the user's own flags): docs/sandbox.md, "Approval".
+  const approval = profile
+    ? approvalStatus(
+      profile,
+      repositoryAsks(profile, params.cwd, {
+        network: params.network !== undefined,
+        seccomp: explicitSeccomp !== undefined,
+        landlock: explicitLandlock !== undefined,
+        bestEffort: (limits.bestEffort ?? params.bestEffort) !== undefined,
+      }),
+      params.approvedOnce,
+    )
+    : undefined;
+  if (approval && !approval.approved && check === 'enforce') throw new ApprovalNeededError(approval);
   // The folders granted so that the command itself can start (an interpreter under a home) are bound read-only;
   // a Landlock policy of the profile's own must let them be read and executed too, or the command cannot start.
   if (resolved.readOnly.length > 0 && (policy.landlockPolicy || policy.landlockProfile)) {
@@ -63,21 +89,21 @@ export function sandboxSpecFor(params: RunParams & RunPolicyParams, limits: Part
     };
     notes.push(`Landlock: read and execute allowed on ${resolved.readOnly.join(', ')} so that ${argv[0]} can start`);
   }
+  const spec: SandboxSpec = {
+    ...policy,
+    ...definedOnly(limits),
+    argv: [resolved.path, ...argv.slice(1)],
+    cwd: params.cwd,
+    env: sandboxEnvironment({ ...profile?.env, ...params.env }, resolved.pathDirs),
+    network: params.network ?? profile?.network ?? 'none',
+    readOnly: [...resolved.readOnly, ...readOnly],
+    readWrite,
+    hidden: profile?.hidden ?? [],
+    timeoutSeconds: params.timeoutSeconds ?? profile?.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS,
+  };
   return {
-    spec: {
-      ...policy,
-      ...definedOnly(limits),
-      argv: [resolved.path, ...argv.slice(1)],
-      cwd: params.cwd,
-      env: sandboxEnvironment({ ...profile?.env, ...params.env }, resolved.pathDirs),
-      network: params.network ?? profile?.network ?? 'none',
-      readOnly: [...resolved.readOnly, ...readOnly],
-      readWrite,
-      hidden: profile?.hidden ?? [],
-      timeoutSeconds: params.timeoutSeconds ?? profile?.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS,
-    },
-    pool: profile?.pool,
-    notes: [...notes, ...resolved.notes],
+    spec, pool: profile?.pool, notes: [...notes, ...resolved.notes], approval,
+    ...(approval && profile ? { approve: () => approve(profile, approval) } : {}),
   };
 }
 

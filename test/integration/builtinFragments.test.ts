@@ -37,10 +37,17 @@ const workspaces: string[] = [];
 
 interface Run { code: number | null; stdout: string; stderr: string }
 
+/**
+ * The approvals of this test's configurations (fragments needing a network are wider than the built-in default:
+ * docs/sandbox.md, "Approval"), kept apart from the user's own.
+ */
+const STATE_HOME = fs.mkdtempSync(path.join(os.tmpdir(), 'phantom-fragment-state-'));
+const ENV = { ...process.env, XDG_STATE_HOME: STATE_HOME };
+
 /** `phantom ARGS` in `cwd`, asynchronously: the test's own servers must keep answering while it runs. */
 function phantom(args: string[], cwd: string): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
+    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: ENV, stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -102,7 +109,7 @@ before(async () => {
 after(() => {
   nameServer?.close();
   tcpServer?.close();
-  for (const dir of [built, ...workspaces]) if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  for (const dir of [built, STATE_HOME, ...workspaces]) if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
 /** What a run must show: its stdout (exactly, or a pattern), and optionally its stderr and exit status. */
@@ -374,6 +381,9 @@ function workspaceFor(c: FragmentCase): string {
     }
   }
   fs.writeFileSync(path.join(ws, 'phantom-fragment.yaml'), `${lines.join('\n')}\n`);
+  // The user approves what the case's profiles ask beyond the defaults (a network, for the network fragments).
+  const trust = spawnSync(process.execPath, [CLI, 'trust', '--config', 'phantom-fragment.yaml'], { cwd: ws, env: ENV, encoding: 'utf8' });
+  assert.equal(trust.status, 0, trust.stderr);
   return ws;
 }
 
