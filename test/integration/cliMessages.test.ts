@@ -9,14 +9,21 @@ import { REPO } from '../support/fixtures';
 
 const CLI = path.join(REPO, 'dist/cli.js');
 let cwd: string;
+let state: string;
 
 before(() => {
   cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'phantom-cli-messages-'));
+  // Approvals of this file's own (never the user's state folder), outside the runs' folder.
+  state = fs.mkdtempSync(path.join(os.tmpdir(), 'phantom-cli-messages-state-'));
 });
-after(() => fs.rmSync(cwd, { recursive: true, force: true }));
+after(() => {
+  fs.rmSync(cwd, { recursive: true, force: true });
+  fs.rmSync(state, { recursive: true, force: true });
+});
 
 function phantom(args: string[]) {
-  const result = spawnSync(process.execPath, [CLI, ...args], { cwd, input: '', encoding: 'utf8', timeout: 60_000 });
+  const env = { ...process.env, XDG_STATE_HOME: state };
+  const result = spawnSync(process.execPath, [CLI, ...args], { cwd, env, input: '', encoding: 'utf8', timeout: 60_000 });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -59,6 +66,9 @@ test("learn's sandbox errors say phantom: too", () => {
   fs.mkdirSync(dir, { recursive: true });
   // /proc cannot be bound (the sandbox makes its own): the helper refuses it.
   fs.writeFileSync(path.join(dir, 'phantom-fragment.yaml'), 'version: 1\nprofiles:\n  p:\n    run: [/bin/true]\n    filesystem:\n      readOnly: [/proc]\n');
+  // Reading /proc is more than the defaults give: approved first, so that the helper is what refuses it.
+  const trust = phantom(['trust', '--config', path.join(dir, 'phantom-fragment.yaml'), '--profile', 'p']);
+  assert.equal(trust.code, 0, trust.stdout + trust.stderr);
   const r = phantom(['learn', '--config', path.join(dir, 'phantom-fragment.yaml'), '--profile', 'p', '--out', path.join(dir, 'p.seccomp.json')]);
   assert.equal(r.code, 1);
   assert.match(r.stderr, /^phantom: .*cannot bind \/proc: the sandbox makes its own/m);

@@ -22,7 +22,7 @@ test('usage errors exit 2 with the fix; an unreadable profile exits 1 naming it'
     [['export', '--to', 'oci', '--arch', 'vax', DOCKER], /--arch 'vax' is not an architecture/],
     [['export', '--to', 'oci', '--caps', 'CAP_FLY', DOCKER], /'CAP_FLY' is not a Linux capability/],
     [['export', '--to', 'oci', '--kernel', 'new', DOCKER], /--kernel 'new' is not a kernel version/],
-    [['export', '--to', 'podman', DOCKER], /--to must be one of docker, oci, spo, systemd/],
+    [['export', '--to', 'podman', DOCKER], /--to must be docker, oci, spo or systemd, not 'podman'/],
     [['check', '--format', 'xml', DOCKER], /--format must be text, json or sarif/],
   ];
   for (const [args, message] of cases) {
