@@ -8,7 +8,7 @@
  *   bind_system_dirs      /usr /bin /sbin /lib* /etc read-only, nosuid, nodev (symlinks recreated)
  *   mount_tmp             private tmpfs /tmp (before the binds, so a cwd under /tmp stays visible)
  *   mount_proc            fresh proc of the new pid namespace
- *   mount_dev             tmpfs /dev with null zero full random urandom tty bound from the host, std
+ *   mount_dev             tmpfs /dev with null zero full random urandom bound from the host, std
  *                         symlinks, devpts (own instance) and a tmpfs /dev/shm
  *   bind_user_paths       --ro, --rw and the cwd at their own paths, parents first; as root the helper has
  *                         made them already (binds.c) and they are moved in
@@ -34,7 +34,8 @@
 #define NEWROOT "/newroot"
 
 static const char *const system_dirs[] = {"usr", "bin", "sbin", "lib", "lib64", "lib32", "libx32", "etc"};
-static const char *const dev_nodes[] = {"null", "zero", "full", "random", "urandom", "tty"};
+/* No "tty": the host's /dev/tty is the caller's controlling terminal, and the workload has none (workload.c). */
+static const char *const dev_nodes[] = {"null", "zero", "full", "random", "urandom"};
 
 static int pivot_root(const char *new_root, const char *put_old) {
   return (int)syscall(SYS_pivot_root, new_root, put_old);

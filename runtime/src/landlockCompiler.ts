@@ -110,7 +110,7 @@ export interface DefaultViewPaths {
 }
 
 const SYSTEM_DIRS = ['/usr', '/bin', '/sbin', '/lib', '/lib64', '/lib32', '/libx32', '/etc'];
-const DEVICES = ['/dev/null', '/dev/zero', '/dev/full', '/dev/random', '/dev/urandom', '/dev/tty'];
+const DEVICES = ['/dev/null', '/dev/zero', '/dev/full', '/dev/random', '/dev/urandom'];
 
 /** Which of the host paths the default ruleset names exist now: the plan changes exactly when this does. */
 export function defaultLayoutStamp(): string {
