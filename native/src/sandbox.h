@@ -134,6 +134,9 @@ struct sock_filter;
  * the instruction pointer (or the program is one this reader does not follow). */
 long seccomp_verdict(const struct sock_filter *prog, size_t len, uint32_t nr, uint32_t arch);
 
+/* setid_guard.c — the fixed filter against set-id files, installed in every workload before the profile's */
+int install_setid_guard(const char **failed_call);
+
 /* init.c — PID 1 of the sandbox */
 __attribute__((noreturn)) void sandbox_child_main(struct sandbox_config *cfg, int sync_fd);
 __attribute__((noreturn)) void run_init(struct sandbox_config *cfg, int sync_fd);

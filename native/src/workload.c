@@ -1,7 +1,8 @@
 /*
  * The workload process (started by init): its last steps, then execve. Failures are written to the
  * close-on-exec exec pipe (end of file there means execve succeeded) and init reports them.
- * prepare_workload: default signals, own session (no controlling terminal), rlimits, cwd, Landlock (the ruleset the child built).
+ * prepare_workload: default signals, own session (no controlling terminal), rlimits, cwd, Landlock (the ruleset the child
+ * built), the set-id guard.
  * finish_workload: the CPU limit, the precompiled seccomp filter (after no_new_privs, set by the child), execve.
  * On the cold path one runs after the other; a zygote's primed workload (init.c) waits for its command between
  * them.
@@ -45,6 +46,8 @@ void prepare_workload(const struct sandbox_config *cfg, int exec_err_fd) {
   if (chdir(cfg->cwd) < 0) workload_failed(exec_err_fd, EXIT_SETUP_FAILED, errno, "chdir(cwd)");
   /* Landlock now: the rest of this process's life (waiting for a zygote's command included) is inside it. */
   if (restrict_landlock(cfg, &call) < 0) workload_failed(exec_err_fd, EXIT_SETUP_FAILED, errno, call);
+  /* Whatever the profile allows, no set-id file can be made (setid_guard.c); before the wait of a zygote. */
+  if (install_setid_guard(&call) < 0) workload_failed(exec_err_fd, EXIT_SETUP_FAILED, errno, call);
 }
 
 void finish_workload(struct sandbox_config *cfg, int exec_err_fd) {
