@@ -1,0 +1,169 @@
+/*
+ * Protected paths (--protect, --protect-dir): files that host programs trust — `.git` (hooks, `core.fsmonitor`),
+ * `.vscode` (settings, tasks), the configuration in force and its profile files, shell startup files, the
+ * runtime's own files — stay read-only inside the sandbox however their folder is granted. The runtime names them
+ * (runtime/src/protectedPaths.ts); the helper makes them so while it builds the view, once per sandbox (a zygote
+ * does it while it is prepared, never per request).
+ *
+ *   present   a recursive read-only copy of its own mount is put on top of it (open_tree + mount_setattr +
+ *             move_mount, all from a descriptor opened race-free): nothing below it can be changed, and a mount
+ *             point cannot be renamed or removed from inside (EBUSY), so it cannot be swapped either;
+ *   absent    --protect-dir: the helper makes an empty folder there before the clone (mkdirat from the folder's
+ *             descriptor, O_EXCL semantics) and it is protected like a present one; a small janitor process
+ *             removes it once the helper and the sandbox are gone, if it is still that same empty folder (also when
+ *             the helper was killed). Absent --protect paths (files) are left alone: the runtime asks for
+ *             placeholders only where an empty folder is harmless to host tools (an empty .git is no repository).
+ *   a link    fails the run: a symbolic link in a writable folder can be replaced, so it cannot be protected.
+ * Parents are pinned: every folder between the writable bind and a protected or hidden path is made a mount point
+ * of itself, so the sandbox cannot rename a parent away and recreate the path (the trick the protected path would
+ * otherwise not survive, and the way a hidden file was un-hidden between runs).
+ */
+#define _GNU_SOURCE
+#include "report.h"
+#include "sandbox.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/openat2.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Placeholders the helper made: removed by the janitor when the sandbox is over. */
+static struct { int parent_fd; char name[NAME_MAX + 1]; dev_t dev; ino_t ino; } made[MAX_BINDS];
+static size_t nmade;
+
+__attribute__((noreturn)) static void janitor(int wait_fd) {
+  char byte;
+  while (read(wait_fd, &byte, 1) < 0 && errno == EINTR) {}
+  /* End of file: the helper and every sandbox process that held the pipe are gone. */
+  for (size_t i = 0; i < nmade; i++) {
+    struct stat st;
+    if (fstatat(made[i].parent_fd, made[i].name, &st, AT_SYMLINK_NOFOLLOW) < 0) continue;
+    if (st.st_dev != made[i].dev || st.st_ino != made[i].ino) continue; /* replaced meanwhile: not ours */
+    (void)unlinkat(made[i].parent_fd, made[i].name, AT_REMOVEDIR); /* fails (kept) unless still empty */
+  }
+  _exit(0);
+}
+
+/* Forks the janitor. It holds only the parent folders' descriptors and the read end of a pipe whose write end
+ * stays with the helper (and the sandbox's init, which inherits it; the workload's execve closes it). */
+static void start_janitor(void) {
+  int p[2];
+  if (pipe2(p, O_CLOEXEC) < 0) die_step("protect_paths", errno, NULL, "pipe2(janitor)");
+  pid_t pid = fork();
+  if (pid < 0) die_step("protect_paths", errno, NULL, "fork(janitor)");
+  if (pid == 0) {
+    setsid(); /* no signal meant for the helper's group reaches it */
+    signal(SIGINT, SIG_IGN);
+    signal(SIGTERM, SIG_IGN);
+    signal(SIGHUP, SIG_IGN);
+    for (int fd = 0; fd < 1024; fd++) {
+      bool keep = fd == p[0];
+      for (size_t i = 0; i < nmade && !keep; i++) keep = fd == made[i].parent_fd;
+      if (!keep) close(fd); /* none of the caller's pipes: its end of file must not wait for the janitor */
+    }
+    janitor(p[0]);
+  }
+  close(p[0]);
+  /* p[1] is kept open (close-on-exec) for the rest of the helper's life: its end means "over". */
+}
+
+void prepare_placeholders(struct sandbox_config *cfg) {
+  for (size_t i = 0; i < cfg->nprotect; i++) {
+    struct protect_spec *p = &cfg->protect[i];
+    if (!p->placeholder) continue;
+    char view[PATH_MAX];
+    view_path(cfg, p->given, view, sizeof view);
+    const struct bind_spec *b = covering_bind(cfg, view, true);
+    if (!b || b->base >= 0 || strcmp(b->path, view) == 0) continue; /* not writable (or not a root-level name): nothing to hold */
+    const char *rel = beneath(view, b->path);
+    const char *slash = strrchr(rel, '/');
+    char parent[PATH_MAX];
+    snprintf(parent, sizeof parent, "%.*s", slash ? (int)(slash - rel) : 0, rel);
+    const char *name = slash ? slash + 1 : rel;
+    int base = openat2_path(AT_FDCWD, b->path, O_PATH | O_DIRECTORY, RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
+    if (base < 0) die_path("protect_paths", errno, "writable folder", b->path, NULL);
+    int dir = openat2_path(base, *parent ? parent : ".", O_RDONLY | O_DIRECTORY, RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
+    close(base);
+    if (dir < 0) continue; /* its folder is not there either: the runtime only asks for names at a folder's top */
+    if (mkdirat(dir, name, 0755) < 0) {
+      int err = errno;
+      close(dir);
+      /* EEXIST: there now, protected as it is. EACCES/EROFS/EPERM: not writable for the helper's user, so not for
+       * the sandbox either (as root the helper can write whatever the idmapped sandbox can). */
+      if (err == EEXIST || err == EACCES || err == EROFS || err == EPERM) continue;
+      errno = err;
+      die_step("protect_paths", errno, NULL, "mkdirat(\"%s\", \"%s\") for the placeholder of %s", b->path, name, view);
+    }
+    struct stat st;
+    if (fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) < 0 || nmade == MAX_BINDS) {
+      (void)unlinkat(dir, name, AT_REMOVEDIR);
+      die_step("protect_paths", errno, NULL, "fstatat(\"%s\") of a new placeholder", view);
+    }
+    made[nmade].parent_fd = dir;
+    snprintf(made[nmade].name, sizeof made[nmade].name, "%s", name);
+    made[nmade].dev = st.st_dev;
+    made[nmade++].ino = st.st_ino;
+    p->made = true;
+  }
+  if (nmade > 0) start_janitor();
+}
+
+/* A mount point of itself: a recursive copy of the mount at fd (read-only when asked) moved onto it. */
+static void self_bind(int fd, const char *view, bool readonly) {
+  int tree = open_tree(fd, "", AT_EMPTY_PATH | OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+  if (tree < 0) die_step("protect_paths", errno, NULL, "open_tree(\"%s\", OPEN_TREE_CLONE|AT_RECURSIVE)", view);
+  if (readonly) {
+    struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV};
+    if (mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) < 0)
+      die_step("protect_paths", errno, NULL, "mount_setattr(\"%s\", AT_RECURSIVE, MOUNT_ATTR_RDONLY)", view);
+  }
+  if (move_mount(tree, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+    die_step("protect_paths", errno, NULL, "move_mount(copy of \"%s\" onto itself)", view);
+  close(tree);
+}
+
+static char pinned[MAX_BINDS * 2][PATH_MAX];
+static size_t npinned;
+
+void pin_parents(const struct sandbox_config *cfg, const char *view) {
+  const struct bind_spec *b = covering_bind(cfg, view, true);
+  if (!b) return; /* in no writable folder: nothing there can be renamed */
+  char dir[PATH_MAX];
+  size_t root = strlen(b->path);
+  for (const char *p = view + root + 1; (p = strchr(p, '/')) != NULL; p++) {
+    snprintf(dir, sizeof dir, "%.*s", (int)(p - view), view);
+    bool done = false;
+    for (size_t i = 0; i < npinned && !done; i++) done = strcmp(pinned[i], dir) == 0;
+    if (done) continue;
+    int fd = open_in_view(dir, "the folder of a protected or hidden path");
+    self_bind(fd, dir, false);
+    close(fd);
+    if (npinned < sizeof pinned / sizeof pinned[0]) snprintf(pinned[npinned++], PATH_MAX, "%s", dir);
+  }
+}
+
+void protect_paths(const struct sandbox_config *cfg) {
+  for (size_t i = 0; i < cfg->nprotect; i++) {
+    char view[PATH_MAX];
+    view_path(cfg, cfg->protect[i].given, view, sizeof view);
+    if (!covering_bind(cfg, view, true)) continue; /* read-only or invisible already */
+    int fd = open_in_view(view, NULL);
+    if (fd < 0) continue; /* absent, and no placeholder asked for */
+    struct stat st;
+    if (fstat(fd, &st) < 0) die_step("protect_paths", errno, NULL, "fstat(\"%s\")", view);
+    if (S_ISLNK(st.st_mode))
+      die_step("protect_paths", 0, "a symbolic link in a writable folder can be replaced by the sandbox, so it cannot be "
+               "kept read-only — replace it by what it points to, or unprotect it in the profile (`unprotect`)",
+               "protected path %s is a symbolic link", view);
+    pin_parents(cfg, view);
+    self_bind(fd, view, true);
+    close(fd);
+  }
+}
