@@ -6,7 +6,8 @@
  *                         away from the host's /tmp, so /oldroot/tmp is the host /tmp again)
  *   mount_newroot         tmpfs on /newroot: the sandbox's /
  *   bind_system_dirs      /usr /bin /sbin /lib* /etc read-only, nosuid, nodev (symlinks recreated)
- *   mount_tmp             private tmpfs /tmp (before the binds, so a cwd under /tmp stays visible)
+ *   mount_tmp             private tmpfs /tmp of half the memory limit (before the binds, so a cwd under /tmp
+ *                         stays visible)
  *   mount_proc            fresh proc of the new pid namespace
  *   mount_dev             tmpfs /dev with null zero full random urandom bound from the host, std
  *                         symlinks, devpts (own instance) and a tmpfs /dev/shm
@@ -102,10 +103,13 @@ static void bind_system_dirs(void) {
   }
 }
 
-static void mount_tmp(void) {
+static char tmpfs_options[64];
+
+static void mount_tmp(const struct sandbox_config *cfg) {
+  snprintf(tmpfs_options, sizeof tmpfs_options, "mode=1777,size=%llu", (unsigned long long)tmpfs_size(cfg));
   if (mkdir(NEWROOT "/tmp", 01777) < 0) die_step("mount_tmp", errno, NULL, "mkdir(\"" NEWROOT "/tmp\")");
-  if (mount("tmpfs", NEWROOT "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") < 0)
-    die_step("mount_tmp", errno, NULL, "mount(\"tmpfs\", \"" NEWROOT "/tmp\", \"tmpfs\", MS_NOSUID|MS_NODEV, \"mode=1777\")");
+  if (mount("tmpfs", NEWROOT "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, tmpfs_options) < 0)
+    die_step("mount_tmp", errno, NULL, "mount(\"tmpfs\", \"" NEWROOT "/tmp\", \"tmpfs\", MS_NOSUID|MS_NODEV, \"%s\")", tmpfs_options);
 }
 
 static void mount_proc(void) {
@@ -143,8 +147,8 @@ static void mount_dev(void) {
   if (mount("devpts", NEWROOT "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=620") < 0)
     die_step("mount_dev", errno, NULL, "mount(\"devpts\", \"" NEWROOT "/dev/pts\", \"devpts\", MS_NOSUID|MS_NOEXEC, \"newinstance,ptmxmode=0666,mode=620\")");
   if (mkdir(NEWROOT "/dev/shm", 01777) < 0) die_step("mount_dev", errno, NULL, "mkdir(\"" NEWROOT "/dev/shm\")");
-  if (mount("tmpfs", NEWROOT "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") < 0)
-    die_step("mount_dev", errno, NULL, "mount(\"tmpfs\", \"" NEWROOT "/dev/shm\", \"tmpfs\", MS_NOSUID|MS_NODEV)");
+  if (mount("tmpfs", NEWROOT "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, tmpfs_options) < 0)
+    die_step("mount_dev", errno, NULL, "mount(\"tmpfs\", \"" NEWROOT "/dev/shm\", \"tmpfs\", MS_NOSUID|MS_NODEV, \"%s\")", tmpfs_options);
 }
 
 /* Creates what the target needs: the directory path, or for a file its parent and an empty file. */
@@ -275,7 +279,7 @@ void setup_filesystem(struct sandbox_config *cfg) {
   enter_base();
   mount_newroot();
   bind_system_dirs();
-  mount_tmp();
+  mount_tmp(cfg);
   mount_proc();
   mount_dev();
   bind_user_paths(cfg);

@@ -152,7 +152,10 @@ void enter_cgroups(const struct sandbox_config *cfg, pid_t child);
 void report_group_pressure(const struct sandbox_config *cfg);
 
 /* limits.c */
+#define SANDBOX_OPEN_FILES 4096 /* RLIMIT_NOFILE of every workload (runtime/src/defaultLimits.ts says the same) */
 void describe_limits(const struct sandbox_config *cfg);
+/* size= of the sandbox's /tmp and /dev/shm: half the memory limit (2 GiB or a quarter of RAM without one). */
+uint64_t tmpfs_size(const struct sandbox_config *cfg);
 /* Memory (RLIMIT_AS without a memory cgroup) and pids; the CPU limit apart: a zygote learns it with the command. */
 int apply_rlimits(const struct sandbox_config *cfg, const char **failed_call);
 int apply_cpu_limit(const struct sandbox_config *cfg, const char **failed_call);

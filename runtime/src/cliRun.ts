@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseCli, parsePositiveNumber, parseSize, UsageError } from './cliArgs';
 import type { NetworkMode } from './protocol';
+import { limitOutput } from './outputLimit';
 import { spawnSandbox } from './sandboxSpawn';
 import { sandboxSpecFor } from './sandboxSpec';
 import { ProfileLoadError } from './seccompProfileLoader';
@@ -81,7 +82,7 @@ export async function runRun(args: string[]): Promise<number> {
   }
   for (const note of prepared.notes) console.error(`phantom: ${note}`);
 
-  const sandbox = spawnSandbox(prepared.spec);
+  const sandbox = limitOutput(spawnSandbox(prepared.spec), prepared.outputBytes);
   let started = false;
   void sandbox.execed.then(() => (started = true));
   sandbox.stdout.pipe(process.stdout);
@@ -105,7 +106,8 @@ export async function runRun(args: string[]): Promise<number> {
   if (exit.signal) {
     // As a shell reports it: 128 + the signal's number.
     const number = os.constants.signals[exit.signal as NodeJS.Signals];
-    if (exit.signal === 'SIGKILL' && !exit.error) console.error('phantom: the command was killed by SIGKILL (a memory or time limit?)');
+    if (exit.outputLimited) console.error(`phantom: the output limit of ${exit.outputLimited} bytes was reached: the run was stopped and the rest of its output dropped (limits.output)`);
+    else if (exit.signal === 'SIGKILL' && !exit.error) console.error('phantom: the command was killed by SIGKILL (a memory or time limit?)');
     return number ? 128 + number : EXIT_SANDBOX_FAILED;
   }
   return exit.code ?? EXIT_SANDBOX_FAILED;

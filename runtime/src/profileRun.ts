@@ -45,6 +45,12 @@ export interface ProfileRun {
   /** Warm zygotes kept for this profile. */
   pool: { min: number; max: number };
   policy: Pick<SandboxSpec, 'memoryBytes' | 'pids' | 'cpuSeconds' | 'bestEffort' | 'seccompPolicy' | 'landlockPolicy' | 'landlockExtra' | 'landlockView'>;
+  /** The configuration and every profile file it names for this profile: protected in the sandbox. */
+  files: string[];
+  /** The profile's `unprotect`, as absolute paths. */
+  unprotect: string[];
+  /** The profile's `limits.output` in bytes, when set. */
+  outputBytes?: number;
   notes: string[];
 }
 
@@ -146,16 +152,8 @@ export function resolveProfileRun(request: ProfileRunRequest): ProfileRun {
   };
   const hostPath = (p: string, field: string) => path.resolve(configDir, substitute(p, field));
   const notes: string[] = [];
-  const unenforced: string[] = [];
 
   if (!policy.filesystem.privateTmp) notes.push('privateTmp: false asks for the host /tmp; the sandbox keeps a private /tmp (stricter)');
-  if (policy.limits.output) unenforced.push(`limits.output (${policy.limits.output}): an output limit is not supported yet`);
-  if (unenforced.length > 0) {
-    if (!policy.bestEffort) {
-      throw new ProfileLoadError(`${where}: cannot enforce ${unenforced.join('; ')} — remove it, or set bestEffort: true to run without it (then it is reported)`);
-    }
-    for (const u of unenforced) notes.push(`not applied (best effort): ${u}`);
-  }
 
   return {
     profile: name,
@@ -167,6 +165,9 @@ export function resolveProfileRun(request: ProfileRunRequest): ProfileRun {
     env: Object.fromEntries(Object.entries(policy.env).map(([k, v]) => [k, substitute(v, `env.${k}`)])),
     timeoutSeconds: policy.limits.timeout,
     pool: policy.pool,
+    files: [configFile, ...[policy.seccomp, policy.landlock.base].flatMap((s) => (s && 'file' in s ? [path.resolve(configDir, s.file)] : []))],
+    unprotect: policy.unprotect.map((p, i) => hostPath(p, `unprotect[${i}]`)),
+    outputBytes: policy.limits.output ? sizeOf(policy.limits.output, `${where}: limits.output`) : undefined,
     policy: {
       memoryBytes: policy.limits.memory ? sizeOf(policy.limits.memory, `${where}: limits.memory`) : undefined,
       pids: policy.limits.pids,

@@ -68,6 +68,9 @@ export interface RunExit {
    * waited for a CPU, for memory, for IO), when the sandbox had such a group (runs with memory/pids limits).
    */
   pressure?: { cpuMs: number; memoryMs: number; ioMs: number };
+  /** Present when the run's output passed its limit (`limits.output`, default 64 MiB): the limit in bytes. The run
+   * was stopped there (SIGKILL) and the rest of its output dropped; `notes` says so too. */
+  outputLimited?: number;
 }
 
 export interface RunOutput {

@@ -5,6 +5,7 @@
 import { StringDecoder } from 'node:string_decoder';
 import path from 'node:path';
 import type { RunExit, RunOutput, RunParams } from './protocol';
+import { limitOutput } from './outputLimit';
 import { spawnSandbox, type SandboxProcess } from './sandboxSpawn';
 import { sandboxSpecFor } from './sandboxSpec';
 import { ProfileLoadError } from './seccompProfileLoader';
@@ -52,7 +53,8 @@ export class RunManager {
       return fail(error instanceof ProfileLoadError ? 125 : 127, error instanceof Error ? error.message : String(error));
     }
     const queueMs = performance.now() - requested;
-    const sandbox = this.zygotes ? this.zygotes.spawn(prepared.spec, { profile: params.profile, pool: prepared.pool }) : spawnSandbox(prepared.spec);
+    const started = this.zygotes ? this.zygotes.spawn(prepared.spec, { profile: params.profile, pool: prepared.pool }) : spawnSandbox(prepared.spec);
+    const sandbox = limitOutput(started, prepared.outputBytes);
     this.runs.set(params.runId, sandbox);
     void sandbox.execed.then(({ spawnMs, warm }) => this.sink.started?.({ runId: params.runId, spawnMs, warm }));
     this.pipe(params.runId, sandbox, 'stdout');
@@ -73,6 +75,7 @@ export class RunManager {
         signal: exit.signal,
         error: exit.error,
         notes: [...prepared.notes, ...exit.notes],
+        ...(exit.outputLimited ? { outputLimited: exit.outputLimited } : {}),
         timings: { queueMs, spawnMs: exit.spawnMs, totalMs: performance.now() - requested, warm },
         ...(exit.pressure
           ? { pressure: { cpuMs: exit.pressure.cpuUs / 1000, memoryMs: exit.pressure.memoryUs / 1000, ioMs: exit.pressure.ioUs / 1000 } }

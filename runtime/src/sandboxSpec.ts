@@ -1,5 +1,6 @@
 /** A run request → the helper's sandbox spec: resolves the command and fills the defaults. One place for both
  * the JSON-RPC runtime and the CLI. */
+import path from 'node:path';
 import type { RunParams } from './protocol';
 import { resolveCommand } from './commandResolution';
 import { sandboxEnvironment } from './sandboxEnvironment';
@@ -7,6 +8,9 @@ import type { SandboxSpec } from './sandboxSpawn';
 import { resolveProfileRun } from './profileRun';
 import { kernelLandlockAbi } from './sandboxPolicy';
 import { ProfileLoadError } from './seccompProfileLoader';
+import os from 'node:os';
+import { effectiveLimits } from '../../server/src/config/defaultLimits';
+import { protectedPaths } from './protectedPaths';
 
 /** Default wall-time limit of a run, seconds (docs/sandbox.md). */
 export const DEFAULT_TIMEOUT_SECONDS = 300;
@@ -17,6 +21,8 @@ export interface PreparedRun {
   pool?: { min: number; max: number };
   /** What was granted beyond the request (e.g. an interpreter's folder), for the user to see. */
   notes: string[];
+  /** Most bytes of output (stdout and stderr together) before the run is stopped (outputLimit.ts). */
+  outputBytes: number;
 }
 
 /** Policy fields a run request may carry (the lead adds them to RunParams; read here when present). */
@@ -63,10 +69,16 @@ export function sandboxSpecFor(params: RunParams & RunPolicyParams, limits: Part
     };
     notes.push(`Landlock: read and execute allowed on ${resolved.readOnly.join(', ')} so that ${argv[0]} can start`);
   }
+  const given = { ...policy, ...definedOnly(limits) };
+  const resolvedLimits = effectiveLimits({ memoryBytes: given.memoryBytes, pids: given.pids, outputBytes: profile?.outputBytes }, os.totalmem());
+  const workspace = params.config ? path.dirname(params.config) : params.cwd;
   return {
+    outputBytes: resolvedLimits.outputBytes,
     spec: {
-      ...policy,
-      ...definedOnly(limits),
+      ...given,
+      memoryBytes: resolvedLimits.memoryBytes,
+      pids: resolvedLimits.pids,
+      protect: protectedPaths(workspace, params.config, profile?.files ?? [], { writable: [params.cwd, ...readWrite], unprotect: profile?.unprotect }),
       argv: [resolved.path, ...argv.slice(1)],
       cwd: params.cwd,
       env: sandboxEnvironment({ ...profile?.env, ...params.env }, resolved.pathDirs),
