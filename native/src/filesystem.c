@@ -179,6 +179,9 @@ int open_in_view(const char *view, const char *what) {
   int fd = openat2_path(newroot_fd, strcmp(view, "/") == 0 ? "." : view + 1, O_PATH | O_NOFOLLOW,
                         RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
   if (fd < 0 && what) die_path("open_in_view", errno, what, view, "/");
+  struct stat st;
+  if (fd >= 0 && what && strcmp(what, "protected path") != 0 && fstat(fd, &st) == 0 && S_ISLNK(st.st_mode))
+    die_path("open_in_view", ELOOP, what, view, "/"); /* a mount cannot cover a link; it could be replaced anyway */
   return fd;
 }
 
@@ -211,6 +214,8 @@ static void bind_user_paths(struct sandbox_config *cfg) {
       make_mount_point(dst, b->is_dir);
       target = open_in_view(b->path, NULL);
     }
+    struct stat st;
+    if (target >= 0 && fstat(target, &st) == 0 && S_ISLNK(st.st_mode)) errno = ELOOP, target = -1;
     if (target < 0) die_path("bind_user_paths", errno, "the mount point of", b->path, "/");
     if (move_mount(b->tree_fd, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
       die_step("bind_user_paths", errno, NULL, "move_mount(tree of \"%s\", MOVE_MOUNT_F_EMPTY_PATH|MOVE_MOUNT_T_EMPTY_PATH)", b->path);
@@ -228,8 +233,9 @@ static void hide_paths(const struct sandbox_config *cfg) {
   for (size_t i = 0; i < cfg->nhidden; i++) {
     view_path(cfg, cfg->hidden[i], view, sizeof view);
     if (!covering_bind(cfg, view, false)) continue; /* not in the view at all: nothing shows it */
+    close(open_in_view(view, "filesystem.hidden path")); /* there, and no link: else the run fails naming it */
+    pin_parents(cfg, view); /* then: the cover must go on the path as seen through the pinned parents */
     int fd = open_in_view(view, "filesystem.hidden path");
-    pin_parents(cfg, view);
     struct stat st;
     if (fstat(fd, &st) < 0) die_step("hide_paths", errno, NULL, "fstat(\"%s\")", view);
     int cover;

@@ -178,6 +178,8 @@ void open_binds(struct sandbox_config *cfg, const char *prefix) {
     }
     struct stat st;
     if (fstat(b->src_fd, &st) < 0) die_step("resolve_paths", errno, NULL, "fstat(%s)", b->path);
+    /* O_PATH|O_NOFOLLOW hands back the link itself when the last component is one: refused like a link on the way. */
+    if (S_ISLNK(st.st_mode)) die_path("resolve_paths", ELOOP, what, b->given, b->base >= 0 ? cfg->binds[b->base].path : NULL);
     if (b->is_cwd && !S_ISDIR(st.st_mode)) die_step("resolve_paths", ENOTDIR, NULL, "--cwd %s", b->path);
     b->is_dir = S_ISDIR(st.st_mode);
     b->uid = st.st_uid;

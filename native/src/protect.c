@@ -162,7 +162,11 @@ void protect_paths(const struct sandbox_config *cfg) {
       die_step("protect_paths", 0, "a symbolic link in a writable folder can be replaced by the sandbox, so it cannot be "
                "kept read-only — replace it by what it points to, or unprotect it in the profile (`unprotect`)",
                "protected path %s is a symbolic link", view);
+    /* Parents first, then the path opened again: a mount on the old descriptor would sit on the dentry of the mount
+     * below the pinned parent, where lookups no longer pass. */
+    close(fd);
     pin_parents(cfg, view);
+    fd = open_in_view(view, "protected path");
     self_bind(fd, view, true);
     close(fd);
   }
