@@ -48,9 +48,8 @@ export function effectiveLimits(given: { memoryBytes?: number; pids?: number; ou
   };
 }
 
-/** The defaults in words, for where the machine is not known (the editor's hover). */
-export const DEFAULT_LIMITS_TEXT = `memory 2 GiB or a quarter of RAM, whichever is less; pids ${DEFAULT_PIDS}; output 64 MiB; ` +
-  `/tmp and /dev/shm half the memory limit each; open files ${DEFAULT_OPEN_FILES}; core dumps off`;
+/** What every run gets whatever its profile says, in words (the effective policy's summary). */
+export const ALWAYS_LIMITS_TEXT = `/tmp and /dev/shm half the memory limit each, ${DEFAULT_OPEN_FILES} open files per process, no core dumps`;
 
 /** One line for `phantom explain`. */
 export function describeLimits(l: EffectiveLimits): string {

@@ -27,7 +27,7 @@
 import { didYouMean } from '../didYouMean';
 import type { PathSegment } from '../sourceTree';
 import { builtinFragment, builtinFragmentNames } from './builtinFragments';
-import { DEFAULT_LIMITS_TEXT } from './defaultLimits';
+import { ALWAYS_LIMITS_TEXT, DEFAULT_PIDS } from './defaultLimits';
 import {
   NETWORK_MODES,
   type FragmentSpec,
@@ -327,13 +327,14 @@ export function policySummary(policy: EffectivePolicy, baseSyscalls?: { everythi
   lines.push(`Network: ${policy.network.mode} (${setBy})`);
   const l = policy.limits;
   const limits = [
-    l.memory !== undefined ? `memory ${l.memory}` : undefined,
-    l.pids !== undefined ? `pids ${l.pids}` : undefined,
+    `memory ${l.memory ?? '2 GiB or a quarter of RAM (default)'}`,
+    `pids ${l.pids ?? `${DEFAULT_PIDS} (default)`}`,
     l.cpu !== undefined ? `cpu ${l.cpu} s` : undefined,
-    l.timeout !== undefined ? `timeout ${l.timeout} s` : undefined,
-    l.output !== undefined ? `output ${l.output}` : undefined,
+    `timeout ${l.timeout ?? 300} s${l.timeout === undefined ? ' (default)' : ''}`,
+    `output ${l.output ?? '64 MiB (default)'}`,
   ].filter(Boolean);
-  lines.push(`Limits: ${limits.length ? `${limits.join(', ')}; ` : ''}otherwise the defaults: ${DEFAULT_LIMITS_TEXT}, timeout 300 s`);
+  lines.push(`Limits: ${limits.join(', ')}`);
+  lines.push(`Always: ${ALWAYS_LIMITS_TEXT}`);
   lines.push(`Protected (read-only in the sandbox): .git, .gitmodules, .vscode, .idea, .envrc, shell startup files, this configuration and its profile files${policy.unprotect.length ? `; unprotected by this profile: ${policy.unprotect.join(', ')}` : ''}`);
   lines.push(`Pool: ${policy.pool.min}–${policy.pool.max} warm zygotes`);
   return lines;
