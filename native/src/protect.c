@@ -9,10 +9,12 @@
  *             move_mount, all from a descriptor opened race-free): nothing below it can be changed, and a mount
  *             point cannot be renamed or removed from inside (EBUSY), so it cannot be swapped either;
  *   absent    --protect-dir: the helper makes an empty folder there before the clone (mkdirat from the folder's
- *             descriptor, O_EXCL semantics) and it is protected like a present one; a small janitor process
- *             removes it once the helper and the sandbox are gone, if it is still that same empty folder (also when
- *             the helper was killed). Absent --protect paths (files) are left alone: the runtime asks for
- *             placeholders only where an empty folder is harmless to host tools (an empty .git is no repository).
+ *             descriptor), marks it (xattr user.phantom-fragment=placeholder) and holds a shared flock on it for
+ *             the sandbox's life; it is then protected like a present one. Sandboxes of the same folder share it.
+ *             A small janitor process, once the helper and the sandbox are gone (also when the helper was killed),
+ *             removes it if no other sandbox holds it and it is still empty; a placeholder left by a killed janitor
+ *             is removed by the next sandbox's. Absent --protect paths (files) are left alone: the runtime asks
+ *             for placeholders only where an empty folder is harmless to host tools (an empty .git is no repository).
  *   a link    fails the run: a symbolic link in a writable folder can be replaced, so it cannot be protected.
  * Parents are pinned: every folder between the writable bind and a protected or hidden path is made a mount point
  * of itself, so the sandbox cannot rename a parent away and recreate the path (the trick the protected path would
@@ -30,29 +32,44 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mount.h>
+#include <sys/xattr.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* Placeholders the helper made: removed by the janitor when the sandbox is over. */
-static struct { int parent_fd; char name[NAME_MAX + 1]; dev_t dev; ino_t ino; } made[MAX_BINDS];
-static size_t nmade;
+/* Placeholders this sandbox holds: removed by the janitor when the sandbox is over and no other one holds them. */
+static struct { int parent_fd; char name[NAME_MAX + 1]; dev_t dev; ino_t ino; } held[MAX_BINDS];
+static size_t nheld;
+
+/* A placeholder is marked, so that the last sandbox out removes it even when another one made it (and never a folder
+ * of the user's that happens to be empty). */
+#define MARK_NAME "user.phantom-fragment"
+#define MARK_VALUE "placeholder"
+
+static bool marked(int fd) {
+  char v[sizeof MARK_VALUE];
+  return fgetxattr(fd, MARK_NAME, v, sizeof v) == (ssize_t)strlen(MARK_VALUE) && memcmp(v, MARK_VALUE, strlen(MARK_VALUE)) == 0;
+}
 
 __attribute__((noreturn)) static void janitor(int wait_fd) {
   char byte;
   while (read(wait_fd, &byte, 1) < 0 && errno == EINTR) {}
-  /* End of file: the helper and every sandbox process that held the pipe are gone. */
-  for (size_t i = 0; i < nmade; i++) {
+  /* End of file: the helper and every sandbox process that held the pipe are gone, and with them this sandbox's
+   * shared locks. Another sandbox still holding one keeps the placeholder (its own janitor removes it later). */
+  for (size_t i = 0; i < nheld; i++) {
+    int fd = openat(held[i].parent_fd, held[i].name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) continue;
     struct stat st;
-    if (fstatat(made[i].parent_fd, made[i].name, &st, AT_SYMLINK_NOFOLLOW) < 0) continue;
-    if (st.st_dev != made[i].dev || st.st_ino != made[i].ino) continue; /* replaced meanwhile: not ours */
-    (void)unlinkat(made[i].parent_fd, made[i].name, AT_REMOVEDIR); /* fails (kept) unless still empty */
+    if (fstat(fd, &st) == 0 && st.st_dev == held[i].dev && st.st_ino == held[i].ino && flock(fd, LOCK_EX | LOCK_NB) == 0)
+      (void)unlinkat(held[i].parent_fd, held[i].name, AT_REMOVEDIR); /* fails (kept) unless still empty */
+    close(fd);
   }
   _exit(0);
 }
 
-/* Forks the janitor. It holds only the parent folders' descriptors and the read end of a pipe whose write end
- * stays with the helper (and the sandbox's init, which inherits it; the workload's execve closes it). */
+/* Forks the janitor. It keeps only the parent folders' descriptors and the read end of a pipe whose write end stays
+ * with the helper and the sandbox's init (which inherits it; the workload's execve closes it). */
 static void start_janitor(void) {
   int p[2];
   if (pipe2(p, O_CLOEXEC) < 0) die_step("protect_paths", errno, NULL, "pipe2(janitor)");
@@ -65,13 +82,54 @@ static void start_janitor(void) {
     signal(SIGHUP, SIG_IGN);
     for (int fd = 0; fd < 1024; fd++) {
       bool keep = fd == p[0];
-      for (size_t i = 0; i < nmade && !keep; i++) keep = fd == made[i].parent_fd;
-      if (!keep) close(fd); /* none of the caller's pipes: its end of file must not wait for the janitor */
+      for (size_t i = 0; i < nheld && !keep; i++) keep = fd == held[i].parent_fd;
+      if (!keep) close(fd); /* none of the caller's pipes, none of the locks held for the sandbox */
     }
     janitor(p[0]);
   }
   close(p[0]);
   /* p[1] is kept open (close-on-exec) for the rest of the helper's life: its end means "over". */
+}
+
+/* Holds the placeholder `name` in dir (made now or by another sandbox): a shared lock for the sandbox's life. */
+static bool hold_placeholder(int dir, const char *name, const char *view) {
+  for (int attempt = 0; attempt < 8; attempt++) {
+    bool made = mkdirat(dir, name, 0755) == 0;
+    if (!made && errno != EEXIST) {
+      /* EACCES/EROFS/EPERM: not writable for the helper's user, so not for the sandbox either (as root the helper
+       * can write whatever the idmapped sandbox can). */
+      if (errno == EACCES || errno == EROFS || errno == EPERM) return false;
+      die_step("protect_paths", errno, NULL, "mkdirat(\"%s\") for the placeholder of %s", name, view);
+    }
+    int fd = openat2_path(dir, name, O_RDONLY | O_DIRECTORY, RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
+    if (fd < 0 && errno == ENOENT) continue; /* removed meanwhile: make it again */
+    if (fd < 0) return false;                /* a file or a link there: protect_paths deals with what it is */
+    if (made && fsetxattr(fd, MARK_NAME, MARK_VALUE, strlen(MARK_VALUE), 0) < 0) {
+      /* A filesystem without user xattrs: the folder cannot be told from the user's own later; remove it again
+       * and leave the name unheld (protected only while present). */
+      close(fd);
+      (void)unlinkat(dir, name, AT_REMOVEDIR);
+      note("%s cannot hold a placeholder (no user extended attributes on this filesystem): it is protected only if it exists", view);
+      return false;
+    }
+    if (!made && !marked(fd)) {
+      close(fd);
+      return false; /* the user's own folder: protected as it is */
+    }
+    if (flock(fd, LOCK_SH) < 0) die_step("protect_paths", errno, NULL, "flock(\"%s\", LOCK_SH)", view);
+    struct stat st;
+    if (fstat(fd, &st) < 0 || st.st_nlink == 0) {
+      close(fd); /* a janitor removed it between our open and our lock: make it again */
+      continue;
+    }
+    if (nheld == MAX_BINDS) die_step("protect_paths", E2BIG, NULL, "too many placeholders");
+    held[nheld].parent_fd = dir;
+    snprintf(held[nheld].name, sizeof held[nheld].name, "%s", name);
+    held[nheld].dev = st.st_dev;
+    held[nheld++].ino = st.st_ino;
+    return true; /* fd stays open, locked, for the helper's and init's life */
+  }
+  die_step("protect_paths", EAGAIN, NULL, "the placeholder of %s kept disappearing", view);
 }
 
 void prepare_placeholders(struct sandbox_config *cfg) {
@@ -81,7 +139,7 @@ void prepare_placeholders(struct sandbox_config *cfg) {
     char view[PATH_MAX];
     view_path(cfg, p->given, view, sizeof view);
     const struct bind_spec *b = covering_bind(cfg, view, true);
-    if (!b || b->base >= 0 || strcmp(b->path, view) == 0) continue; /* not writable (or not a root-level name): nothing to hold */
+    if (!b || b->base >= 0 || strcmp(b->path, view) == 0) continue; /* not writable (or not a name in it): nothing to hold */
     const char *rel = beneath(view, b->path);
     const char *slash = strrchr(rel, '/');
     char parent[PATH_MAX];
@@ -92,27 +150,10 @@ void prepare_placeholders(struct sandbox_config *cfg) {
     int dir = openat2_path(base, *parent ? parent : ".", O_RDONLY | O_DIRECTORY, RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
     close(base);
     if (dir < 0) continue; /* its folder is not there either: the runtime only asks for names at a folder's top */
-    if (mkdirat(dir, name, 0755) < 0) {
-      int err = errno;
-      close(dir);
-      /* EEXIST: there now, protected as it is. EACCES/EROFS/EPERM: not writable for the helper's user, so not for
-       * the sandbox either (as root the helper can write whatever the idmapped sandbox can). */
-      if (err == EEXIST || err == EACCES || err == EROFS || err == EPERM) continue;
-      errno = err;
-      die_step("protect_paths", errno, NULL, "mkdirat(\"%s\", \"%s\") for the placeholder of %s", b->path, name, view);
-    }
-    struct stat st;
-    if (fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) < 0 || nmade == MAX_BINDS) {
-      (void)unlinkat(dir, name, AT_REMOVEDIR);
-      die_step("protect_paths", errno, NULL, "fstatat(\"%s\") of a new placeholder", view);
-    }
-    made[nmade].parent_fd = dir;
-    snprintf(made[nmade].name, sizeof made[nmade].name, "%s", name);
-    made[nmade].dev = st.st_dev;
-    made[nmade++].ino = st.st_ino;
-    p->made = true;
+    if (hold_placeholder(dir, name, view)) p->made = true;
+    else close(dir);
   }
-  if (nmade > 0) start_janitor();
+  if (nheld > 0) start_janitor();
 }
 
 /* A mount point of itself: a recursive copy of the mount at fd (read-only when asked) moved onto it. */
