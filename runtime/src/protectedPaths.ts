@@ -18,7 +18,7 @@
  * `.envrc` would change what host tools do); what the sandbox writes there is then only as trusted as any file of
  * the workspace — docs/sandbox.md says so.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { helperPath } from './sandboxSpawn';
 import { policyCacheRoot } from './seccompCompiler';
@@ -83,16 +83,44 @@ export function protectedPaths(workspace: string, configFile?: string, profileFi
   };
   for (const root of roots) {
     for (const name of PROTECTED_FOLDERS) add(path.join(root, name), whyOf(name), true);
+    const present = entriesOf(root);
     for (const name of PROTECTED_NAMES) {
-      const p = path.join(root, name);
-      if (existsSync(p)) add(p, whyOf(name), false);
+      const top = name.split('/')[0];
+      if (present.has(top) && (top === name || existsSync(path.join(root, name)))) add(path.join(root, name), whyOf(name), false);
     }
   }
   if (configFile) add(configFile, 'the sandbox configuration in force', false);
   for (const f of profileFiles) add(f, 'a profile file the configuration names', false);
-  for (const own of runtimeFolders()) if (existsSync(own.path)) add(own.path, own.why, false, false);
+  ownFolders ??= runtimeFolders().filter((own) => existsSync(own.path)); // fixed for the runtime's life
+  for (const own of ownFolders) add(own.path, own.why, false, false);
   return [...out.values()];
 }
+
+/**
+ * The names at a folder's top, read once (one readdir instead of a stat per protected name) and kept for
+ * ENTRIES_TTL_MS: a run's list is computed before every spawn, warm ones included. Staleness is harmless either way:
+ * a name that appeared since is unprotected only as an absent file always is (it could have been created from
+ * inside), and one that vanished is skipped by the helper.
+ */
+const ENTRIES_TTL_MS = 1000;
+const entryCache = new Map<string, { at: number; names: Set<string> }>();
+
+function entriesOf(folder: string): Set<string> {
+  const now = performance.now();
+  const cached = entryCache.get(folder);
+  if (cached && now - cached.at < ENTRIES_TTL_MS) return cached.names;
+  let names: Set<string>;
+  try {
+    names = new Set(readdirSync(folder));
+  } catch {
+    names = new Set(); // unreadable or gone: the helper reports what matters about it
+  }
+  if (entryCache.size > 256) entryCache.clear();
+  entryCache.set(folder, { at: now, names });
+  return names;
+}
+
+let ownFolders: { path: string; why: string }[] | undefined;
 
 function whyOf(name: string): string {
   if (name === '.git') return "git's configuration and hooks (run by the next git command)";
