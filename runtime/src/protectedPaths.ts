@@ -56,7 +56,7 @@ function inside(p: string, folder: string): boolean {
 }
 
 /** The runtime's own folders: the bundle with the helper, the package's node_modules, the policy cache. */
-function runtimeFolders(): { path: string; why: string }[] {
+export function runtimeFolders(): { path: string; why: string }[] {
   const bundle = path.dirname(path.dirname(helperPath())); // dist/native/phantom-sandbox -> dist
   const out = [
     { path: bundle, why: "the runtime's bundle and sandbox helper" },
