@@ -9,7 +9,8 @@
  * presents the folder's owner as the sandbox user, so it is writable without anything running as root;
  * files created there belong to the folder's owner on the host. If idmapping fails the run fails.
  *
- * Unprivileged, the child is the caller's own uid and binds by path; no idmap is possible or needed.
+ * Unprivileged, the child is the caller's own uid and makes the trees itself from descriptors it opens in its own
+ * mount namespace; no idmap is possible or needed. Either way the sources are opened race-free (paths.c).
  */
 #define _GNU_SOURCE
 #include "report.h"
@@ -26,11 +27,11 @@ static const char idmap_hint[] =
     "ext4, xfs, btrfs, tmpfs since 6.3; not NFS or most FUSE) — run the runtime as the folder's owner "
     "instead of root, or choose a folder on such a filesystem";
 
-/* A detached recursive copy of path with nosuid, nodev and, unless writable, read-only on every submount. */
-static int plain_tree(const struct bind_spec *b, const char **failed_call) {
-  int fd = open_tree(AT_FDCWD, b->path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+/* A detached recursive copy of the source with nosuid, nodev and, unless writable, read-only on every submount. */
+int plain_tree(const struct bind_spec *b, const char **failed_call) {
+  int fd = open_tree(b->src_fd, "", AT_EMPTY_PATH | OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
   if (fd < 0) {
-    *failed_call = "open_tree(OPEN_TREE_CLONE|AT_RECURSIVE)";
+    *failed_call = "open_tree(fd, \"\", AT_EMPTY_PATH|OPEN_TREE_CLONE|AT_RECURSIVE)";
     return -1;
   }
   struct mount_attr attr = {.attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | (b->writable ? 0 : MOUNT_ATTR_RDONLY)};
@@ -46,21 +47,23 @@ static int plain_tree(const struct bind_spec *b, const char **failed_call) {
 }
 
 void prepare_bind_trees(struct sandbox_config *cfg) {
+  if (!cfg->privileged) {
+    /* Unprivileged, the child opens and binds them in its own mount namespace (filesystem.c). */
+    for (size_t i = 0; i < cfg->nbinds; i++) {
+      const struct bind_spec *b = &cfg->binds[i];
+      struct stat st;
+      if (b->writable && b->base < 0 && stat(b->path, &st) == 0 && st.st_uid != cfg->host_uid)
+        note("%s is owned by uid %u on the host: it stays writable only as far as its permissions allow", b->path, st.st_uid);
+    }
+    return;
+  }
+  open_binds(cfg, "");
   struct { uid_t uid; gid_t gid; int fd; } userns[MAX_BINDS];
   size_t nuserns = 0;
 
   for (size_t i = 0; i < cfg->nbinds; i++) {
     struct bind_spec *b = &cfg->binds[i];
-    struct stat st;
-    if (stat(b->path, &st) < 0) die_step("prepare_binds", errno, NULL, "stat(\"%s\")", b->path);
-    b->is_dir = S_ISDIR(st.st_mode);
-    bool foreign_owner = st.st_uid != cfg->host_uid || st.st_gid != cfg->host_gid;
-    if (!cfg->privileged) {
-      if (b->writable && st.st_uid != cfg->host_uid)
-        note("%s is owned by uid %u on the host: it stays writable only as far as its permissions allow",
-             b->path, st.st_uid);
-      continue;
-    }
+    bool foreign_owner = b->uid != cfg->host_uid || b->gid != cfg->host_gid;
     const char *call = NULL;
     if (!b->writable || !foreign_owner) {
       b->tree_fd = plain_tree(b, &call);
@@ -69,18 +72,18 @@ void prepare_bind_trees(struct sandbox_config *cfg) {
     }
     int ns = -1;
     for (size_t j = 0; j < nuserns; j++)
-      if (userns[j].uid == st.st_uid && userns[j].gid == st.st_gid) ns = userns[j].fd;
+      if (userns[j].uid == b->uid && userns[j].gid == b->gid) ns = userns[j].fd;
     if (ns < 0) {
-      ns = make_idmap_userns(st.st_uid, cfg->host_uid, st.st_gid, cfg->host_gid, &call);
+      ns = make_idmap_userns(b->uid, cfg->host_uid, b->gid, cfg->host_gid, &call);
       if (ns < 0) die_step("prepare_binds", errno, NULL, "%s for \"%s\"", call, b->path);
-      userns[nuserns].uid = st.st_uid;
-      userns[nuserns].gid = st.st_gid;
+      userns[nuserns].uid = b->uid;
+      userns[nuserns].gid = b->gid;
       userns[nuserns++].fd = ns;
     }
-    b->tree_fd = idmapped_tree(b->path, ns, &call);
+    b->tree_fd = idmapped_tree(b->src_fd, ns, &call);
     if (b->tree_fd < 0) die_step("prepare_binds", errno, idmap_hint, "%s on \"%s\"", call, b->path);
     note("%s is owned by uid %u:%u on the host: shown as the sandbox user %u:%u through an idmapped mount",
-         b->path, st.st_uid, st.st_gid, cfg->sandbox_uid, cfg->sandbox_gid);
+         b->path, b->uid, b->gid, cfg->sandbox_uid, cfg->sandbox_gid);
   }
   for (size_t j = 0; j < nuserns; j++) close(userns[j].fd);
 }

@@ -6,12 +6,15 @@
  *                         away from the host's /tmp, so /oldroot/tmp is the host /tmp again)
  *   mount_newroot         tmpfs on /newroot: the sandbox's /
  *   bind_system_dirs      /usr /bin /sbin /lib* /etc read-only, nosuid, nodev (symlinks recreated)
- *   mount_tmp             private tmpfs /tmp (before the binds, so a cwd under /tmp stays visible)
+ *   mount_tmp             private tmpfs /tmp of half the memory limit (before the binds, so a cwd under /tmp
+ *                         stays visible)
  *   mount_proc            fresh proc of the new pid namespace
- *   mount_dev             tmpfs /dev with null zero full random urandom tty bound from the host, std
+ *   mount_dev             tmpfs /dev with null zero full random urandom bound from the host, std
  *                         symlinks, devpts (own instance) and a tmpfs /dev/shm
- *   bind_user_paths       --ro, --rw and the cwd at their own paths, parents first; as root the helper has
- *                         made them already (binds.c) and they are moved in
+ *   bind_user_paths       --ro, --rw and the cwd at their own paths, parents first, from descriptors (paths.c);
+ *                         as root the helper has made them already (binds.c) and they are moved in
+ *   protect_paths         protected paths read-only, their parents pinned (protect.c)
+ *   hide_paths            hidden paths covered, their parents pinned
  *   seal                  / and /dev read-only
  *   enter_newroot         detach /oldroot, pivot_root(".", ".") into /newroot, detach the base
  */
@@ -22,6 +25,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,7 +38,8 @@
 #define NEWROOT "/newroot"
 
 static const char *const system_dirs[] = {"usr", "bin", "sbin", "lib", "lib64", "lib32", "libx32", "etc"};
-static const char *const dev_nodes[] = {"null", "zero", "full", "random", "urandom", "tty"};
+/* No "tty": the host's /dev/tty is the caller's controlling terminal, and the workload has none (workload.c). */
+static const char *const dev_nodes[] = {"null", "zero", "full", "random", "urandom"};
 
 static int pivot_root(const char *new_root, const char *put_old) {
   return (int)syscall(SYS_pivot_root, new_root, put_old);
@@ -98,10 +103,13 @@ static void bind_system_dirs(void) {
   }
 }
 
-static void mount_tmp(void) {
+static char tmpfs_options[64];
+
+static void mount_tmp(const struct sandbox_config *cfg) {
+  snprintf(tmpfs_options, sizeof tmpfs_options, "mode=1777,size=%llu", (unsigned long long)tmpfs_size(cfg));
   if (mkdir(NEWROOT "/tmp", 01777) < 0) die_step("mount_tmp", errno, NULL, "mkdir(\"" NEWROOT "/tmp\")");
-  if (mount("tmpfs", NEWROOT "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") < 0)
-    die_step("mount_tmp", errno, NULL, "mount(\"tmpfs\", \"" NEWROOT "/tmp\", \"tmpfs\", MS_NOSUID|MS_NODEV, \"mode=1777\")");
+  if (mount("tmpfs", NEWROOT "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, tmpfs_options) < 0)
+    die_step("mount_tmp", errno, NULL, "mount(\"tmpfs\", \"" NEWROOT "/tmp\", \"tmpfs\", MS_NOSUID|MS_NODEV, \"%s\")", tmpfs_options);
 }
 
 static void mount_proc(void) {
@@ -139,8 +147,8 @@ static void mount_dev(void) {
   if (mount("devpts", NEWROOT "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=620") < 0)
     die_step("mount_dev", errno, NULL, "mount(\"devpts\", \"" NEWROOT "/dev/pts\", \"devpts\", MS_NOSUID|MS_NOEXEC, \"newinstance,ptmxmode=0666,mode=620\")");
   if (mkdir(NEWROOT "/dev/shm", 01777) < 0) die_step("mount_dev", errno, NULL, "mkdir(\"" NEWROOT "/dev/shm\")");
-  if (mount("tmpfs", NEWROOT "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") < 0)
-    die_step("mount_dev", errno, NULL, "mount(\"tmpfs\", \"" NEWROOT "/dev/shm\", \"tmpfs\", MS_NOSUID|MS_NODEV)");
+  if (mount("tmpfs", NEWROOT "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, tmpfs_options) < 0)
+    die_step("mount_dev", errno, NULL, "mount(\"tmpfs\", \"" NEWROOT "/dev/shm\", \"tmpfs\", MS_NOSUID|MS_NODEV, \"%s\")", tmpfs_options);
 }
 
 /* Creates what the target needs: the directory path, or for a file its parent and an empty file. */
@@ -163,49 +171,92 @@ static int by_path(const void *a, const void *b) {
   return strcmp(((const struct bind_spec *)a)->path, ((const struct bind_spec *)b)->path);
 }
 
+static int newroot_fd = -1;
+
+int open_in_view(const char *view, const char *what) {
+  if (newroot_fd < 0) newroot_fd = open(NEWROOT, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (newroot_fd < 0) die_step("open_in_view", errno, NULL, "open(\"" NEWROOT "\", O_PATH)");
+  int fd = openat2_path(newroot_fd, strcmp(view, "/") == 0 ? "." : view + 1, O_PATH | O_NOFOLLOW,
+                        RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
+  if (fd < 0 && what) die_path("open_in_view", errno, what, view, "/");
+  struct stat st;
+  if (fd >= 0 && what && strcmp(what, "protected path") != 0 && fstat(fd, &st) == 0 && S_ISLNK(st.st_mode))
+    die_path("open_in_view", ELOOP, what, view, "/"); /* a mount cannot cover a link; it could be replaced anyway */
+  return fd;
+}
+
 static void bind_user_paths(struct sandbox_config *cfg) {
+  const char *call = NULL;
+  if (!cfg->privileged) {
+    /* Opened here, in this mount namespace (which must own what it clones), from the host root at /oldroot. */
+    open_binds(cfg, OLDROOT);
+    for (size_t i = 0; i < cfg->nbinds; i++) {
+      cfg->binds[i].tree_fd = plain_tree(&cfg->binds[i], &call);
+      if (cfg->binds[i].tree_fd < 0) die_step("bind_user_paths", errno, NULL, "%s on \"%s\"", call, cfg->binds[i].path);
+    }
+  }
+  for (size_t i = 0; i < cfg->nbinds; i++) {
+    if (cfg->binds[i].src_fd >= 0) close(cfg->binds[i].src_fd);
+    cfg->binds[i].src_fd = -1;
+  }
   /* Sorted, a parent comes before anything below it, so a later bind is never hidden by an earlier one. */
   qsort(cfg->binds, cfg->nbinds, sizeof cfg->binds[0], by_path);
-  char src[PATH_MAX + 16], dst[PATH_MAX + 16];
+  char dst[PATH_MAX + 16];
   for (size_t i = 0; i < cfg->nbinds; i++) {
     struct bind_spec *b = &cfg->binds[i];
-    snprintf(src, sizeof src, OLDROOT "%s", b->path);
     snprintf(dst, sizeof dst, NEWROOT "%s", b->path);
-    make_mount_point(dst, b->is_dir);
-    if (b->tree_fd >= 0) {
-      /* Made by the helper with its attributes already set (binds.c). */
-      if (move_mount(b->tree_fd, "", AT_FDCWD, dst, MOVE_MOUNT_F_EMPTY_PATH) < 0)
-        die_step("bind_user_paths", errno, NULL, "move_mount(tree of \"%s\", \"%s\", MOVE_MOUNT_F_EMPTY_PATH)", b->path, dst);
-      close(b->tree_fd);
-      b->tree_fd = -1;
-      continue;
+    /* Inside an earlier bind the mount point is the host's own file, opened without following links; elsewhere it
+     * is made on the sandbox's own tmpfs. */
+    bool inside = false;
+    for (size_t j = 0; j < i && !inside; j++) inside = strcmp(cfg->binds[j].path, b->path) != 0 && beneath(b->path, cfg->binds[j].path);
+    int target = open_in_view(b->path, NULL);
+    if (target < 0 && errno == ENOENT && !inside) {
+      make_mount_point(dst, b->is_dir);
+      target = open_in_view(b->path, NULL);
     }
-    bind("bind_user_paths", src, dst, true);
-    if (!b->writable) {
-      make_readonly("bind_user_paths", dst);
-    } else {
-      struct mount_attr attr = {.attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV};
-      if (mount_setattr(AT_FDCWD, dst, AT_RECURSIVE, &attr, sizeof attr) < 0)
-        die_step("bind_user_paths", errno, NULL, "mount_setattr(\"%s\", AT_RECURSIVE, MOUNT_ATTR_NOSUID|MOUNT_ATTR_NODEV)", dst);
-    }
+    struct stat st;
+    if (target >= 0 && fstat(target, &st) == 0 && S_ISLNK(st.st_mode)) errno = ELOOP, target = -1;
+    if (target < 0) die_path("bind_user_paths", errno, "the mount point of", b->path, "/");
+    if (move_mount(b->tree_fd, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+      die_step("bind_user_paths", errno, NULL, "move_mount(tree of \"%s\", MOVE_MOUNT_F_EMPTY_PATH|MOVE_MOUNT_T_EMPTY_PATH)", b->path);
+    close(target);
+    close(b->tree_fd);
+    b->tree_fd = -1;
   }
 }
 
 /* filesystem.hidden: a hidden folder is covered by an empty read-only tmpfs, a hidden file by a read-only
- * bind of /dev/null — what was there cannot be read, listed or changed from inside. */
+ * copy of /dev/null — what was there cannot be read, listed or changed from inside. A hidden path inside a visible
+ * folder that does not exist (any more) fails the run: it may have been renamed away, and would show elsewhere. */
 static void hide_paths(const struct sandbox_config *cfg) {
-  char dst[PATH_MAX + 16];
+  char view[PATH_MAX];
   for (size_t i = 0; i < cfg->nhidden; i++) {
-    snprintf(dst, sizeof dst, NEWROOT "%s", cfg->hidden[i]);
+    view_path(cfg, cfg->hidden[i], view, sizeof view);
+    if (!covering_bind(cfg, view, false)) continue; /* not in the view at all: nothing shows it */
+    close(open_in_view(view, "filesystem.hidden path")); /* there, and no link: else the run fails naming it */
+    pin_parents(cfg, view); /* then: the cover must go on the path as seen through the pinned parents */
+    int fd = open_in_view(view, "filesystem.hidden path");
     struct stat st;
-    if (lstat(dst, &st) < 0) continue; /* not in the view at all: nothing shows it */
+    if (fstat(fd, &st) < 0) die_step("hide_paths", errno, NULL, "fstat(\"%s\")", view);
+    int cover;
     if (S_ISDIR(st.st_mode)) {
-      if (mount("tmpfs", dst, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k,mode=0555") < 0)
-        die_step("hide_paths", errno, NULL, "mount(\"tmpfs\", \"%s\", MS_RDONLY|MS_NOSUID|MS_NODEV|MS_NOEXEC)", dst);
+      int fs = fsopen("tmpfs", FSOPEN_CLOEXEC);
+      if (fs < 0 || fsconfig(fs, FSCONFIG_SET_STRING, "size", "4k", 0) < 0 || fsconfig(fs, FSCONFIG_SET_STRING, "mode", "0555", 0) < 0 ||
+          fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+        die_step("hide_paths", errno, NULL, "fsopen(\"tmpfs\") + fsconfig(size=4k, mode=0555) for \"%s\"", view);
+      cover = fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+      if (cover < 0) die_step("hide_paths", errno, NULL, "fsmount(tmpfs, MOUNT_ATTR_RDONLY) for \"%s\"", view);
+      close(fs);
     } else {
-      bind("hide_paths", NEWROOT "/dev/null", dst, false);
-      make_readonly("hide_paths", dst);
+      cover = open_tree(AT_FDCWD, NEWROOT "/dev/null", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+      struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC};
+      if (cover < 0 || mount_setattr(cover, "", AT_EMPTY_PATH, &attr, sizeof attr) < 0)
+        die_step("hide_paths", errno, NULL, "open_tree(\"/dev/null\") + mount_setattr(MOUNT_ATTR_RDONLY) for \"%s\"", view);
     }
+    if (move_mount(cover, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+      die_step("hide_paths", errno, NULL, "move_mount(cover onto \"%s\")", view);
+    close(cover);
+    close(fd);
   }
 }
 
@@ -234,10 +285,11 @@ void setup_filesystem(struct sandbox_config *cfg) {
   enter_base();
   mount_newroot();
   bind_system_dirs();
-  mount_tmp();
+  mount_tmp(cfg);
   mount_proc();
   mount_dev();
   bind_user_paths(cfg);
+  protect_paths(cfg);
   hide_paths(cfg);
   seal();
   enter_newroot();

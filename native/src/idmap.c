@@ -99,11 +99,11 @@ out:
   return fd;
 }
 
-/* A detached copy of path's mount, idmapped through userns_fd, nosuid and nodev. */
-int idmapped_tree(const char *path, int userns_fd, const char **failed_call) {
-  int fd = open_tree(AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+/* A detached copy of the source's mount (an O_PATH descriptor), idmapped through userns_fd, nosuid and nodev. */
+int idmapped_tree(int src_fd, int userns_fd, const char **failed_call) {
+  int fd = open_tree(src_fd, "", AT_EMPTY_PATH | OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
   if (fd < 0) {
-    *failed_call = "open_tree(OPEN_TREE_CLONE)";
+    *failed_call = "open_tree(fd, \"\", AT_EMPTY_PATH|OPEN_TREE_CLONE)";
     return -1;
   }
   struct mount_attr attr = {

@@ -10,6 +10,7 @@
 
 #include <inttypes.h>
 #include <sys/resource.h>
+#include <sys/sysinfo.h>
 
 void describe_limits(const struct sandbox_config *cfg) {
   static const char *const cgroup_names[] = {"", "cgroup v1", "cgroup v2"};
@@ -28,8 +29,22 @@ void describe_limits(const struct sandbox_config *cfg) {
   else if (cfg->pids)
     note("process limit %" PRIu64 " enforced with RLIMIT_NPROC only (counted per sandbox user in its own user namespace; "
          "no writable cgroup pids controller)", cfg->pids);
+  note("/tmp and /dev/shm are tmpfs mounts of %" PRIu64 " bytes each; open files %d per process; core dumps off",
+       tmpfs_size(cfg), SANDBOX_OPEN_FILES);
   if (cfg->cpu_seconds)
     note("CPU limit %" PRIu64 " s enforced with RLIMIT_CPU (per process: SIGXCPU, then SIGKILL)", cfg->cpu_seconds);
+}
+
+uint64_t tmpfs_size(const struct sandbox_config *cfg) {
+  /* Files on a tmpfs are memory: half of the memory limit each (the same default as the runtime's without one). */
+  uint64_t memory = cfg->memory_bytes;
+  if (!memory) {
+    struct sysinfo si;
+    uint64_t quarter = sysinfo(&si) == 0 ? (uint64_t)si.totalram * si.mem_unit / 4 : 0;
+    memory = quarter && quarter < (2ull << 30) ? quarter : (2ull << 30);
+  }
+  uint64_t size = memory / 2;
+  return size < 4096 ? 4096 : size;
 }
 
 static int set_limit(int resource, uint64_t value) {
@@ -38,6 +53,16 @@ static int set_limit(int resource, uint64_t value) {
 }
 
 int apply_rlimits(const struct sandbox_config *cfg, const char **failed_call) {
+  /* Always: no core dumps (a crash must not write a memory image into the workspace, nor fill it), and a bounded
+   * number of open files per process (a leak cannot pin kernel memory without end). */
+  if (set_limit(RLIMIT_CORE, 0) < 0) {
+    *failed_call = "setrlimit(RLIMIT_CORE, 0)";
+    return -1;
+  }
+  if (set_limit(RLIMIT_NOFILE, SANDBOX_OPEN_FILES) < 0) {
+    *failed_call = "setrlimit(RLIMIT_NOFILE)";
+    return -1;
+  }
   if (cfg->memory_bytes && !cfg->memory_cgroup && set_limit(RLIMIT_AS, cfg->memory_bytes) < 0) {
     *failed_call = "setrlimit(RLIMIT_AS)";
     return -1;

@@ -32,7 +32,10 @@ static const char usage_text[] =
     "  --net none|loopback|host   none: new netns, lo down (default); loopback: lo up; host: host network\n"
     "  --ro PATH              extra read-only bind at the same path (repeatable)\n"
     "  --rw PATH              extra read-write bind at the same path (repeatable)\n"
-    "  --hide PATH            cover PATH (inside a visible folder) with an empty read-only mount (repeatable)\n"
+    "  --hide PATH            cover PATH (inside a visible folder) with an empty read-only mount (repeatable;\n"
+    "                         PATH must exist)\n"
+    "  --protect PATH         keep PATH read-only however its folder is granted (repeatable)\n"
+    "  --protect-dir PATH     the same; when PATH does not exist, an empty read-only folder holds its place\n"
     "  --env KEY=VALUE        the command's environment; nothing else is passed (repeatable)\n"
     "  --uid N, --gid N       ids inside the sandbox (default 1000)\n"
     "  --host-uid N, --host-gid N  host ids they map to when run as root (default 65534)\n"
@@ -77,39 +80,29 @@ static double parse_seconds(const char *arg) {
   return v;
 }
 
-/* Canonical host path of a bind; paths the sandbox synthesises itself cannot be bound. */
-static char *canonical_bind_path(const char *opt, const char *arg) {
-  if (arg[0] != '/') usage_error("%s wants an absolute path", opt);
-  char *real = realpath(arg, NULL);
-  if (!real) {
-    int err = errno;
-    char text[PATH_MAX + 256];
-    snprintf(text, sizeof text, "%s %s: realpath: %s (%s) — the path does not exist on the host; create it or drop the option",
-             opt, arg, errno_name(err), strerror(err));
-    report_error("arguments", EXIT_SETUP_FAILED, text);
-    exit(EXIT_SETUP_FAILED);
-  }
-  if (strcmp(real, "/") == 0 || strcmp(real, "/proc") == 0 || strncmp(real, "/proc/", 6) == 0 ||
-      strcmp(real, "/dev") == 0 || strncmp(real, "/dev/", 5) == 0)
-    usage_error("cannot bind %s: the sandbox makes its own /, /proc and /dev", real);
-  return real;
-}
-
-static void add_bind(struct sandbox_config *cfg, char *path, bool writable) {
+static void add_bind(struct sandbox_config *cfg, char *given, bool writable, bool is_cwd) {
   for (size_t i = 0; i < cfg->nbinds; i++) {
-    if (strcmp(cfg->binds[i].path, path) == 0) {
+    if (strcmp(cfg->binds[i].given, given) == 0) {
       cfg->binds[i].writable |= writable; /* the same path twice: read-write wins */
-      free(path);
+      cfg->binds[i].is_cwd |= is_cwd;
+      free(given);
       return;
     }
   }
   if (cfg->nbinds == MAX_BINDS) usage_error("too many --ro/--rw paths (at most %s)", "64");
-  cfg->binds[cfg->nbinds++] = (struct bind_spec){.path = path, .writable = writable, .tree_fd = -1};
+  cfg->binds[cfg->nbinds++] = (struct bind_spec){.given = given, .path = strdup(given), .writable = writable, .is_cwd = is_cwd,
+                                                 .base = -1, .src_fd = -1, .tree_fd = -1};
+}
+
+static void add_protect(struct sandbox_config *cfg, const char *opt, const char *arg, bool placeholder) {
+  if (cfg->nprotect == MAX_BINDS) usage_error("too many --protect paths (at most %s)", "64");
+  cfg->protect[cfg->nprotect++] = (struct protect_spec){.given = normalize_path(opt, arg), .placeholder = placeholder};
 }
 
 enum { OPT_CWD = 256, OPT_NET, OPT_RO, OPT_RW, OPT_ENV, OPT_UID, OPT_GID, OPT_HOST_UID, OPT_HOST_GID,
        OPT_MEMORY, OPT_PIDS, OPT_CPU, OPT_TIMEOUT, OPT_STATUS_FD, OPT_PROBE, OPT_HELP,
-       OPT_LANDLOCK_RULES, OPT_SECCOMP_BPF, OPT_SECCOMP_FLAGS, OPT_LEARN, OPT_ZYGOTE, OPT_CONTROL_FD, OPT_HIDE };
+       OPT_LANDLOCK_RULES, OPT_SECCOMP_BPF, OPT_SECCOMP_FLAGS, OPT_LEARN, OPT_ZYGOTE, OPT_CONTROL_FD, OPT_HIDE,
+       OPT_PROTECT, OPT_PROTECT_DIR };
 
 static const struct option options[] = {
     {"cwd", required_argument, NULL, OPT_CWD},           {"net", required_argument, NULL, OPT_NET},
@@ -127,6 +120,8 @@ static const struct option options[] = {
     {"zygote", no_argument, NULL, OPT_ZYGOTE},
     {"control-fd", required_argument, NULL, OPT_CONTROL_FD},
     {"hide", required_argument, NULL, OPT_HIDE},
+    {"protect", required_argument, NULL, OPT_PROTECT},
+    {"protect-dir", required_argument, NULL, OPT_PROTECT_DIR},
     {NULL, 0, NULL, 0},
 };
 
@@ -159,16 +154,15 @@ int main(int argc, char **argv) {
         else if (strcmp(optarg, "host") == 0) cfg.net = NET_HOST;
         else usage_error("--net wants none, loopback or host, got %s", optarg);
         break;
-      case OPT_RO: add_bind(&cfg, canonical_bind_path("--ro", optarg), false); break;
-      case OPT_RW: add_bind(&cfg, canonical_bind_path("--rw", optarg), true); break;
-      case OPT_HIDE: {
-        /* A path that does not exist has nothing to hide; what the workload creates there later is its own. */
-        if (optarg[0] != '/') usage_error("--hide wants an absolute path, got %s", optarg);
+      case OPT_RO: add_bind(&cfg, normalize_path("--ro", optarg), false, false); break;
+      case OPT_RW: add_bind(&cfg, normalize_path("--rw", optarg), true, false); break;
+      case OPT_HIDE:
+        /* Resolved in the sandbox's view (filesystem.c); one that does not exist there fails the run. */
         if (cfg.nhidden == MAX_BINDS) usage_error("too many --hide paths (at most %s)", "64");
-        char *real = realpath(optarg, NULL);
-        if (real) cfg.hidden[cfg.nhidden++] = real;
+        cfg.hidden[cfg.nhidden++] = normalize_path("--hide", optarg);
         break;
-      }
+      case OPT_PROTECT: add_protect(&cfg, "--protect", optarg, false); break;
+      case OPT_PROTECT_DIR: add_protect(&cfg, "--protect-dir", optarg, true); break;
       case OPT_ENV:
         if (!strchr(optarg, '=') || optarg[0] == '=') usage_error("--env wants KEY=VALUE, got %s", optarg);
         if (cfg.nenv == MAX_ENV) usage_error("too many --env entries (at most %s)", "256");
@@ -214,8 +208,8 @@ int main(int argc, char **argv) {
       usage_error("command %s is not a path: the sandbox has no PATH lookup; resolve it on the host first", cfg.argv[0]);
   }
   if (!cwd_arg) usage_error("--cwd is required%s", "");
-  cfg.cwd = canonical_bind_path("--cwd", cwd_arg);
-  add_bind(&cfg, strdup(cfg.cwd), true);
+  add_bind(&cfg, normalize_path("--cwd", cwd_arg), true, true);
+  resolve_binds(&cfg); /* which folder each path is opened from, canonical paths (paths.c); sets cfg.cwd */
 
   if (cfg.privileged) {
     /* Never leave the workload with kuid 0: as root the sandbox user is an unprivileged host id. */

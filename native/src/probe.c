@@ -65,7 +65,9 @@ static void probe_idmap(void) {
   const char *call = NULL;
   char detail[256];
   int ns = make_idmap_userns(0, 65534, 0, 65534, &call);
-  int fd = ns >= 0 ? idmapped_tree("/", ns, &call) : -1;
+  int root = open("/", O_PATH | O_CLOEXEC);
+  int fd = ns >= 0 && root >= 0 ? idmapped_tree(root, ns, &call) : -1;
+  if (root >= 0) close(root);
   int err = errno;
   if (fd >= 0) snprintf(detail, sizeof detail, "open_tree(\"/\", OPEN_TREE_CLONE) + mount_setattr(MOUNT_ATTR_IDMAP) work");
   else snprintf(detail, sizeof detail, "%s on \"/\": %s (%s)", call, errno_name(err), strerror(err));

@@ -16,12 +16,26 @@
 
 enum net_mode { NET_NONE, NET_LOOPBACK, NET_HOST };
 
-/* A host path shown at the same path inside the sandbox. */
+/* A host path shown at the same path inside the sandbox (paths.c resolves it race-free). */
 struct bind_spec {
-  char *path;     /* canonical absolute host path */
+  char *given;    /* as given (lexically normalised, absolute) */
+  char *path;     /* where it is shown: canonical, or its writable base's path + rel */
   bool writable;
   bool is_dir;
-  int tree_fd;    /* detached mount tree made by the helper as host root (binds.c), or -1: the child binds by path */
+  bool is_cwd;
+  int base;       /* index of the writable bind it is named beneath (resolve_binds), -1: opened by its canonical path */
+  const char *rel; /* the rest of `given` beneath that base */
+  int src_fd;     /* O_PATH descriptor of the source (open_binds), -1 before */
+  uid_t uid;      /* its owner on the host */
+  gid_t gid;
+  int tree_fd;    /* detached mount tree made by the helper as host root (binds.c), or -1: the child makes it */
+};
+
+/* A protected path (protect.c): read-only in the sandbox however its folder is granted. */
+struct protect_spec {
+  char *given;
+  bool placeholder;  /* --protect-dir: when absent, an empty read-only folder holds its place for the sandbox's life */
+  bool made;         /* the helper made that placeholder (and removes it afterwards) */
 };
 
 #define MAX_BINDS 64
@@ -54,8 +68,10 @@ struct sandbox_config {
   enum net_mode net;
   struct bind_spec binds[MAX_BINDS];
   size_t nbinds;
-  char *hidden[MAX_BINDS];   /* --hide: canonical paths covered by an empty read-only mount (missing ones skipped) */
+  char *hidden[MAX_BINDS];   /* --hide: paths covered by an empty read-only mount (a missing one fails the run) */
   size_t nhidden;
+  struct protect_spec protect[MAX_BINDS]; /* --protect, --protect-dir */
+  size_t nprotect;
   char *envp[MAX_ENV + 1];   /* the workload's whole environment (--env), NULL-terminated */
   size_t nenv;
   uid_t sandbox_uid;         /* ids the workload has inside the sandbox (default 1000) */
@@ -88,10 +104,34 @@ void clone_flags_string(int flags, char *out, size_t outsz);
 /* idmap.c */
 void write_id_maps(pid_t child, const struct sandbox_config *cfg);
 int make_idmap_userns(uid_t from_uid, uid_t to_uid, gid_t from_gid, gid_t to_gid, const char **failed_call);
-int idmapped_tree(const char *path, int userns_fd, const char **failed_call);
+int idmapped_tree(int src_fd, int userns_fd, const char **failed_call);
+
+/* paths.c — race-free resolution (see there) */
+char *normalize_path(const char *opt, const char *arg);
+int openat2_path(int dirfd, const char *path, int flags, unsigned long long resolve);
+/* O_PATH|O_NOFOLLOW of rel beneath base_fd: no symbolic link followed, nothing outside base_fd reached. */
+int open_beneath(int base_fd, const char *rel);
+/* The rest of path beneath base ("" for base itself), or NULL when path is not beneath it. */
+const char *beneath(const char *path, const char *base);
+__attribute__((noreturn)) void die_path(const char *step, int err, const char *what, const char *path, const char *base);
+void resolve_binds(struct sandbox_config *cfg);
+void open_binds(struct sandbox_config *cfg, const char *prefix);
+/* Where a given path is shown in the sandbox (through the bind it is named beneath). */
+const char *view_path(const struct sandbox_config *cfg, const char *given, char *out, size_t outsz);
+/* The (writable) bind whose shown path holds view, the deepest; NULL when none. */
+const struct bind_spec *covering_bind(const struct sandbox_config *cfg, const char *view, bool writable_only);
+
+/* protect.c — placeholders made by the helper before the clone; read-only mounts made in the sandbox's view */
+void prepare_placeholders(struct sandbox_config *cfg);
+/* In the child, with the view built: parents of protected/hidden paths pinned, protected paths made read-only. */
+void pin_parents(const struct sandbox_config *cfg, const char *view);
+void protect_paths(const struct sandbox_config *cfg);
+/* Opens a path of the sandbox's view from its new root, race-free; fails the run naming `what` when it cannot. */
+int open_in_view(const char *view, const char *what);
 
 /* binds.c — in the helper, before the clone */
 void prepare_bind_trees(struct sandbox_config *cfg);
+int plain_tree(const struct bind_spec *b, const char **failed_call);
 
 /* credentials.c — in the child */
 void switch_to_sandbox_ids(const struct sandbox_config *cfg);
@@ -112,7 +152,10 @@ void enter_cgroups(const struct sandbox_config *cfg, pid_t child);
 void report_group_pressure(const struct sandbox_config *cfg);
 
 /* limits.c */
+#define SANDBOX_OPEN_FILES 4096 /* RLIMIT_NOFILE of every workload (runtime/src/defaultLimits.ts says the same) */
 void describe_limits(const struct sandbox_config *cfg);
+/* size= of the sandbox's /tmp and /dev/shm: half the memory limit (2 GiB or a quarter of RAM without one). */
+uint64_t tmpfs_size(const struct sandbox_config *cfg);
 /* Memory (RLIMIT_AS without a memory cgroup) and pids; the CPU limit apart: a zygote learns it with the command. */
 int apply_rlimits(const struct sandbox_config *cfg, const char **failed_call);
 int apply_cpu_limit(const struct sandbox_config *cfg, const char **failed_call);
@@ -133,6 +176,9 @@ struct sock_filter;
 /* The action (SECCOMP_RET_*) the program returns for call nr on arch, or -1 when it depends on the arguments or
  * the instruction pointer (or the program is one this reader does not follow). */
 long seccomp_verdict(const struct sock_filter *prog, size_t len, uint32_t nr, uint32_t arch);
+
+/* setid_guard.c — the fixed filter against set-id files, installed in every workload before the profile's */
+int install_setid_guard(const char **failed_call);
 
 /* init.c — PID 1 of the sandbox */
 __attribute__((noreturn)) void sandbox_child_main(struct sandbox_config *cfg, int sync_fd);

@@ -84,6 +84,7 @@ int supervise_sandbox(struct sandbox_config *cfg) {
   prepare_cgroups(cfg);
   describe_limits(cfg);
   prepare_bind_trees(cfg);
+  prepare_placeholders(cfg); /* before the clone: the sandbox finds them as present paths to protect */
 
   /* Blocked before the clone so none is lost; the child inherits the mask and init reads its own signalfd. */
   sigset_t set;

@@ -1,7 +1,8 @@
 /*
  * The workload process (started by init): its last steps, then execve. Failures are written to the
  * close-on-exec exec pipe (end of file there means execve succeeded) and init reports them.
- * prepare_workload: default signals, own process group, rlimits, cwd, Landlock (the ruleset the child built).
+ * prepare_workload: default signals, own session (no controlling terminal), rlimits, cwd, Landlock (the ruleset the child
+ * built), the set-id guard.
  * finish_workload: the CPU limit, the precompiled seccomp filter (after no_new_privs, set by the child), execve.
  * On the cold path one runs after the other; a zygote's primed workload (init.c) waits for its command between
  * them.
@@ -33,14 +34,20 @@ void prepare_workload(const struct sandbox_config *cfg, int exec_err_fd) {
   sigemptyset(&empty);
   sigprocmask(SIG_SETMASK, &empty, NULL);
 
-  /* Own process group, so init can forward a Ctrl-C to everything the command started. */
-  if (setpgid(0, 0) < 0) workload_failed(exec_err_fd, EXIT_SETUP_FAILED, errno, "setpgid(0, 0)");
+  /* A session of its own (and so its own process group, which init forwards a Ctrl-C to): the workload has no
+   * controlling terminal. A terminal it still holds as stdin/stdout/stderr stays readable and writable, but
+   * TIOCSTI (pushing input) needs it to be the controlling terminal or CAP_SYS_ADMIN on the host, and
+   * tcsetpgrp (taking the foreground) fails with ENOTTY — bubblewrap's --new-session, its answer to
+   * CVE-2017-5226. */
+  if (setsid() < 0) workload_failed(exec_err_fd, EXIT_SETUP_FAILED, errno, "setsid()");
 
   const char *call = NULL;
   if (apply_rlimits(cfg, &call) < 0) workload_failed(exec_err_fd, EXIT_SETUP_FAILED, errno, call);
   if (chdir(cfg->cwd) < 0) workload_failed(exec_err_fd, EXIT_SETUP_FAILED, errno, "chdir(cwd)");
   /* Landlock now: the rest of this process's life (waiting for a zygote's command included) is inside it. */
   if (restrict_landlock(cfg, &call) < 0) workload_failed(exec_err_fd, EXIT_SETUP_FAILED, errno, call);
+  /* Whatever the profile allows, no set-id file can be made (setid_guard.c); before the wait of a zygote. */
+  if (install_setid_guard(&call) < 0) workload_failed(exec_err_fd, EXIT_SETUP_FAILED, errno, call);
 }
 
 void finish_workload(struct sandbox_config *cfg, int exec_err_fd) {

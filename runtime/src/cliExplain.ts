@@ -3,6 +3,7 @@
  * own fields, merged by the server's pure effectivePolicy (the one implementation the editor shows too).
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { documentFormat } from '../../server/src/documentKind';
 import { didYouMean } from '../../server/src/didYouMean';
@@ -10,7 +11,8 @@ import { parseSource } from '../../server/src/parse';
 import { toValue } from '../../server/src/sourceTree';
 import { readConfig } from '../../server/src/config/configModel';
 import { effectivePolicy, policySummary, seccompAllowList, type EffectivePolicy } from '../../server/src/config/effectivePolicy';
-import { defineCommand, runCommand, UsageError } from './cliArgs';
+import { describeLimits, effectiveLimits, type EffectiveLimits } from '../../server/src/config/defaultLimits';
+import { defineCommand, parseSize, runCommand, UsageError } from './cliArgs';
 
 export const EXPLAIN_COMMAND = defineCommand({
   name: 'explain',
@@ -54,12 +56,27 @@ async function explain(values: { config: string; profile: string; json: boolean 
     return 1;
   }
   const base = seccompBase(absolute, policy);
+  const limits = limitsHere(policy);
   if (values.json) {
-    console.log(JSON.stringify({ config: absolute, ...policy, seccompBase: base }, null, 2));
+    console.log(JSON.stringify({ config: absolute, ...policy, seccompBase: base, effectiveLimits: limits }, null, 2));
   } else {
-    console.log(explainText(file, policy, base).join('\n'));
+    console.log([...explainText(file, policy, base), `  Limits on this machine: ${limits ? describeLimits(limits) : 'the profile\'s limits cannot be read (see phantom check)'}`].join('\n'));
   }
   return policy.problems.some((p) => p.severity === 'error') ? 1 : 0;
+}
+
+/** The limits a run of the profile gets here (its own, else the defaults for this machine's RAM). */
+function limitsHere(policy: EffectivePolicy): EffectiveLimits | undefined {
+  try {
+    const l = policy.limits;
+    return effectiveLimits({
+      memoryBytes: l.memory ? parseSize(l.memory, 'limits.memory') : undefined,
+      pids: l.pids,
+      outputBytes: l.output ? parseSize(l.output, 'limits.output') : undefined,
+    }, os.totalmem());
+  } catch {
+    return undefined;
+  }
 }
 
 /** What the profile's seccomp policy allows, when it is inline or a readable profile file. */

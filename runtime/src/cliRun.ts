@@ -2,6 +2,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { defineCommand, parsePositiveNumber, parseSize, UsageError, type OptionTable, type OptionValues } from './cliArgs';
+import { limitOutput, type LimitedExit } from './outputLimit';
 import { spawnSandbox, type SandboxExit } from './sandboxSpawn';
 import { sandboxSpecFor } from './sandboxSpec';
 import { CommandResolutionError } from './commandResolution';
@@ -81,7 +82,7 @@ async function runRun(values: OptionValues<typeof RUN_OPTIONS>, positionals: str
   }
   for (const note of prepared.notes) console.error(`phantom: ${note}`);
 
-  const sandbox = spawnSandbox({ ...prepared.spec, reportAs: 'phantom' });
+  const sandbox = limitOutput(spawnSandbox({ ...prepared.spec, reportAs: 'phantom' }), prepared.outputBytes);
   let started = false;
   void sandbox.execed.then(() => (started = true));
   sandbox.stdout.pipe(process.stdout);
@@ -119,7 +120,8 @@ async function runRun(values: OptionValues<typeof RUN_OPTIONS>, positionals: str
 }
 
 /** The line that says why a run ended when its own output cannot: its timeout, the user, a kill from elsewhere. */
-export function exitMessage(exit: Pick<SandboxExit, 'signal' | 'timedOut' | 'error'>, timeoutSeconds: number | undefined, stoppedBy: NodeJS.Signals | undefined): string | undefined {
+export function exitMessage(exit: Pick<LimitedExit<SandboxExit>, 'signal' | 'timedOut' | 'error' | 'outputLimited'>, timeoutSeconds: number | undefined, stoppedBy: NodeJS.Signals | undefined): string | undefined {
+  if (exit.outputLimited) return `the output limit of ${exit.outputLimited} bytes was reached: the run was stopped and the rest of its output dropped (limits.output)`;
   if (exit.timedOut) return timeoutSeconds === undefined ? 'stopped by its timeout' : `stopped after its ${timeoutSeconds} s timeout`;
   if (stoppedBy && exit.signal) return `stopped (${stoppedBy})`;
   if (exit.signal === 'SIGKILL' && !exit.error) return 'the command was killed by SIGKILL (by its memory limit, or from outside the sandbox)';

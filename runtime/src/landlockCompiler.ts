@@ -111,7 +111,8 @@ export interface DefaultViewPaths {
 
 /** The host folders every sandbox shows read-only (bind_system_dirs in native/src/filesystem.c). */
 export const SYSTEM_DIRS = ['/usr', '/bin', '/sbin', '/lib', '/lib64', '/lib32', '/libx32', '/etc'];
-const DEVICES = ['/dev/null', '/dev/zero', '/dev/full', '/dev/random', '/dev/urandom', '/dev/tty'];
+// No /dev/tty: the workload has no controlling terminal (docs/sandbox.md, terminal injection).
+const DEVICES = ['/dev/null', '/dev/zero', '/dev/full', '/dev/random', '/dev/urandom'];
 
 /** Which of the host paths the default ruleset names exist now: the plan changes exactly when this does. */
 export function defaultLayoutStamp(): string {

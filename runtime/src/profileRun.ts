@@ -45,12 +45,15 @@ export interface ProfileRun {
   /** Warm zygotes kept for this profile. */
   pool: { min: number; max: number };
   policy: Pick<SandboxSpec, 'memoryBytes' | 'pids' | 'cpuSeconds' | 'bestEffort' | 'seccompPolicy' | 'landlockPolicy' | 'landlockExtra' | 'landlockView'>;
+  /** The profile's `limits.output` in bytes, when set. */
+  outputBytes?: number;
   notes: string[];
   /** Absolute path of the configuration. */
   config: string;
-  /** The configuration and every file the profile references, as read for this run: what an approval is bound to. */
+  /** The configuration and every file the profile references, as read for this run: what an approval is bound to,
+   * and what stays read-only in the sandbox (protectedPaths.ts). */
   files: { path: string; content: string }[];
-  /** Protected paths the profile unprotects (`unprotect:`; host paths), read tolerantly from the effective policy. */
+  /** Protected paths the profile unprotects (`unprotect:`), as host paths. */
   unprotect: string[];
 }
 
@@ -159,16 +162,8 @@ export function resolveProfileRun(request: ProfileRunRequest): ProfileRun {
   };
   const hostPath = (p: string, field: string) => path.resolve(configDir, substitute(p, field));
   const notes: string[] = [];
-  const unenforced: string[] = [];
 
   if (!policy.filesystem.privateTmp) notes.push('privateTmp: false asks for the host /tmp; the sandbox keeps a private /tmp (stricter)');
-  if (policy.limits.output) unenforced.push(`limits.output (${policy.limits.output}): an output limit is not supported yet`);
-  if (unenforced.length > 0) {
-    if (!policy.bestEffort) {
-      throw new ProfileLoadError(`${where}: cannot enforce ${unenforced.join('; ')} — remove it, or set bestEffort: true to run without it (then it is reported)`);
-    }
-    for (const u of unenforced) notes.push(`not applied (best effort): ${u}`);
-  }
 
   return {
     profile: name,
@@ -180,6 +175,7 @@ export function resolveProfileRun(request: ProfileRunRequest): ProfileRun {
     env: Object.fromEntries(Object.entries(policy.env).map(([k, v]) => [k, substitute(v, `env.${k}`)])),
     timeoutSeconds: policy.limits.timeout,
     pool: policy.pool,
+    outputBytes: policy.limits.output ? sizeOf(policy.limits.output, `${where}: limits.output`) : undefined,
     policy: {
       memoryBytes: policy.limits.memory ? sizeOf(policy.limits.memory, `${where}: limits.memory`) : undefined,
       pids: policy.limits.pids,
@@ -191,7 +187,7 @@ export function resolveProfileRun(request: ProfileRunRequest): ProfileRun {
     notes,
     config: configFile,
     files,
-    unprotect: unprotectOf(policy).map((p, i) => hostPath(p, `unprotect[${i}]`)),
+    unprotect: policy.unprotect.map((p, i) => hostPath(p, `unprotect[${i}]`)),
   };
 }
 
@@ -213,16 +209,6 @@ function sizeOf(text: string, where: string): number {
   } catch {
     throw new ProfileLoadError(`${where}: '${text}' is not a size — write e.g. 256M or 1G`);
   }
-}
-
-/**
- * `unprotect:` of a profile (protected paths it makes writable again), wherever the effective policy keeps it;
- * tolerant of a model without the key.
- */
-function unprotectOf(policy: EffectivePolicy): string[] {
-  const loose = policy as unknown as { unprotect?: unknown; filesystem: { unprotect?: unknown } };
-  const list = loose.unprotect ?? loose.filesystem.unprotect;
-  return Array.isArray(list) ? list.filter((p): p is string => typeof p === 'string' && p !== '') : [];
 }
 
 function sourceText(source: PolicySource, configDir: string, kind: string, where: string, files: ProfileRun['files']): { text: string; file: string } {

@@ -105,6 +105,9 @@ export interface RunExit {
   pressure?: { cpuMs: number; memoryMs: number; ioMs: number };
   /** Set when the run was refused (125) because its configuration needs approval: what to show the user. */
   approval?: ApprovalStatus;
+  /** Present when the run's output passed its limit (`limits.output`, default 64 MiB): the limit in bytes. The run
+   * was stopped there (SIGKILL) and the rest of its output dropped; `notes` says so too. */
+  outputLimited?: number;
 }
 
 export interface RunOutput {

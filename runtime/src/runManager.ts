@@ -5,6 +5,7 @@
 import { StringDecoder } from 'node:string_decoder';
 import path from 'node:path';
 import type { RunExit, RunOutput, RunParams } from './protocol';
+import { limitOutput } from './outputLimit';
 import { spawnSandbox, type SandboxProcess } from './sandboxSpawn';
 import { sandboxSpecFor } from './sandboxSpec';
 import { CommandResolutionError } from './commandResolution';
@@ -55,7 +56,8 @@ export class RunManager {
       return fail(error instanceof CommandResolutionError ? error.exitCode : error instanceof ProfileLoadError ? 125 : 127, error instanceof Error ? error.message : String(error), error instanceof ApprovalNeededError ? error.status : undefined);
     }
     const queueMs = performance.now() - requested;
-    const sandbox = this.zygotes ? this.zygotes.spawn(prepared.spec, { profile: params.profile, pool: prepared.pool }) : spawnSandbox(prepared.spec);
+    const started = this.zygotes ? this.zygotes.spawn(prepared.spec, { profile: params.profile, pool: prepared.pool }) : spawnSandbox(prepared.spec);
+    const sandbox = limitOutput(started, prepared.outputBytes);
     this.runs.set(params.runId, sandbox);
     void sandbox.execed.then(({ spawnMs, warm }) => this.sink.started?.({ runId: params.runId, spawnMs, warm }));
     this.pipe(params.runId, sandbox, 'stdout');
@@ -76,6 +78,7 @@ export class RunManager {
         signal: exit.signal,
         error: exit.error,
         notes: [...prepared.notes, ...exit.notes],
+        ...(exit.outputLimited ? { outputLimited: exit.outputLimited } : {}),
         timings: { queueMs, spawnMs: exit.spawnMs, totalMs: performance.now() - requested, warm },
         ...(exit.pressure
           ? { pressure: { cpuMs: exit.pressure.cpuUs / 1000, memoryMs: exit.pressure.memoryUs / 1000, ioMs: exit.pressure.ioUs / 1000 } }

@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { PassThrough, type Readable, type Writable } from 'node:stream';
 import { CommandResolutionError, resolveCommand } from './commandResolution';
+import { protectArguments, protectedPaths, type ProtectedPath } from './protectedPaths';
 import { compilePolicies, type PolicyInput } from './sandboxPolicy';
 
 export interface SandboxSpec {
@@ -23,9 +24,9 @@ export interface SandboxSpec {
   timeoutSeconds?: number;
   /** The command's WHOLE environment (see sandboxEnvironment.ts): nothing of the runtime's env is passed. */
   env: Record<string, string>;
-  /** Address-space limit per process (RLIMIT_AS for now). */
+  /** Memory of the whole sandbox (a memory cgroup, else RLIMIT_AS); runs get a default (defaultLimits.ts). */
   memoryBytes?: number;
-  /** Process limit (RLIMIT_NPROC for now). */
+  /** Processes of the whole sandbox (a pids cgroup, plus RLIMIT_NPROC); runs get a default (defaultLimits.ts). */
   pids?: number;
   /** CPU seconds per process (RLIMIT_CPU). */
   cpuSeconds?: number;
@@ -42,6 +43,9 @@ export interface SandboxSpec {
   reportAs?: string;
   /** Paths inside visible folders covered by an empty read-only mount (a profile's filesystem.hidden). */
   hidden?: string[];
+  /** Paths kept read-only however their folder is granted (protectedPaths.ts); absent = the default list for the
+   * cwd and readWrite folders, with no configuration. */
+  protect?: ProtectedPath[];
   /** Policies already loaded (a phantom-fragment.yaml profile): see PolicyInput in sandboxPolicy.ts. */
   seccompPolicy?: PolicyInput['seccompPolicy'];
   landlockPolicy?: PolicyInput['landlockPolicy'];
@@ -106,6 +110,7 @@ export function helperArguments(spec: SandboxSpec, policyArgs: string[] = []): s
   for (const p of spec.readOnly) args.push('--ro', p);
   for (const p of spec.readWrite) args.push('--rw', p);
   for (const p of spec.hidden ?? []) args.push('--hide', p);
+  args.push(...protectArguments(spec.protect ?? protectedPaths(spec.cwd, undefined, [], { writable: spec.readWrite })));
   for (const [k, v] of Object.entries(spec.env)) args.push('--env', `${k}=${v}`);
   if (spec.timeoutSeconds) args.push('--timeout', String(spec.timeoutSeconds));
   if (spec.memoryBytes) args.push('--memory', String(Math.floor(spec.memoryBytes)));

@@ -1,5 +1,6 @@
 /** A run request → the helper's sandbox spec: resolves the command and fills the defaults. One place for both
  * the JSON-RPC runtime and the CLI. */
+import path from 'node:path';
 import type { RunParams } from './protocol';
 import { resolveCommand } from './commandResolution';
 import { sandboxEnvironment } from './sandboxEnvironment';
@@ -9,6 +10,9 @@ import { kernelLandlockAbi } from './sandboxPolicy';
 import { ProfileLoadError } from './seccompProfileLoader';
 import { ApprovalNeededError, approvalStatus, approve, assertStoreUnreachable, repositoryAsks, withoutWorkspaceSettings } from './approvalGate';
 import type { ApprovalStatus } from './protocol';
+import os from 'node:os';
+import { effectiveLimits } from '../../server/src/config/defaultLimits';
+import { protectedPaths } from './protectedPaths';
 
 /** Default wall-time limit of a run, seconds (docs/sandbox.md). */
 export const DEFAULT_TIMEOUT_SECONDS = 300;
@@ -23,6 +27,8 @@ export interface PreparedRun {
   approval?: ApprovalStatus;
   /** Records the user's approval of `approval` (phantom trust, the editor's "Always"). */
   approve?: () => void;
+  /** Most bytes of output (stdout and stderr together) before the run is stopped (outputLimit.ts). */
+  outputBytes: number;
 }
 
 /** Policy fields a run request may carry (the lead adds them to RunParams; read here when present). */
@@ -89,9 +95,14 @@ export function sandboxSpecFor(given: RunParams & RunPolicyParams, limits: Parti
     };
     notes.push(`Landlock: read and execute allowed on ${resolved.readOnly.join(', ')} so that ${argv[0]} can start`);
   }
+  const granted = { ...policy, ...definedOnly(limits) };
+  const resolvedLimits = effectiveLimits({ memoryBytes: granted.memoryBytes, pids: granted.pids, outputBytes: profile?.outputBytes }, os.totalmem());
+  const workspace = params.config ? path.dirname(params.config) : params.cwd;
   const spec: SandboxSpec = {
-    ...policy,
-    ...definedOnly(limits),
+    ...granted,
+    memoryBytes: resolvedLimits.memoryBytes,
+    pids: resolvedLimits.pids,
+    protect: protectedPaths(workspace, params.config, profile?.files.map((f) => f.path) ?? [], { writable: [params.cwd, ...readWrite], unprotect: profile?.unprotect }),
     argv: [resolved.path, ...argv.slice(1)],
     cwd: params.cwd,
     env: sandboxEnvironment({ ...profile?.env, ...params.env }, resolved.pathDirs),
@@ -102,7 +113,7 @@ export function sandboxSpecFor(given: RunParams & RunPolicyParams, limits: Parti
     timeoutSeconds: params.timeoutSeconds ?? profile?.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS,
   };
   return {
-    spec, pool: profile?.pool, notes: [...notes, ...resolved.notes], approval,
+    spec, pool: profile?.pool, notes: [...notes, ...resolved.notes], approval, outputBytes: resolvedLimits.outputBytes,
     ...(approval && profile ? { approve: () => approve(profile, approval) } : {}),
   };
 }

@@ -11,7 +11,7 @@ const CLI = path.join(REPO, 'dist/cli.js');
 let dir: string;
 
 function phantom(args: string[], cwd = dir) {
-  const r = spawnSync(CLI, args, { cwd, encoding: 'utf8', input: '', timeout: 60_000 });
+  const r = spawnSync(CLI, args, { cwd, encoding: 'utf8', input: '', timeout: 60_000, maxBuffer: 16 * 1024 * 1024 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -83,10 +83,11 @@ test("the fragments' allowlist keeps the default profile's safeguards (clone3 EN
   assert.match(r.stdout, /unshare: [1-9]/);
 });
 
-test('what the runtime cannot enforce fails the run with 125 instead of running weaker', () => {
-  const r = phantom(['run', '--profile', 'output-limited', '--', 'true']);
-  assert.equal(r.code, 125);
-  assert.match(r.stderr, /cannot enforce limits\.output .* set bestEffort: true/);
+test('limits.output is enforced: the run is stopped at the limit and told so', () => {
+  const r = phantom(['run', '--profile', 'output-limited', '--', 'sh', '-c', 'yes phantom-output-line']);
+  assert.equal(r.code, 137, r.stderr);
+  assert.equal(r.stdout.length, 1024 * 1024, 'exactly the limit passes');
+  assert.match(r.stderr, /the output limit of 1048576 bytes was reached: the run was stopped/);
 });
 
 test('an unknown profile is a 125 with a suggestion; no matching profile names the choices', () => {

@@ -17,6 +17,8 @@ export class TestRuntime {
   readonly connection: MessageConnection;
   private readonly outputs = new Map<string, { stdout: string; stderr: string }>();
   private readonly exits = new Map<string, (exit: RunExit) => void>();
+  /** How many exit reports each run got (exactly one is right). */
+  readonly exitCounts = new Map<string, number>();
   stderr = '';
 
   constructor() {
@@ -28,7 +30,10 @@ export class TestRuntime {
       buffers[o.stream] += o.data;
       this.outputs.set(o.runId, buffers);
     });
-    this.connection.onNotification(RunExitNotification, (exit) => this.exits.get(exit.runId)?.(exit));
+    this.connection.onNotification(RunExitNotification, (exit) => {
+      this.exitCounts.set(exit.runId, (this.exitCounts.get(exit.runId) ?? 0) + 1);
+      this.exits.get(exit.runId)?.(exit);
+    });
     this.connection.listen();
   }
 

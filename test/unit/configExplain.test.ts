@@ -31,7 +31,7 @@ test('phantom explain prints the effective policy of a profile', async () => {
   assert.match(out, /^ {2}Fragments: core, threads, python, workspace-read$/m);
   assert.match(out, /^ {2}Syscalls: \d+ allowed \(\d+ from fragments core, threads, python, workspace-read, 41 from profiles\/python\.seccomp\.json\)$/m);
   assert.match(out, /^ {2}Network: none \(set by the profile\)$/m);
-  assert.match(out, /^ {2}Limits: memory 512M, pids 64, timeout 60 s$/m);
+  assert.match(out, /^ {2}Limits: memory 512M, pids 64, timeout 60 s, output 64 MiB \(default\)$/m);
   assert.match(out, /^ {2}getdents64 +python, workspace-read$/m);
 });
 

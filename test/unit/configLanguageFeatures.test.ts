@@ -74,7 +74,7 @@ test("hover on a profile's name shows its effective policy in short", () => {
   assert.match(value, /- Paths: read-only \/data, \/etc\/resolv\.conf/);
   assert.match(value, /- Landlock: profiles\/app\.landlock\.toml \+ 1 rule from fragments/);
   assert.match(value, /- Network: host \(set by the profile\)/);
-  assert.match(value, /- Limits: memory 256M, timeout 10 s/);
+  assert.match(value, /- Limits: memory 256M, pids 512 \(default\), timeout 10 s, output 64 MiB \(default\)/);
 });
 
 test('hover on a fragment name says what it grants: built-in with reasons, declared from the file', () => {

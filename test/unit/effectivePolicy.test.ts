@@ -153,7 +153,7 @@ test('seccompAllowList and the summary count what a seccomp base allows', () => 
   const summary = policySummary(policy, base);
   assert.equal(summary[0], `Syscalls: ${coreCount + 0} allowed (${coreCount} from fragments core, 2 from p.seccomp.json)`);
   assert.ok(summary.includes('Network: none (set by the profile)'));
-  assert.ok(summary.includes('Limits: pids 8'));
+  assert.ok(summary.includes('Limits: memory 2 GiB or a quarter of RAM (default), pids 8, timeout 300 s (default), output 64 MiB (default)'), summary.join('\n'));
 });
 
 test('merge: problems point at the item as written, even after items that are not strings', () => {

@@ -82,6 +82,8 @@ export interface ProfileSpec {
   limits?: LimitsSpec;
   pool?: PoolSpec;
   bestEffort?: boolean;
+  /** Protected paths the profile leaves writable, named exactly (runtime/src/protectedPaths.ts). */
+  unprotect?: string[];
 }
 
 export interface PressureRule {
@@ -209,6 +211,7 @@ export function readProfile(value: JsonValue | undefined): ProfileSpec {
     limits: limits ? compact({ memory: str(limits.memory), pids: num(limits.pids), cpu: num(limits.cpu), timeout: num(limits.timeout), output: str(limits.output) }) : undefined,
     pool: pool ? compact({ min: num(pool.min), max: num(pool.max) }) : undefined,
     bestEffort: typeof o.bestEffort === 'boolean' ? o.bestEffort : undefined,
+    unprotect: positionalStrings(o.unprotect),
   });
 }
 

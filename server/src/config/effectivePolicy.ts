@@ -21,12 +21,13 @@
  *    (warning). `hidden` is the union; hiding a path a fragment needs is a contradiction (warning).
  *    `privateTmp`: the profile's value when set, else false when a fragment asks for the host's /tmp,
  *    else true.
- * 6. Everything else (`run`, `match`, `env`, `limits`, `pool`, `bestEffort`) is the profile's own;
+ * 6. Everything else (`run`, `match`, `env`, `limits`, `pool`, `bestEffort`, `unprotect`) is the profile's own;
  *    `pool` gets the schema's defaults (min 0, max 2).
  */
 import { didYouMean } from '../didYouMean';
 import type { PathSegment } from '../sourceTree';
 import { builtinFragment, builtinFragmentNames } from './builtinFragments';
+import { ALWAYS_LIMITS_TEXT, DEFAULT_PIDS } from './defaultLimits';
 import {
   NETWORK_MODES,
   type FragmentSpec,
@@ -74,6 +75,8 @@ export interface EffectivePolicy {
   limits: LimitsSpec;
   pool: { min: number; max: number };
   bestEffort: boolean;
+  /** Protected paths this profile leaves writable (its own `unprotect`, as written): each is a widening. */
+  unprotect: string[];
   problems: PolicyProblem[];
 }
 
@@ -264,6 +267,7 @@ export function effectivePolicy(config: PhantomConfig, name: string): EffectiveP
     limits: { ...(profile.limits ?? {}) },
     pool,
     bestEffort: profile.bestEffort ?? false,
+    unprotect: (profile.unprotect ?? []).filter(Boolean),
     problems,
   };
   if (profile.description !== undefined) policy.description = profile.description;
@@ -323,13 +327,15 @@ export function policySummary(policy: EffectivePolicy, baseSyscalls?: { everythi
   lines.push(`Network: ${policy.network.mode} (${setBy})`);
   const l = policy.limits;
   const limits = [
-    l.memory !== undefined ? `memory ${l.memory}` : undefined,
-    l.pids !== undefined ? `pids ${l.pids}` : undefined,
+    `memory ${l.memory ?? '2 GiB or a quarter of RAM (default)'}`,
+    `pids ${l.pids ?? `${DEFAULT_PIDS} (default)`}`,
     l.cpu !== undefined ? `cpu ${l.cpu} s` : undefined,
-    l.timeout !== undefined ? `timeout ${l.timeout} s` : undefined,
-    l.output !== undefined ? `output ${l.output}` : undefined,
+    `timeout ${l.timeout ?? 300} s${l.timeout === undefined ? ' (default)' : ''}`,
+    `output ${l.output ?? '64 MiB (default)'}`,
   ].filter(Boolean);
-  lines.push(`Limits: ${limits.length ? limits.join(', ') : 'defaults (timeout 300 s)'}`);
+  lines.push(`Limits: ${limits.join(', ')}`);
+  lines.push(`Always: ${ALWAYS_LIMITS_TEXT}`);
+  lines.push(`Protected (read-only in the sandbox): .git, .gitmodules, .vscode, .idea, .envrc, shell startup files, this configuration and its profile files${policy.unprotect.length ? `; unprotected by this profile: ${policy.unprotect.join(', ')}` : ''}`);
   lines.push(`Pool: ${policy.pool.min}–${policy.pool.max} warm zygotes`);
   return lines;
 }
