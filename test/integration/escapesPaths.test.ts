@@ -45,8 +45,13 @@ function workspace(): string {
   return dir;
 }
 
+/** Approvals of this file's own, outside every workspace (nobody approves too). */
+const STATE = { root: tempDir('phantom-paths-state-', 0o700), nobody: tempDir('phantom-paths-state-nobody-', 0o700) };
+spawnSync('chown', ['65534:65534', STATE.nobody]);
+
 function phantom(dir: string, asNobody: boolean, args: string[], env: Record<string, string> = {}) {
-  const argv = [...(asNobody ? NOBODY : ['env']), ...Object.entries(env).map(([k, v]) => `${k}=${v}`), process.execPath, CLI, ...args];
+  const vars = { XDG_STATE_HOME: asNobody ? STATE.nobody : STATE.root, ...env };
+  const argv = [...(asNobody ? NOBODY : ['env']), ...Object.entries(vars).map(([k, v]) => `${k}=${v}`), process.execPath, CLI, ...args];
   const r = spawnSync(argv[0], argv.slice(1), { cwd: dir, encoding: 'utf8', timeout: 60_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -67,6 +72,13 @@ for (const asNobody of [false, true]) {
     const dir = workspace();
     const victim = target();
     plant(dir, asNobody, `rm -rf data && ln -s ${victim} data`);
+    // The first layer: through the link, ./data is a path outside the workspace, which needs the user's approval.
+    const unapproved = phantom(dir, asNobody, ['run', '--profile', 'data']);
+    assert.equal(unapproved.code, 125);
+    assert.match(unapproved.stderr, new RegExp(`writes ${victim}, outside the workspace[^]*phantom trust`));
+    // Even when the user approves it, the helper refuses to bind through a link.
+    const trust = phantom(dir, asNobody, ['trust', '--profile', 'data']);
+    assert.equal(trust.code, 0, trust.stdout + trust.stderr);
     const r = phantom(dir, asNobody, ['run', '--profile', 'data']);
     assert.equal(r.code, 125, `the run was not refused: ${r.stdout} ${r.stderr}`);
     assert.match(r.stderr, /--rw .*\/data: openat2.*ELOOP.*symbolic link/);
@@ -79,6 +91,9 @@ for (const asNobody of [false, true]) {
     mkdirSync(path.join(victim, 'data'), { mode: 0o777 });
     chmodSync(path.join(victim, 'data'), 0o777);
     plant(dir, asNobody, `mv a a-away && ln -s ${victim} a`);
+    // Approved by the user (the link makes ./a/data a path outside the workspace), still refused by the helper.
+    const trust = phantom(dir, asNobody, ['trust', '--profile', 'nested']);
+    assert.equal(trust.code, 0, trust.stdout + trust.stderr);
     const r = phantom(dir, asNobody, ['run', '--profile', 'nested']);
     assert.equal(r.code, 125, `the run was not refused: ${r.stdout} ${r.stderr}`);
     assert.match(r.stderr, /--rw .*\/a\/data: openat2.*ELOOP/);
