@@ -9,6 +9,7 @@ import path from 'node:path';
 import { PassThrough, type Readable, type Writable } from 'node:stream';
 import { CommandResolutionError, resolveCommand } from './commandResolution';
 import { compilePolicies, type PolicyInput } from './sandboxPolicy';
+import { LEARN_BASE_LAYER_NAME, learnBaseProfileFor } from './seccompHardening';
 
 export interface SandboxSpec {
   /** argv[0] should be a path resolved on the host (sandboxSpec.ts, commandResolution.ts); a bare name is
@@ -35,7 +36,7 @@ export interface SandboxSpec {
   landlockProfile?: string;
   /** Skip what the kernel cannot apply and report it in notes, instead of failing the run (125). */
   bestEffort?: boolean;
-  /** Learn mode (learnRun.ts): record every syscall into this file (`--learn FILE`) instead of enforcing seccomp. */
+  /** Learn mode (learnRun.ts): record every syscall into this file (`--learn FILE`) under the fixed learn deny layer. */
   learnRecording?: string;
   /** Paths inside visible folders covered by an empty read-only mount (a profile's filesystem.hidden). */
   hidden?: string[];
@@ -165,7 +166,10 @@ export function spawnSandbox(spec: SandboxSpec): SandboxProcess {
   // Policies are compiled (or taken from the cache) before the helper starts: nothing slow happens in it.
   let policyArgs: string[];
   try {
-    const policies = compilePolicies(command);
+    // Learn mode records under the fixed deny layer (seccompHardening.ts), never under the profile being learned.
+    const policies = compilePolicies(command.learnRecording
+      ? { ...command, seccompProfile: undefined, seccompPolicy: { profile: learnBaseProfileFor(command.network), source: LEARN_BASE_LAYER_NAME } }
+      : command);
     policyArgs = policies.helperArgs;
     notes.push(...policies.notes);
   } catch (e) {

@@ -168,6 +168,19 @@ export function learnBaseProfile(network: string): SeccompProfile {
   return { defaultAction: 'SCMP_ACT_ALLOW', syscalls: rules };
 }
 
+/** The name of the learn deny layer in notes and errors. */
+export const LEARN_BASE_LAYER_NAME = 'learn mode deny layer';
+
+const baseProfiles = new Map<string, SeccompProfile>();
+
+/** learnBaseProfile, one object per network mode (compiled programs are cached by the object). */
+export function learnBaseProfileFor(network: string): SeccompProfile {
+  const key = network === 'host' ? 'host' : 'other';
+  let p = baseProfiles.get(key);
+  if (!p) baseProfiles.set(key, (p = learnBaseProfile(key === 'host' ? 'host' : 'none')));
+  return p;
+}
+
 /** Why a name is missing from a proposal, or undefined when it may be proposed. */
 export function neverProposed(name: string): string | undefined {
   return NEVER_LEARNED[name];
