@@ -1,7 +1,8 @@
 /**
  * The policies of one sandbox, compiled ahead of time for the helper: the seccomp filter (a profile file or
  * the built-in default) as `--seccomp-bpf FILE`, and the Landlock rules (a profile file or the default
- * ruleset matching the filesystem view) as `--landlock-rules FILE`. Both are cached by content.
+ * ruleset matching the filesystem view) as `--landlock-rules FILE`, each FILE a sealed memory file
+ * (memoryFiles.ts). Both are cached by content; a run whose sandbox could write the cache folder is refused.
  * Throws ProfileLoadError (the run fails with 125) when a profile cannot be used.
  */
 import { createHash } from 'node:crypto';
@@ -11,6 +12,7 @@ import { errno, errnoName, syscall } from '../../native/bindings/libc';
 import { DEFAULT_PROFILE_NAME, DEFAULT_SECCOMP_PROFILE } from './defaultProfile';
 import { compileLandlock, defaultLandlockPlan, defaultLayoutStamp, landlockRulesFile, type LandlockPlan } from './landlockCompiler';
 import { loadLandlockProfile, type LandlockConfig } from './landlockProfileLoader';
+import { assertCacheOutsideSandbox } from './policyCacheGuard';
 import { compiledSeccompFile, policyCacheRoot, policyStorageNote } from './seccompCompiler';
 import { loadSeccompProfile, ProfileLoadError, type SeccompProfile } from './seccompProfileLoader';
 
@@ -116,6 +118,8 @@ function compileFresh(input: PolicyInput): CompiledPolicies {
   const t0 = performance.now();
   const notes: string[] = [];
   const args: string[] = [];
+  // Before anything is read from the cache: a cache the sandbox can write could widen the next sandbox.
+  assertCacheOutsideSandbox(policyCacheRoot(), [input.cwd, ...input.readWrite]);
 
   const seccompSource = input.seccompPolicy?.source ?? (input.seccompProfile ? path.resolve(input.cwd, input.seccompProfile) : DEFAULT_PROFILE_NAME);
   const profile = input.seccompPolicy?.profile ?? (input.seccompProfile ? loadSeccompProfile(seccompSource).profile : DEFAULT_SECCOMP_PROFILE);
@@ -144,9 +148,8 @@ function compileFresh(input: PolicyInput): CompiledPolicies {
     const extra = compileLandlock(input.landlockExtra.config, input.landlockExtra.source, input.cwd, input.bestEffort ?? false);
     plan = { ...plan, handledFs: plan.handledFs | extra.handledFs, handledNet: plan.handledNet | extra.handledNet, rules: [...plan.rules, ...extra.rules] };
   }
-  const root = policyCacheRoot();
-  if (plan) args.push('--landlock-rules', landlockRulesFile(plan, root === null ? null : path.join(root, 'landlock')));
-  const storage = root === null ? policyStorageNote() : undefined;
+  if (plan) args.push('--landlock-rules', landlockRulesFile(plan));
+  const storage = policyCacheRoot() === null ? policyStorageNote() : undefined;
   if (storage) notes.push(storage);
   return { helperArgs: args, notes, compileMs: performance.now() - t0 };
 }
