@@ -31,7 +31,7 @@ test('spo: a SeccompProfile resource with the OCI spec and a Kubernetes name', (
 
 test('systemd: SystemCallFilter allow-list, error number, architectures, ENOSYS rule, args caveat', () => {
   const text = toSystemd(profile());
-  assert.match(text, /^SystemCallArchitectures=x86-64 x86 x32$/m);
+  assert.match(text, /^SystemCallArchitectures=x86-64$/m, "learned profiles list the native architecture only");
   assert.match(text, /^SystemCallErrorNumber=EPERM$/m);
   assert.match(text, /^SystemCallFilter=.*\bexecve\b.*$/m);
   assert.match(text, /^SystemCallFilter=~clone3:ENOSYS$/m);
