@@ -9,7 +9,7 @@ import path from 'node:path';
 import { PassThrough, type Readable, type Writable } from 'node:stream';
 import { CommandResolutionError, resolveCommand } from './commandResolution';
 import { compilePolicies, type PolicyInput } from './sandboxPolicy';
-import { LEARN_BASE_LAYER_NAME, learnBaseProfileFor } from './seccompHardening';
+import { LEARN_BASE_LAYER_NAME, learnBaseProfileOnce } from './seccompHardening';
 
 export interface SandboxSpec {
   /** argv[0] should be a path resolved on the host (sandboxSpec.ts, commandResolution.ts); a bare name is
@@ -168,7 +168,7 @@ export function spawnSandbox(spec: SandboxSpec): SandboxProcess {
   try {
     // Learn mode records under the fixed deny layer (seccompHardening.ts), never under the profile being learned.
     const policies = compilePolicies(command.learnRecording
-      ? { ...command, seccompProfile: undefined, seccompPolicy: { profile: learnBaseProfileFor(command.network), source: LEARN_BASE_LAYER_NAME } }
+      ? { ...command, seccompProfile: undefined, seccompPolicy: { profile: learnBaseProfileOnce(), source: LEARN_BASE_LAYER_NAME } }
       : command);
     policyArgs = policies.helperArgs;
     notes.push(...policies.notes);

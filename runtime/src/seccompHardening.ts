@@ -30,7 +30,7 @@ export const REFUSED_IOCTLS: Readonly<Record<string, number>> = {
   TIOCSETD: 0x5423, // changes the line discipline: loads tty ldisc modules, historically a kernel-bug magnet
 };
 
-/** Socket families refused whatever the network mode but `host` (include/linux/socket.h). */
+/** Socket families refused (include/linux/socket.h), under every network mode: `host` too, for one rule everywhere. */
 export const AF_ALG = 38; // the kernel crypto API: a large attack surface no ordinary program needs (as Docker)
 export const AF_VSOCK = 40; // VM sockets are not network-namespaced: on a VM they reach the host
 
@@ -108,7 +108,7 @@ export function ioctlAllowArgs(): SeccompArg[] {
 /** The highest family number worth allowing (AF_MCTP 45 in Linux 6.x; the kernel answers EAFNOSUPPORT above). */
 const AF_TOP = 47;
 
-/** "socket, for any family but AF_ALG and (unless network is host) AF_VSOCK", on the low 32 bits of the family. */
+/** "socket, for any family but AF_ALG and AF_VSOCK (unless allowVsock)", on the low 32 bits of the family. */
 export function socketAllowArgs(allowVsock = false): SeccompArg[] {
   const refused = allowVsock ? [AF_ALG] : [AF_ALG, AF_VSOCK];
   const blocks: { mask: number; value: number }[] = [];
@@ -143,11 +143,12 @@ export const OPENAT2_RULE: SeccompRule = {
 /**
  * The fixed deny layer learn mode records under (installed before the notify filter; ERRNO beats USER_NOTIF, so
  * the supervisor never gets to CONTINUE these): everything in NEVER_LEARNED, clone with a namespace flag, clone3
- * and openat2 (ENOSYS), the refused ioctls, set-id modes and the refused socket families. Default ALLOW: the
+ * and openat2 (ENOSYS), the refused ioctls, set-id modes and the refused socket families (AF_VSOCK under every
+ * network mode, as in the built-in profile and the proposals: a vsock-using workload writes its own profile). Default ALLOW: the
  * notify filter beside it sees and records everything else. Native architecture only: libseccomp kills any
  * other ABI (an `int 0x80` call on x86_64), so a recording never depends on a compat entry point.
  */
-export function learnBaseProfile(network: string): SeccompProfile {
+export function learnBaseProfile(): SeccompProfile {
   const errno = (comment: string, names: string[], args?: SeccompArg[], errnoRet = EPERM): SeccompRule =>
     ({ names, action: 'SCMP_ACT_ERRNO', errnoRet, comment, ...(args ? { args } : {}) });
   const rules: SeccompRule[] = [
@@ -164,21 +165,18 @@ export function learnBaseProfile(network: string): SeccompProfile {
   for (const [name, index] of Object.entries(MODE_ARG)) {
     for (const bit of [0o4000, 0o2000]) rules.push(errno('a set-id mode', [name], [{ index, value: bit, valueTwo: bit, op: 'SCMP_CMP_MASKED_EQ' }]));
   }
-  for (const family of network === 'host' ? [AF_ALG] : [AF_ALG, AF_VSOCK]) rules.push(errno(`socket family ${family}`, ['socket'], [low32Equals(0, family)]));
+  for (const family of [AF_ALG, AF_VSOCK]) rules.push(errno(`socket family ${family}`, ['socket'], [low32Equals(0, family)]));
   return { defaultAction: 'SCMP_ACT_ALLOW', syscalls: rules };
 }
 
 /** The name of the learn deny layer in notes and errors. */
 export const LEARN_BASE_LAYER_NAME = 'learn mode deny layer';
 
-const baseProfiles = new Map<string, SeccompProfile>();
+let baseProfile: SeccompProfile | undefined;
 
-/** learnBaseProfile, one object per network mode (compiled programs are cached by the object). */
-export function learnBaseProfileFor(network: string): SeccompProfile {
-  const key = network === 'host' ? 'host' : 'other';
-  let p = baseProfiles.get(key);
-  if (!p) baseProfiles.set(key, (p = learnBaseProfile(key === 'host' ? 'host' : 'none')));
-  return p;
+/** learnBaseProfile, one object for the process (compiled programs are cached by the object). */
+export function learnBaseProfileOnce(): SeccompProfile {
+  return (baseProfile ??= learnBaseProfile());
 }
 
 /** Why a name is missing from a proposal, or undefined when it may be proposed. */
