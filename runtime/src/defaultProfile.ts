@@ -160,3 +160,21 @@ export const DEFAULT_SECCOMP_PROFILE: SeccompProfile = deepFreeze({
 
 /** The name shown in notes and errors for the built-in profile. */
 export const DEFAULT_PROFILE_NAME = 'built-in default profile';
+
+/**
+ * Allow rules for `names` that keep this profile's conditions: a name the built-in profile allows only with
+ * arguments checked (ioctl without TIOCSTI, socket without AF_VSOCK, modes without set-id bits, clone without
+ * namespace flags, personality's safe values) gets those rules; `openat2` gets its ENOSYS; the rest one plain
+ * allow rule. Used where fragments grant syscalls by name (profileRun.ts): a plain `ioctl` there would undo
+ * the refusals.
+ */
+export function allowKeepingConditions(names: string[], comment: string): SeccompRule[] {
+  const conditional = new Map<string, SeccompRule[]>();
+  for (const rule of rules) {
+    if (!rule.args?.length && rule.action === 'SCMP_ACT_ALLOW') continue;
+    for (const n of rule.names) conditional.set(n, [...(conditional.get(n) ?? []), { ...rule, names: [n] }]);
+  }
+  const plain = names.filter((n) => !conditional.has(n));
+  const kept = [...new Set(names.filter((n) => conditional.has(n)))].flatMap((n) => conditional.get(n)!);
+  return [...(plain.length ? [{ names: plain, action: 'SCMP_ACT_ALLOW', comment }] : []), ...kept.map((r) => ({ ...r, comment: `${comment}; ${r.comment ?? ''}` }))];
+}

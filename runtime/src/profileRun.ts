@@ -13,13 +13,13 @@ import { effectivePolicy, type EffectivePolicy } from '../../server/src/config/e
 import { didYouMean } from '../../server/src/didYouMean';
 import type { JsonValue } from '../../server/src/sourceTree';
 import { parseSize } from './cliArgs';
-import { DEFAULT_SECCOMP_PROFILE } from './defaultProfile';
+import { DEFAULT_SECCOMP_PROFILE, allowKeepingConditions } from './defaultProfile';
 import { parseLandlockProfile, type LandlockConfig } from './landlockProfileLoader';
 import type { NetworkMode } from './protocol';
 import { kernelLandlockAbi } from './sandboxPolicy';
 import type { SandboxSpec } from './sandboxSpawn';
 import { derivedOnce, parsedOnce } from './parseMemo';
-import { parseSeccompProfile, ProfileLoadError, type SeccompProfile, type SeccompRule } from './seccompProfileLoader';
+import { parseSeccompProfile, ProfileLoadError, type SeccompProfile } from './seccompProfileLoader';
 
 export interface ProfileChoice {
   name: string;
@@ -221,8 +221,9 @@ function seccompOf(policy: EffectivePolicy, configDir: string, where: string): S
     if (granted.length === 0) return { profile: base, source: file };
     const fragments = policy.fragments.join(', ');
     const profile = derivedOnce(base, `${fragments}\0${granted.join(',')}`, (): SeccompProfile => {
-      const extra: SeccompRule = { names: granted, action: 'SCMP_ACT_ALLOW', comment: `granted by the fragments ${fragments}` };
-      return { ...base, syscalls: [...(base.syscalls ?? []), extra] };
+      // Granted by name, but with the built-in refusals kept (a plain ioctl or socket would absorb them).
+      const extra = allowKeepingConditions(granted, `granted by the fragments ${fragments}`);
+      return { ...base, syscalls: [...(base.syscalls ?? []), ...extra] };
     });
     return { profile, source: `${file} + fragments ${fragments}` };
   }
@@ -244,7 +245,8 @@ export function fragmentAllowlist(names: string[]): SeccompProfile {
   return {
     ...DEFAULT_SECCOMP_PROFILE,
     syscalls: [
-      { names: names.filter((n) => !guarded.has(n)), action: 'SCMP_ACT_ALLOW', comment: 'granted by the profile\u2019s fragments' },
+      // The built-in refusals hold here too: ioctl without TIOCSTI, socket without AF_VSOCK, no set-id modes.
+      ...allowKeepingConditions(names.filter((n) => !guarded.has(n)), 'granted by the profile\u2019s fragments'),
       // Ending is no capability (a process can always be killed): without it a refused call loops into a crash.
       { names: ['exit', 'exit_group'], action: 'SCMP_ACT_ALLOW', comment: 'a process may always end' },
       ...safeguards,

@@ -5,7 +5,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { FIXTURES, REPO } from '../support/fixtures';
@@ -78,5 +78,23 @@ for (const user of ['root', 'nobody'] as const) {
       'const fs = require("fs"); fs.writeFileSync("n.txt", "x", { mode: 0o644 }); fs.mkdirSync("nd"); console.log("node", require("child_process").execSync("echo child").toString().trim())']);
     assert.equal(js.code, 0, js.stderr);
     assert.match(js.stdout, /node child/);
+  });
+}
+
+for (const user of ['root', 'nobody'] as const) {
+  test(`a phantom-fragment.yaml profile composed from built-in fragments, as ${user}: the same refusals hold (a fragment grants ioctl, socket, openat, fchmodat by name)`, () => {
+    const attacks = ['vsock', 'vsock64', 'tiocsti', 'tiocsti64', 'chmod2755', 'open_setuid', 'open_setuid64'];
+    const controls = ['unix', 'tcgets', 'open_plain'];
+    const config = ['version: 1', 'profiles:', '  probe:', `    run: ["${probe}", ${[...attacks, ...controls].map((a) => `"${a}"`).join(', ')}]`,
+      '    fragments: [shell, network-client, workspace-write]', '    network: none', ''].join('\n');
+    const cwd = mkdtempSync(path.join(dir, `fragments-${user}-`));
+    chmodSync(cwd, 0o777);
+    writeFileSync(path.join(cwd, 'phantom-fragment.yaml'), config);
+    const full = [process.execPath, CLI, 'run', '--config', path.join(cwd, 'phantom-fragment.yaml'), '--profile', 'probe'];
+    const r = spawnSync(user === 'root' ? full[0] : AS_NOBODY[0], user === 'root' ? full.slice(1) : [...AS_NOBODY.slice(1), ...full], { cwd, input: '', encoding: 'utf8', timeout: 60_000 });
+    assert.equal(r.status, 0, r.stderr);
+    const got = results(r.stdout);
+    for (const name of attacks) assert.equal(got[name], 'EPERM', `${name} must be refused under a fragments profile, got ${got[name]}`);
+    for (const name of controls) assert.equal(got[name], 'ok', `${name} must still work, got ${got[name]}`);
   });
 }
