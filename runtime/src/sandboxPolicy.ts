@@ -14,6 +14,7 @@ import { compileLandlock, defaultLandlockPlan, defaultLayoutStamp, landlockRules
 import { loadLandlockProfile, type LandlockConfig } from './landlockProfileLoader';
 import { assertCacheOutsideSandbox } from './policyCacheGuard';
 import { compiledSeccompFile, policyCacheRoot, policyStorageNote } from './seccompCompiler';
+import { GUARD_NAME, LEARN_BASE_LAYER_NAME, guardProfileFor } from './seccompHardening';
 import { loadSeccompProfile, ProfileLoadError, type SeccompProfile } from './seccompProfileLoader';
 
 export interface PolicyInput {
@@ -34,6 +35,8 @@ export interface PolicyInput {
   landlockView?: 'default' | 'fragments';
   /** The command (argv[0] is made executable in a fragments layer). */
   argv?: string[];
+  /** The network mode: AF_VSOCK stays refused by the guard unless it is `host`. */
+  network?: string;
   /** Rules added to whichever Landlock layer applies (the rules of a profile's fragments). */
   landlockExtra?: { config: LandlockConfig; source: string };
 }
@@ -78,7 +81,7 @@ const REMEMBERED_MAX = 32;
 function rememberKey(input: PolicyInput): string | undefined {
   if (input.seccompPolicy || input.landlockPolicy || input.landlockExtra) return undefined;
   const view = input.landlockView ?? 'default';
-  return JSON.stringify([input.cwd, input.readOnly, input.readWrite, input.seccompProfile ?? null, input.landlockProfile ?? null,
+  return JSON.stringify([input.cwd, input.readOnly, input.readWrite, input.seccompProfile ?? null, input.landlockProfile ?? null, input.network === 'host',
     input.bestEffort ?? false, view, view === 'fragments' ? (input.argv?.[0] ?? null) : null]);
 }
 
@@ -108,7 +111,7 @@ export function compilePolicies(input: PolicyInput): CompiledPolicies {
   const result = compileFresh(input);
   if (key !== undefined) {
     if (remembered.size >= REMEMBERED_MAX) remembered.delete(remembered.keys().next().value as string);
-    const files = result.helperArgs.filter((_, i, all) => all[i - 1] === '--seccomp-bpf' || all[i - 1] === '--landlock-rules');
+    const files = result.helperArgs.filter((_, i, all) => all[i - 1] === '--seccomp-bpf' || all[i - 1] === '--seccomp-guard' || all[i - 1] === '--landlock-rules');
     remembered.set(key, { result, files, stamps });
   }
   return result;
@@ -128,6 +131,9 @@ function compileFresh(input: PolicyInput): CompiledPolicies {
   notes.push(...seccomp.notes);
   args.push('--seccomp-bpf', seccomp.file);
   if (seccomp.flags) args.push('--seccomp-flags', String(seccomp.flags));
+  // A profile someone wrote gets the guard under it (the built-in profile and the learn layer carry its rules).
+  if (!builtin && input.seccompPolicy?.source !== LEARN_BASE_LAYER_NAME)
+    args.push('--seccomp-guard', compiledSeccompFile(guardProfileFor(input.network), GUARD_NAME, undefined, { quiet: true, badArchAllow: true }).file);
 
   let plan: LandlockPlan | undefined;
   if (input.landlockPolicy) {

@@ -132,8 +132,15 @@ function exportBpf(ctx: scmp.ScmpFilterCtx): Buffer {
   }
 }
 
+export interface CompileOptions {
+  /** No notes for names libseccomp lacks or rules not applying here (the built-in profiles). */
+  quiet?: boolean;
+  /** Let other architectures through (a stacked layer that only narrows the native ABI). */
+  badArchAllow?: boolean;
+}
+
 /** Compiles a profile for this host; `source` names it in errors and notes (a file path or "built-in default profile"). */
-export function compileSeccomp(profile: SeccompProfile, source: string, host: SeccompHost = hostFacts(), options: { quiet?: boolean } = {}): CompiledSeccomp {
+export function compileSeccomp(profile: SeccompProfile, source: string, host: SeccompHost = hostFacts(), options: CompileOptions = {}): CompiledSeccomp {
   const t0 = performance.now();
   const notes: string[] = [];
   const defaultAction = actionValue(profile.defaultAction, profile.defaultErrnoRet, `${source}: defaultAction`);
@@ -150,6 +157,10 @@ export function compileSeccomp(profile: SeccompProfile, source: string, host: Se
     scmp.seccomp_attr_set(ctx, scmp.SCMP_FLTATR.CTL_NNP, 0);
     const opt = scmp.seccomp_attr_set(ctx, scmp.SCMP_FLTATR.CTL_OPTIMIZE, 2);
     if (opt < 0) notes.push(`libseccomp refused the binary-tree optimisation (${errnoText(opt)}): the filter is linear`);
+    if (options.badArchAllow) {
+      const rc = scmp.seccomp_attr_set(ctx, scmp.SCMP_FLTATR.ACT_BADARCH, scmp.SCMP_ACT.ALLOW);
+      if (rc < 0) throw new ProfileLoadError(`${source}: seccomp_attr_set(ACT_BADARCH, ALLOW): ${errnoText(rc)}`);
+    }
 
     const unknownArches: string[] = [];
     for (const name of profileArchitectures(profile, host)) {
@@ -293,8 +304,8 @@ function trustedCacheFile(file: string): Buffer | undefined {
 }
 
 /** Compiles (or takes from the cache) and hands the program over as a sealed memory file (memoryFiles.ts). */
-export function compiledSeccompFile(profile: SeccompProfile, source: string, dir = cacheDir(), options: { quiet?: boolean } = {}): CompiledSeccomp & { file: string } {
-  const hash = profileHash(profile, options.quiet ?? false);
+export function compiledSeccompFile(profile: SeccompProfile, source: string, dir = cacheDir(), options: CompileOptions = {}): CompiledSeccomp & { file: string } {
+  const hash = profileHash(profile, options.quiet ?? false) + (options.badArchAllow ? '-g' : '');
   const cached = memory.get(hash);
   if (cached) return cached;
   const seal = (compiled: CompiledSeccomp): CompiledSeccomp & { file: string } => {

@@ -169,6 +169,35 @@ export function learnBaseProfile(): SeccompProfile {
   return { defaultAction: 'SCMP_ACT_ALLOW', syscalls: rules };
 }
 
+/**
+ * The guard stacked under a profile someone wrote (a file, or a phantom-fragment.yaml profile): the refusals no
+ * profile lifts — the terminal ioctls, set-id modes, and AF_VSOCK unless the network is `host` — on the low 32
+ * bits. Default ALLOW, so it only narrows; installed as its own filter (`--seccomp-guard`), the kernel runs both
+ * and the strongest answer wins. It covers the native ABI; another ABI a profile allows (x86 beside x86_64) is
+ * let through by the guard (`badArch: allow`) and keeps what that profile says.
+ */
+export function guardProfile(network: string): SeccompProfile {
+  const errno = (comment: string, name: string, arg: SeccompArg): SeccompRule => ({ names: [name], action: 'SCMP_ACT_ERRNO', errnoRet: EPERM, comment, args: [arg] });
+  const rules: SeccompRule[] = Object.entries(REFUSED_IOCTLS).map(([n, request]) => errno(`ioctl ${n}: input injection into a terminal`, 'ioctl', low32Equals(1, request)));
+  for (const [name, index] of Object.entries(MODE_ARG)) {
+    for (const bit of [0o4000, 0o2000]) rules.push(errno('a set-id mode', name, { index, value: bit, valueTwo: bit, op: 'SCMP_CMP_MASKED_EQ' }));
+  }
+  if (network !== 'host') rules.push(errno('AF_VSOCK is not network-namespaced', 'socket', low32Equals(0, AF_VSOCK)));
+  return { defaultAction: 'SCMP_ACT_ALLOW', syscalls: rules };
+}
+
+const guards = new Map<boolean, SeccompProfile>();
+
+/** guardProfile, one object per "network is host" (compiled programs are cached by the object). */
+export function guardProfileFor(network: string | undefined): SeccompProfile {
+  const host = network === 'host';
+  let g = guards.get(host);
+  if (!g) guards.set(host, (g = guardProfile(host ? 'host' : 'none')));
+  return g;
+}
+
+export const GUARD_NAME = 'seccomp guard (refusals every profile keeps)';
+
 /** The name of the learn deny layer in notes and errors. */
 export const LEARN_BASE_LAYER_NAME = 'learn mode deny layer';
 

@@ -98,3 +98,17 @@ for (const user of ['root', 'nobody'] as const) {
     for (const name of controls) assert.equal(got[name], 'ok', `${name} must still work, got ${got[name]}`);
   });
 }
+
+for (const user of ['root', 'nobody'] as const) {
+  test(`a profile file someone wrote (Docker's default, with its 64-bit family > 40), as ${user}: the guard still refuses vsock under network none, TIOCSTI and set-id modes`, () => {
+    const docker = path.join(FIXTURES, 'profiles/docker-default.seccomp.json');
+    const r = runAs(user, [process.execPath, CLI, 'run', '--network', 'none', '--seccomp', docker, '--', probe, 'vsock64', 'tiocsti', 'tiocsti64', 'chmod4755', 'open_setuid', 'unix', 'tcgets', 'chmod755']);
+    assert.equal(r.code, 0, r.stderr);
+    const got = results(r.stdout);
+    for (const name of ['vsock64', 'tiocsti', 'tiocsti64', 'chmod4755', 'open_setuid']) assert.equal(got[name], 'EPERM', `${name}: ${got[name]}`);
+    for (const name of ['unix', 'tcgets', 'chmod755']) assert.equal(got[name], 'ok', `${name}: ${got[name]}`);
+    // network host: vsock is the user's to use (the guard keeps the rest).
+    const host = results(runAs(user, [process.execPath, CLI, 'run', '--network', 'host', '--seccomp', docker, '--', probe, 'vsock64', 'tiocsti']).stdout);
+    assert.deepEqual([host.vsock64, host.tiocsti], ['ok', 'EPERM']);
+  });
+}
