@@ -167,6 +167,9 @@ export async function learnSeccompProfile(runtime: RuntimeClient, context: vscod
     void vscode.window.showWarningMessage(`Phantom: the proposal FAILED its replay (${result.reason ?? 'unknown reason'}); it is shown for review but not offered as working.`);
     return outcome;
   }
+  if (result.varying.length) {
+    void vscode.window.showWarningMessage(`Phantom: the recorded runs did not make the same syscalls — the profile may be incomplete (seen in only some runs: ${result.varying.join(', ')}). Learn with more runs, or exercise every path of the program.`);
+  }
   const MINIMAL = 'Replace with minimal';
   const MISSING = `Add missing only (${result.missing.length})`;
   let choice = options.accept;

@@ -13,6 +13,7 @@ interface LibC {
   syscall: (number: number, ...typedArgs: unknown[]) => number;
   prctl: (option: number, ...typedArgs: unknown[]) => number;
   memfd_create: (name: string, flags: number) => number;
+  fcntl: (fd: number, cmd: number, ...typedArgs: unknown[]) => number;
 }
 
 let loaded: LibC | undefined;
@@ -37,6 +38,7 @@ function libc(): LibC {
     syscall: lib.func('long syscall(long number, ...)') as LibC['syscall'],
     prctl: lib.func('int prctl(int option, ...)') as LibC['prctl'],
     memfd_create: lib.func('int memfd_create(const char *name, unsigned int flags)'),
+    fcntl: lib.func('int fcntl(int fd, int cmd, ...)') as LibC['fcntl'],
   };
   return loaded;
 }
@@ -53,6 +55,20 @@ export function prctl(option: number, ...typedArgs: unknown[]): number {
 
 /** MFD_CLOEXEC */
 export const MFD_CLOEXEC = 1;
+/** MFD_ALLOW_SEALING: the memfd accepts F_ADD_SEALS. */
+export const MFD_ALLOW_SEALING = 2;
+/** fcntl commands and seals (linux/fcntl.h). */
+export const F_ADD_SEALS = 1033;
+export const F_GET_SEALS = 1034;
+export const F_SEAL_SEAL = 1;
+export const F_SEAL_SHRINK = 2;
+export const F_SEAL_GROW = 4;
+export const F_SEAL_WRITE = 8;
+
+/** int fcntl(int fd, int cmd, ...) — pass a koffi type before the extra argument, e.g. fcntl(fd, F_ADD_SEALS, 'int', seals). */
+export function fcntl(fd: number, cmd: number, ...typedArgs: unknown[]): number {
+  return libc().fcntl(fd, cmd, ...typedArgs);
+}
 
 /** int memfd_create(const char *name, unsigned int flags) — an anonymous file; -1 on failure (see errno()). */
 export function memfd_create(name: string, flags: number): number {

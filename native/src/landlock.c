@@ -62,30 +62,51 @@ static uint64_t scopes_of_abi(int abi) { return abi >= 6 ? 3 : 0; }
  * rule whose parent is a file: execute, write_file, read_file, truncate, ioctl_dev. */
 #define FILE_RIGHTS ((1ULL << 0) | (1ULL << 1) | (1ULL << 2) | (1ULL << 14) | (1ULL << 15))
 
-static char *read_all(const char *source, size_t *len) {
-  int fd = open(source, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return NULL;
+#ifndef F_GET_SEALS
+#define F_GET_SEALS 1034
+#define F_SEAL_SHRINK 0x0002
+#define F_SEAL_GROW 0x0004
+#define F_SEAL_WRITE 0x0008
+#endif
+
+/* The runtime hands policies over as sealed memfds (runtime/src/memoryFiles.ts). A memfd that is not sealed
+ * against writes and size changes could be changed after the runtime checked it: refused. A regular file (the
+ * helper run by hand) has no seals (EINVAL) and is read as it is. */
+static bool unsealed_memfd(int fd) {
+  int seals = fcntl(fd, F_GET_SEALS);
+  if (seals < 0) return false;
+  const int needed = F_SEAL_WRITE | F_SEAL_SHRINK | F_SEAL_GROW;
+  return (seals & needed) != needed;
+}
+
+static char *read_all(int fd, size_t *len) {
   size_t cap = 4096, n = 0;
   char *buf = malloc(cap + 1);
   for (;;) {
     if (n == cap) buf = realloc(buf, (cap *= 2) + 1);
     ssize_t r = read(fd, buf + n, cap - n);
     if (r < 0 && errno == EINTR) continue;
-    if (r < 0) { int e = errno; free(buf); close(fd); errno = e; return NULL; }
+    if (r < 0) { int e = errno; free(buf); errno = e; return NULL; }
     if (r == 0) break;
     n += (size_t)r;
   }
-  close(fd);
   buf[n] = '\0';
   *len = n;
   return buf;
 }
 
 char *read_policy_file(const char *option, const char *path, size_t *len) {
-  char *data = read_all(path, len);
-  if (!data)
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
     die_step("arguments", errno, "the runtime writes this file; run through `phantom run` or check the path",
              "%s: open(\"%s\")", option, path);
+  if (unsealed_memfd(fd))
+    die_step("arguments", 0, "the runtime seals every policy memfd (F_SEAL_WRITE|SHRINK|GROW); an unsealed one could change after it was checked",
+             "%s %s: a memfd without write seals", option, path);
+  char *data = read_all(fd, len);
+  int err = errno;
+  close(fd);
+  if (!data) die_step("arguments", err, NULL, "%s: read(\"%s\")", option, path);
   return data;
 }
 

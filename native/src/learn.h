@@ -19,7 +19,8 @@
 void learn_configure(const char *arg);
 bool learn_enabled(void);
 
-/* workload.c, in the workload: replaces the enforced filter. 0 or -1 with *failed_call set (errno kept). */
+/* workload.c, in the workload: installed on top of --seccomp-bpf (the runtime's learn deny layer, whose ERRNO
+ * answers win over USER_NOTIF). 0 or -1 with *failed_call set (errno kept). */
 int learn_install_listener(const char **failed_call);
 
 /* supervisor.c, in the helper: MSG_LEARN arrived; takes the listener out of the workload (its host pid). */

@@ -46,9 +46,10 @@ static const char usage_text[] =
     "  --landlock-rules FILE  Landlock rule list compiled by the runtime (enforced before execve)\n"
     "  --seccomp-bpf FILE     seccomp filter compiled by the runtime (struct sock_filter[]; the last step)\n"
     "  --seccomp-flags N      SECCOMP_FILTER_FLAG_* bits for the filter (default 0)\n"
+    "  --seccomp-guard FILE   a second compiled filter, installed before --seccomp-bpf (refusals every profile keeps)\n"
     "  --status-fd N          JSON status lines (default 3 when fd 3 is open)\n"
-    "  --learn FD|FILE        learn mode: record every syscall (user-notify, answered CONTINUE) instead of\n"
-    "                         enforcing --seccomp-bpf; the JSON recording goes to FD or FILE at the end\n"
+    "  --learn FD|FILE        learn mode: record every syscall (user-notify, answered CONTINUE) that\n"
+    "                         --seccomp-bpf (the deny layer) lets through; the JSON recording goes to FD or FILE\n"
     "  --zygote --control-fd N  make the sandbox now and wait for ONE command on socket N (docs/zygotes.md)\n"
     "  --probe                print which kernel features work, as JSON lines, and exit\n"
     "Exit status: the command's, 128+N for signal N, 125 sandbox setup failed, 126 cannot execute,\n"
@@ -101,7 +102,7 @@ static void add_protect(struct sandbox_config *cfg, const char *opt, const char 
 
 enum { OPT_CWD = 256, OPT_NET, OPT_RO, OPT_RW, OPT_ENV, OPT_UID, OPT_GID, OPT_HOST_UID, OPT_HOST_GID,
        OPT_MEMORY, OPT_PIDS, OPT_CPU, OPT_TIMEOUT, OPT_STATUS_FD, OPT_PROBE, OPT_HELP,
-       OPT_LANDLOCK_RULES, OPT_SECCOMP_BPF, OPT_SECCOMP_FLAGS, OPT_LEARN, OPT_ZYGOTE, OPT_CONTROL_FD, OPT_HIDE,
+       OPT_LANDLOCK_RULES, OPT_SECCOMP_BPF, OPT_SECCOMP_GUARD, OPT_SECCOMP_FLAGS, OPT_LEARN, OPT_ZYGOTE, OPT_CONTROL_FD, OPT_HIDE,
        OPT_PROTECT, OPT_PROTECT_DIR };
 
 static const struct option options[] = {
@@ -116,6 +117,7 @@ static const struct option options[] = {
     {"landlock-rules", required_argument, NULL, OPT_LANDLOCK_RULES},
     {"seccomp-bpf", required_argument, NULL, OPT_SECCOMP_BPF},
     {"seccomp-flags", required_argument, NULL, OPT_SECCOMP_FLAGS},
+    {"seccomp-guard", required_argument, NULL, OPT_SECCOMP_GUARD},
     {"learn", required_argument, NULL, OPT_LEARN},
     {"zygote", no_argument, NULL, OPT_ZYGOTE},
     {"control-fd", required_argument, NULL, OPT_CONTROL_FD},
@@ -182,6 +184,7 @@ int main(int argc, char **argv) {
         break;
       case OPT_LANDLOCK_RULES: read_landlock_rules(&cfg, optarg); break;
       case OPT_SECCOMP_BPF: read_seccomp_filter(&cfg, optarg); break;
+      case OPT_SECCOMP_GUARD: read_seccomp_guard(&cfg, optarg); break;
       case OPT_SECCOMP_FLAGS: cfg.seccomp_flags = (unsigned int)parse_u64("--seccomp-flags", optarg); break;
       case OPT_LEARN: learn_configure(optarg); break;
       case OPT_ZYGOTE: zygote = true; break;

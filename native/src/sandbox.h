@@ -87,6 +87,8 @@ struct sandbox_config {
   void *seccomp_filter;      /* --seccomp-bpf: struct sock_filter[seccomp_len], or NULL */
   size_t seccomp_len;
   unsigned int seccomp_flags; /* --seccomp-flags: SECCOMP_FILTER_FLAG_* */
+  void *seccomp_guard;       /* --seccomp-guard: a second program installed first (refusals kept under any profile) */
+  size_t seccomp_guard_len;
   bool seccomp_installed;    /* the workload installed it already (a zygote's primed workload may, init.c) */
   int memory_cgroup;         /* 0: RLIMIT_AS; 1: cgroup v1 memory; 2: cgroup v2 memory.max */
   int pids_cgroup;           /* 0: RLIMIT_NPROC; 1: cgroup v1 pids; 2: cgroup v2 pids.max */
@@ -168,6 +170,7 @@ int restrict_landlock(const struct sandbox_config *cfg, const char **failed_call
 
 /* seccomp.c — the precompiled filter, installed by the workload as the last step before execve */
 void read_seccomp_filter(struct sandbox_config *cfg, const char *path);
+void read_seccomp_guard(struct sandbox_config *cfg, const char *path);
 int install_seccomp_filter(struct sandbox_config *cfg, const char **failed_call);
 /* true when the filter ALLOWs each of these calls of the native architecture whatever their arguments (or there
  * is no filter). seccomp_eval.c: the program run with the arguments unknown. */

@@ -54,10 +54,11 @@ void finish_workload(struct sandbox_config *cfg, int exec_err_fd) {
   const char *call = NULL;
   if (apply_cpu_limit(cfg, &call) < 0) workload_failed(exec_err_fd, EXIT_SETUP_FAILED, errno, call);
   /* The seccomp filter LAST: after it only execve runs, which the filter must allow (a primed workload may have
-   * installed it already, init.c). Learn mode replaces the enforced filter with the notify-everything one
-   * (learn.c): it records, it does not deny. */
-  if (learn_enabled() ? learn_install_listener(&call) < 0 : install_seccomp_filter(cfg, &call) < 0)
-    workload_failed(exec_err_fd, EXIT_SETUP_FAILED, errno, call);
+   * installed it already, init.c). In learn mode --seccomp-bpf is the runtime's fixed deny layer and the
+   * notify-everything filter (learn.c) goes on top of it: the kernel runs both and ERRNO beats USER_NOTIF, so
+   * what the deny layer refuses never reaches the supervisor, which could only CONTINUE it. */
+  if (install_seccomp_filter(cfg, &call) < 0) workload_failed(exec_err_fd, EXIT_SETUP_FAILED, errno, call);
+  if (learn_enabled() && learn_install_listener(&call) < 0) workload_failed(exec_err_fd, EXIT_SETUP_FAILED, errno, call);
 
   execve(cfg->argv[0], cfg->argv, cfg->envp);
   int err = errno;

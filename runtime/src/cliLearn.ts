@@ -16,7 +16,8 @@ import { defineCommand, parsePositiveNumber, UsageError, type OptionTable, type 
 import { parseUsage, type LearnedUsage } from './learnRecording';
 import { renderProfile } from './learnProposal';
 import { addMissingText } from './learnMerge';
-import { learnProfile, type LearnRequest } from './learnRun';
+import { DEFAULT_LEARN_RUNS, learnProfile, type LearnRequest } from './learnRun';
+import { PinnedDirectory } from './pinnedDirectory';
 import { EXIT_APPROVAL_NEEDED, type NetworkMode } from './protocol';
 import { ApprovalNeededError, requireProfileApproval } from './approvalGate';
 
@@ -59,7 +60,7 @@ function requestFromConfig(configFile: string, profile: string): Partial<LearnRe
 const LEARN_OPTIONS = {
   config: { type: 'string', value: 'FILE', help: 'phantom-fragment.yaml of --profile (default ./phantom-fragment.yaml)' },
   profile: { type: 'string', value: 'NAME', help: "learn under this profile's sandbox (its run command when no CMD is given)" },
-  runs: { type: 'string', value: 'K', default: '1', help: 'record K runs and allow what any of them used' },
+  runs: { type: 'string', value: 'K', default: String(DEFAULT_LEARN_RUNS), help: 'record K runs, allow what any of them used, and report what only some used' },
   format: { type: 'string', choices: ['yaml', 'json'], help: 'format of the profile written (default: from the --out name)' },
   out: { type: 'string', value: 'FILE', required: true, help: 'the seccomp profile to write; an existing one gets a reviewed proposal next to it' },
   force: { type: 'boolean', default: false, help: 'replace an existing --out FILE instead of proposing' },
@@ -99,9 +100,27 @@ async function runLearn(values: OptionValues<typeof LEARN_OPTIONS>, positionals:
   if (!req.argv?.length) throw new UsageError('no command: give one after --, or a --profile whose run is set');
 
   const out = path.resolve(values.out);
-  const exists = fs.existsSync(out);
+  // The folder of --out is opened before the run: whatever the workload does to its path (a symlink at FILE, the
+  // folder replaced by a link), every file below is written into THIS folder, never through a link.
+  const { dir, name } = PinnedDirectory.forFile(out);
+  try {
+    return await learnInto(dir, name, out, values, req, runs, format);
+  } finally {
+    dir.close();
+  }
+}
+
+interface LearnValues { out?: string; force?: boolean; json?: boolean; timeout?: string }
+
+async function learnInto(dir: PinnedDirectory, name: string, out: string, values: LearnValues, req: Partial<LearnRequest>, runs: number, format: 'yaml' | 'json'): Promise<number> {
+  const before = dir.kind(name);
+  if (before === 'link') console.error(`phantom learn: ${out} is a symbolic link: it is replaced by the proposal, never followed`);
+  else if (before === 'other') throw new UsageError(`${out} is not a regular file: give another --out`);
+  const current = before === 'file' ? dir.read(name) : undefined;
+  const exists = current !== undefined;
   let previous: LearnedUsage | undefined;
-  if (exists && fs.existsSync(sidecarPath(out))) previous = parseUsage(fs.readFileSync(sidecarPath(out), 'utf8'), sidecarPath(out));
+  const sidecarText = exists ? dir.read(path.basename(sidecarPath(out))) : undefined;
+  if (sidecarText !== undefined) previous = parseUsage(sidecarText, sidecarPath(out));
 
   const result = await learnProfile({
     ...(req as LearnRequest), runs, previous, reportAs: 'phantom',
@@ -109,8 +128,8 @@ async function runLearn(values: OptionValues<typeof LEARN_OPTIONS>, positionals:
     onProgress: values.json ? undefined : (m) => console.error(`phantom learn: ${m}`),
   });
   // An existing FILE is added to (its own rules and comments kept); a new FILE (or --force) gets the minimal profile.
-  const text = exists && !values.force && result.replay.status !== 'failed'
-    ? addMissingText(fs.readFileSync(out, 'utf8'), /\.ya?ml$/i.test(out) ? 'yaml' : 'json', result.usage).text
+  const text = current !== undefined && !values.force && result.replay.status !== 'failed'
+    ? addMissingText(current, /\.ya?ml$/i.test(out) ? 'yaml' : 'json', result.usage).text
     : renderProfile(result.profile, format, result.usage);
   const usageText = `${JSON.stringify(result.usage, null, 2)}\n`;
   const allowed = result.profile.syscalls.filter((r) => r.action === 'SCMP_ACT_ALLOW').flatMap((r) => r.names);
@@ -123,12 +142,12 @@ async function runLearn(values: OptionValues<typeof LEARN_OPTIONS>, positionals:
   } else {
     written = `${out}.proposed`;
   }
-  fs.writeFileSync(written, text);
+  dir.write(path.basename(written), text);
   // The sidecar travels with the profile it describes (only the accepted one updates FILE's sidecar).
-  fs.writeFileSync(written === out ? sidecarPath(out) : `${written}.learned.json`, usageText);
+  dir.write(path.basename(written === out ? sidecarPath(out) : `${written}.learned.json`), usageText);
 
   if (values.json) {
-    console.log(JSON.stringify({ written, status: result.replay.status, reason: result.replay.reason, added: result.replay.added, allowed: allowed.length, runs: result.usage.runs, notifications: result.usage.notifications }, null, 2));
+    console.log(JSON.stringify({ written, status: result.replay.status, reason: result.replay.reason, added: result.replay.added, varying: result.varying, notes: result.notes, allowed: allowed.length, runs: result.usage.runs, notifications: result.usage.notifications }, null, 2));
   } else {
     for (const n of result.notes) console.error(`phantom: ${n}`);
     console.error(`phantom learn: ${allowed.length} syscalls allowed, learned from ${result.usage.runs} run(s), ${result.usage.notifications} syscalls seen`);
@@ -136,9 +155,13 @@ async function runLearn(values: OptionValues<typeof LEARN_OPTIONS>, positionals:
       console.error(`phantom learn: the replay under the proposal FAILED: ${result.replay.reason}\nphantom learn: the unverified proposal is in ${written}; it is not offered as working`);
     } else {
       console.error(`phantom learn: replay ${result.replay.status}${result.replay.added.length ? ` (added ${result.replay.added.join(', ')})` : ''}; wrote ${written}`);
-      if (written !== out) console.error(`phantom learn: ${proposalReview(values.out, written, fs.readFileSync(out, 'utf8') === text)}`);
-      if (written !== out && fs.readFileSync(out, 'utf8') !== text) {
-        const diff = spawnSync('diff', ['-u', out, written], { encoding: 'utf8' });
+      if (written !== out) {
+        console.error(`phantom learn: ${proposalReview(values.out ?? out, written, current === text)}`);
+      }
+      if (written !== out && current !== text) {
+        // Both sides read without a path: the current text from memory, the proposal through the pinned folder.
+        const diff = spawnSync('diff', ['-u', '--label', out, '--label', written, '-', `/proc/self/fd/3/${path.basename(written)}`],
+          { encoding: 'utf8', input: current ?? '', stdio: ['pipe', 'pipe', 'pipe', dir.fd] });
         if (diff.stdout) process.stdout.write(diff.stdout);
         else console.error(`phantom learn: compare ${out} with ${written} (diff -u could not run: ${diff.error?.message ?? `exit ${diff.status}`})`);
       }

@@ -7,6 +7,10 @@
  * this profile keeps them denied by construction): namespace creation (`unshare`, `setns`, `clone` with any
  * CLONE_NEW* flag), the mount API, `ptrace` and `process_vm_*`, `bpf`, the kernel keyring, `perf_event_open`,
  * io_uring, kexec, module loading, `userfaultfd`, `personality` beyond the safe values.
+ * Refused on top of Docker (seccompHardening.ts, every comparison on the low 32 bits the kernel reads): the
+ * terminal ioctls TIOCSTI, TIOCLINUX and TIOCSETD; set-id bits in any mode (chmod*, open/openat/creat, mkdir*,
+ * mknod*), `openat2` (ENOSYS: its mode is in a struct); the socket families AF_ALG and AF_VSOCK — Docker's
+ * 64-bit `family > 40` rule let `socket(0x100000028, …)` open a vsock socket.
  * Default action: ERRNO(EPERM). `clone3` answers ENOSYS so glibc falls back to `clone`, whose flags ARE
  * checkable (clone3 passes them in memory, where seccomp cannot look).
  *
@@ -14,15 +18,15 @@
  */
 import type { SeccompProfile, SeccompRule } from './seccompProfileLoader';
 import { deepFreeze } from './parseMemo';
+import { CLONE_NAMESPACE_FLAGS, ENOSYS, OPENAT2_RULE, ioctlAllowArgs, low32Equals, modeAllowRules, socketAllowArgs } from './seccompHardening';
 
-/** CLONE_NEWNS|NEWCGROUP|NEWUTS|NEWIPC|NEWUSER|NEWPID|NEWNET: clone must carry none of them. */
-export const CLONE_NAMESPACE_FLAGS = 0x7e020000;
-const ENOSYS = 38;
+export { CLONE_NAMESPACE_FLAGS };
 
 /** Syscalls Docker's no-capability default allows that this profile does not, and why. */
 export const REMOVED_FROM_DOCKER: Readonly<Record<string, string>> = {
   name_to_handle_at: 'file handles are only useful with open_by_handle_at (denied); they also identify host inodes',
   fanotify_mark: 'useless without fanotify_init, which needs CAP_SYS_ADMIN; one less filesystem-watch surface',
+  openat2: 'answered ENOSYS: its mode is in a struct seccomp cannot read, so set-id bits could not be refused; C libraries, Python and Node fall back to openat',
 };
 
 const allow = (comment: string, names: string[], extra: Partial<SeccompRule> = {}): SeccompRule => ({
@@ -37,14 +41,17 @@ const rules: SeccompRule[] = [
     'ftruncate64', 'fsync', 'fdatasync', 'sync', 'syncfs', 'sync_file_range', 'flock', 'cachestat', 'pipe', 'pipe2',
   ]),
   allow('path operations: what a path may reach is decided by the mount view and Landlock, not by seccomp', [
-    'open', 'openat', 'openat2', 'creat', 'access', 'faccessat', 'faccessat2', 'stat', 'lstat', 'fstat', 'stat64',
+    'access', 'faccessat', 'faccessat2', 'stat', 'lstat', 'fstat', 'stat64',
     'lstat64', 'fstat64', 'fstatat64', 'newfstatat', 'statx', 'statfs', 'statfs64', 'fstatfs', 'fstatfs64', 'readlink',
-    'readlinkat', 'getcwd', 'chdir', 'fchdir', 'getdents', 'getdents64', 'mkdir', 'mkdirat', 'rmdir', 'rename',
+    'readlinkat', 'getcwd', 'chdir', 'fchdir', 'getdents', 'getdents64', 'rmdir', 'rename',
     'renameat', 'renameat2', 'link', 'linkat', 'symlink', 'symlinkat', 'unlink', 'unlinkat', 'truncate', 'truncate64',
-    'mknod', 'mknodat', 'umask', 'utime', 'utimes', 'utimensat', 'utimensat_time64', 'futimesat',
+    'umask', 'utime', 'utimes', 'utimensat', 'utimensat_time64', 'futimesat',
   ]),
-  allow('modes and owners of files the sandbox user owns (the kernel checks ownership; only one id is mapped)', [
-    'chmod', 'fchmod', 'fchmodat', 'fchmodat2', 'chown', 'chown32', 'fchown', 'fchown32', 'fchownat', 'lchown', 'lchown32',
+  ...modeAllowRules(['open', 'openat', 'creat', 'mkdir', 'mkdirat', 'mknod', 'mknodat', 'chmod', 'fchmod', 'fchmodat', 'fchmodat2'],
+    'opening, creating and changing the mode of files, never with S_ISUID or S_ISGID (a set-id file in the workspace could reach the host)'),
+  OPENAT2_RULE,
+  allow('owners of files the sandbox user owns (the kernel checks ownership; only one id is mapped)', [
+    'chown', 'chown32', 'fchown', 'fchown32', 'fchownat', 'lchown', 'lchown32',
   ]),
   allow('extended attributes: used by cp -a, tar, Python shutil; permission-checked by the filesystem', [
     'getxattr', 'lgetxattr', 'fgetxattr', 'listxattr', 'llistxattr', 'flistxattr', 'setxattr', 'lsetxattr', 'fsetxattr',
@@ -104,11 +111,8 @@ const rules: SeccompRule[] = [
     'setsockopt', 'shutdown', 'send', 'sendto', 'sendmsg', 'sendmmsg', 'recv', 'recvfrom', 'recvmsg', 'recvmmsg',
     'recvmmsg_time64', 'socketcall',
   ]),
-  allow('sockets of families below AF_ALG (38): AF_ALG and AF_VSOCK stay denied, as in Docker', ['socket'], {
-    args: [{ index: 0, value: 38, op: 'SCMP_CMP_LT' }],
-  }),
-  allow('AF_KCM (41) and above, as Docker allows them', ['socket'], { args: [{ index: 0, value: 40, op: 'SCMP_CMP_GT' }] }),
-  allow('AF_PPPOX (39), as Docker allows it', ['socket'], { args: [{ index: 0, value: 39, op: 'SCMP_CMP_EQ' }] }),
+  allow('sockets of every family but AF_ALG (38) and AF_VSOCK (40, not network-namespaced), compared on the 32-bit int the kernel reads',
+    ['socket'], { args: socketAllowArgs() }),
   allow('System V and POSIX IPC: the IPC namespace is private to the sandbox', [
     'ipc', 'msgctl', 'msgget', 'msgrcv', 'msgsnd', 'semctl', 'semget', 'semop', 'semtimedop', 'semtimedop_time64',
     'shmat', 'shmctl', 'shmdt', 'shmget', 'mq_getsetattr', 'mq_notify', 'mq_open', 'mq_timedreceive',
@@ -117,7 +121,8 @@ const rules: SeccompRule[] = [
   allow('Linux AIO (not io_uring, which bypasses seccomp for the operations it queues)', [
     'io_setup', 'io_destroy', 'io_submit', 'io_cancel', 'io_getevents', 'io_pgetevents', 'io_pgetevents_time64',
   ]),
-  allow('device and terminal control on descriptors it holds: isatty, window size, FIONREAD', ['ioctl']),
+  allow('device and terminal control on descriptors it holds (isatty, window size, FIONREAD), never TIOCSTI, TIOCLINUX or TIOCSETD (input injection into a terminal), on the 32-bit request the kernel reads',
+    ['ioctl'], { args: ioctlAllowArgs() }),
   allow('randomness for hash seeds, TLS, uuid: every runtime reads it at start', ['getrandom']),
   allow('self-restriction: a program may stack its own seccomp filter or Landlock domain, never loosen one', [
     'seccomp', 'landlock_create_ruleset', 'landlock_add_rule', 'landlock_restrict_self',
@@ -126,7 +131,7 @@ const rules: SeccompRule[] = [
   allow('return trampoline of user-space probes the HOST attached; the kernel only honours it from its trampoline', ['uretprobe']),
   ...[0, 8, 0x20000, 0x20008, 0xffffffff].map((value) =>
     allow('personality: only PER_LINUX, PER_LINUX32, UNAME26 variants and the query 0xffffffff (Docker\'s safe values)',
-      ['personality'], { args: [{ index: 0, value, op: 'SCMP_CMP_EQ' }] })),
+      ['personality'], { args: [low32Equals(0, value)] })),
   allow('x86 thread-local storage (FS/GS base)', ['arch_prctl'], { includes: { arches: ['amd64', 'x32'] } }),
   allow('x86 local descriptor table (Wine, some JITs)', ['modify_ldt'], { includes: { arches: ['amd64', 'x32', 'x86'] } }),
   allow('arm cache and TLS helpers of the C library', ['arm_fadvise64_64', 'arm_sync_file_range', 'sync_file_range2', 'breakpoint', 'cacheflush', 'set_tls'],
@@ -155,3 +160,21 @@ export const DEFAULT_SECCOMP_PROFILE: SeccompProfile = deepFreeze({
 
 /** The name shown in notes and errors for the built-in profile. */
 export const DEFAULT_PROFILE_NAME = 'built-in default profile';
+
+/**
+ * Allow rules for `names` that keep this profile's conditions: a name the built-in profile allows only with
+ * arguments checked (ioctl without TIOCSTI, socket without AF_VSOCK, modes without set-id bits, clone without
+ * namespace flags, personality's safe values) gets those rules; `openat2` gets its ENOSYS; the rest one plain
+ * allow rule. Used where fragments grant syscalls by name (profileRun.ts): a plain `ioctl` there would undo
+ * the refusals.
+ */
+export function allowKeepingConditions(names: string[], comment: string): SeccompRule[] {
+  const conditional = new Map<string, SeccompRule[]>();
+  for (const rule of rules) {
+    if (!rule.args?.length && rule.action === 'SCMP_ACT_ALLOW') continue;
+    for (const n of rule.names) conditional.set(n, [...(conditional.get(n) ?? []), { ...rule, names: [n] }]);
+  }
+  const plain = names.filter((n) => !conditional.has(n));
+  const kept = [...new Set(names.filter((n) => conditional.has(n)))].flatMap((n) => conditional.get(n)!);
+  return [...(plain.length ? [{ names: plain, action: 'SCMP_ACT_ALLOW', comment }] : []), ...kept.map((r) => ({ ...r, comment: `${comment}; ${r.comment ?? ''}` }))];
+}

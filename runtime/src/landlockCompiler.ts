@@ -4,8 +4,7 @@
  * the helper only opens the paths inside the sandbox's final view and calls the three Landlock syscalls.
  * Also builds the default ruleset that mirrors the built-in filesystem view.
  */
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import landlockData from '../../server/data/landlock.json';
 import { closest } from '../../server/src/didYouMean';
@@ -178,17 +177,10 @@ export function landlockRulesText(plan: LandlockPlan): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** Writes the rule list under `dir` named by its hash (reused when present); returns the file. Without a
- * folder (null), a memory file (memoryFiles.ts). */
-export function landlockRulesFile(plan: LandlockPlan, dir: string | null): string {
-  const text = landlockRulesText(plan);
-  if (dir === null) return memoryFile('phantom-landlock-rules', text);
-  const file = path.join(dir, `${createHash('sha256').update(text).digest('hex').slice(0, 32)}.landlock`);
-  if (!existsSync(file)) {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const tmp = `${file}.${process.pid}.tmp`;
-    writeFileSync(tmp, text, { mode: 0o600 });
-    renameSync(tmp, file);
-  }
-  return file;
+/**
+ * The rule list as a sealed memory file (memoryFiles.ts): made in memory from the plan each time it changes, so no
+ * file a sandbox could have rewritten is ever read back.
+ */
+export function landlockRulesFile(plan: LandlockPlan): string {
+  return memoryFile('phantom-landlock-rules', landlockRulesText(plan));
 }

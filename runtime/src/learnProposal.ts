@@ -2,24 +2,29 @@
  * Learned usage → the proposed seccomp profile. Pure and deterministic: the same usage gives the same bytes.
  *
  * The profile is OCI/Docker-compatible (docs/learn-mode.md):
- * - `defaultAction: SCMP_ACT_ERRNO`, `defaultErrnoRet: 1` (EPERM), the native architecture and its compat ones;
+ * - `defaultAction: SCMP_ACT_ERRNO`, `defaultErrnoRet: 1` (EPERM), the NATIVE architecture only: a 32-bit
+ *   compat ABI (x86 and x32 beside x86_64) is another syscall table, with entry points such as `socketcall`
+ *   that an args rule on `socket` does not cover; the recording runs native-only too (seccompHardening.ts);
  * - ONE allow rule with every learned syscall, names sorted. OCI/Docker have one `comment` per rule, so the
  *   per-syscall descriptions go into that comment as a listing (`name: description (count)`) — and, in the
  *   YAML form, also as a `#` comment on each name's line;
  * - `args` rules for the syscalls whose risk is decided by an argument, when the recorded values are few
- *   (socket families, ioctl requests, prctl options, personality); clone gets Docker's namespace-flag mask;
- *   repeated indexes in one rule mean "any of" (runc and this runtime's compiler);
- * - fixed rules a working process needs: `clone3` → ENOSYS (glibc then falls back to clone, whose flags a
- *   filter can check).
+ *   (socket families, ioctl requests, prctl options, personality), each compared on the low 32 bits the kernel
+ *   reads; ioctl never TIOCSTI/TIOCLINUX/TIOCSETD and socket never AF_ALG/AF_VSOCK, even when too many values
+ *   were seen for a list; clone ALWAYS with the namespace-flag mask; the file-mode syscalls never with set-id
+ *   bits; repeated indexes in one rule mean "any of" (runc and this runtime's compiler);
+ * - never a syscall of NEVER_LEARNED (namespaces, mount API, bpf, keyring, io_uring, ptrace, …): the recording
+ *   refuses them, and a usage file that lists them anyway (an old sidecar) is not believed;
+ * - fixed rules a working process needs: `clone3` and `openat2` → ENOSYS (the C library then falls back to
+ *   clone / openat, whose flags and mode a filter can check).
  */
-import seccompData from '../../server/data/seccomp.json';
 import syscallData from '../../server/data/syscalls.json';
 import { usedNames, type LearnedUsage } from './learnRecording';
+import {
+  AF_ALG, AF_VSOCK, CLONE_NAMESPACE_FLAGS, ENOSYS, EPERM, NEVER_LEARNED, REFUSED_IOCTLS, ioctlAllowArgs, noSetIdArg, socketAllowArgs,
+} from './seccompHardening';
 
-export const EPERM = 1;
-export const ENOSYS = 38;
-/** CLONE_NEWNS|NEWCGROUP|NEWUTS|NEWIPC|NEWUSER|NEWPID|NEWNET (as defaultProfile.ts). */
-export const CLONE_NAMESPACE_FLAGS = 0x7e020000;
+export { CLONE_NAMESPACE_FLAGS, ENOSYS, EPERM };
 /** At most this many distinct recorded values become an args rule; more → the syscall is allowed outright. */
 export const MAX_ARG_VALUES = 8;
 
@@ -46,67 +51,106 @@ export interface ProposedProfile {
 }
 
 const descriptions = new Map((syscallData.syscalls as { name: string; desc?: string }[]).map((s) => [s.name, s.desc ?? '']));
-const compatOf = new Map((seccompData.architectures as { name: string; compat?: string[] }[]).map((a) => [a.name, a.compat ?? []]));
 
 export function describeSyscall(name: string): string {
   return descriptions.get(name) || 'no description in the syscall table';
 }
 
-/** The native architecture and its compat ones (Docker's archMap), e.g. x86_64 → x86_64, x86, x32. */
+/** The architectures a proposal lists: the native one only (see the header). */
 export function profileArches(nativeArch: string): string[] {
-  return [nativeArch, ...(compatOf.get(nativeArch) ?? [])];
+  return [nativeArch];
 }
 
 const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
+const LOW32 = 0xffffffff;
+/** Syscalls whose decisive argument is a C int / unsigned int: compared on its low 32 bits. */
+const REFUSED_VALUES: Record<string, number[]> = { ioctl: Object.values(REFUSED_IOCTLS), socket: [AF_ALG, AF_VSOCK] };
+
+function toProposed(args: { index: number; value: number | bigint; valueTwo?: number | bigint; op: string }[]): ProposedArg[] {
+  return args.map((a) => ({ index: a.index, value: Number(a.value), valueTwo: Number(a.valueTwo ?? 0), op: a.op as ProposedArg['op'] }));
+}
 
 /** Why an argument-decided syscall gets the rule it gets; undefined = plain allow. */
 function argsRule(name: string, usage: LearnedUsage, count: number): ProposedRule | undefined {
-  const a = usage.args[name];
-  if (!a) return undefined;
-  const values = Object.keys(a.values).map((v) => BigInt(v)).sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
+  const describe = `${name}: ${describeSyscall(name)} (${count})`;
   if (name === 'clone') {
-    if (values.some((v) => (v & BigInt(CLONE_NAMESPACE_FLAGS)) !== 0n)) return undefined;
+    // Always masked: the deny layer refused namespace flags while learning, and a glibc that only called
+    // clone3 falls back to clone at replay — with no recorded values at all.
     return {
       names: ['clone'], action: 'SCMP_ACT_ALLOW',
-      args: [{ index: a.index, value: CLONE_NAMESPACE_FLAGS, valueTwo: 0, op: 'SCMP_CMP_MASKED_EQ' }],
-      comment: `clone: ${describeSyscall('clone')} (${count}) — only without CLONE_NEW* flags: no recorded call created a namespace`,
+      args: [{ index: 0, value: CLONE_NAMESPACE_FLAGS, valueTwo: 0, op: 'SCMP_CMP_MASKED_EQ' }],
+      comment: `${describe} — only without CLONE_NEW* flags: a new namespace would give the program every capability in it`,
     };
   }
-  if (a.many || values.length === 0 || values.length > MAX_ARG_VALUES || values.some((v) => v > BigInt(Number.MAX_SAFE_INTEGER))) return undefined;
+  const mode = noSetIdArg(name);
+  if (mode) {
+    return { names: [name], action: 'SCMP_ACT_ALLOW', args: toProposed([mode]), comment: `${describe} — never with S_ISUID or S_ISGID in the mode (argument ${mode.index})` };
+  }
+  const a = usage.args[name];
+  const refused = REFUSED_VALUES[name] ?? [];
+  const values = a ? [...new Set(Object.keys(a.values).map((v) => Number(BigInt(v) & 0xffffffffn)))].filter((v) => !refused.includes(v)).sort((x, y) => x - y) : [];
+  if (!a || a.many || values.length === 0 || values.length > MAX_ARG_VALUES) {
+    // Too many values for a list: everything but the refused ones.
+    if (name === 'ioctl') return { names: ['ioctl'], action: 'SCMP_ACT_ALLOW', args: toProposed(ioctlAllowArgs()), comment: `${describe} — any request but TIOCSTI, TIOCLINUX and TIOCSETD (terminal input injection)` };
+    if (name === 'socket') return { names: ['socket'], action: 'SCMP_ACT_ALLOW', args: toProposed(socketAllowArgs()), comment: `${describe} — any family but AF_ALG and AF_VSOCK` };
+    return undefined;
+  }
   const shown = values.map((v) => `0x${v.toString(16)}`).join(', ');
   return {
     names: [name], action: 'SCMP_ACT_ALLOW',
-    args: values.map((v) => ({ index: a.index, value: Number(v), op: 'SCMP_CMP_EQ' as const })),
-    comment: `${name}: ${describeSyscall(name)} (${count}) — only argument ${a.index} ∈ {${shown}}, the values recorded`,
+    args: values.map((v) => ({ index: a.index, value: LOW32, valueTwo: v, op: 'SCMP_CMP_MASKED_EQ' as const })),
+    comment: `${describe} — only argument ${a.index} ∈ {${shown}}, the values recorded, compared on the 32 bits the kernel reads`,
   };
 }
 
-/** The minimal profile for a usage. `nativeArch` is the OCI name of the host's architecture. */
-export function proposeProfile(usage: LearnedUsage, nativeArch: string): ProposedProfile {
-  const names = usedNames(usage);
-  // glibc tries clone3 first; denied with ENOSYS it falls back to clone — which must then be allowed.
-  if (names.clone3 !== undefined && names.clone === undefined) names.clone = 0;
+/** The syscalls of the native architecture a proposal may allow (NEVER_LEARNED removed), with their counts. */
+function proposable(usage: LearnedUsage, nativeArch: string): { names: Record<string, number>; refused: string[] } {
+  const names: Record<string, number> = {};
+  const refused: string[] = [];
+  for (const [n, c] of Object.entries(usage.arches[nativeArch] ?? {})) {
+    if (NEVER_LEARNED[n]) refused.push(n);
+    else names[n] = c;
+  }
+  return { names, refused: refused.sort() };
+}
+
+/** The rules that allow `names` (plain ones in one rule, argument-decided ones in their own). */
+export function allowRules(names: Record<string, number>, usage: LearnedUsage, comment: (listing: string) => string): ProposedRule[] {
   const plain: string[] = [];
   const special: ProposedRule[] = [];
   for (const name of Object.keys(names).sort()) {
-    if (name === 'clone3') continue;
+    if (name === 'clone3' || name === 'openat2' || NEVER_LEARNED[name]) continue;
     const rule = argsRule(name, usage, names[name]);
     if (rule) special.push(rule);
     else plain.push(name);
   }
   const listing = plain.map((n) => `${n}: ${describeSyscall(n)} (${names[n]})`).join('; ');
-  const rules: ProposedRule[] = [
-    {
-      names: plain, action: 'SCMP_ACT_ALLOW',
-      comment: `learned by phantom learn from ${plural(usage.runs, 'run')} (${plural(usage.notifications, 'syscall')}); name: description (calls): ${listing}`,
-    },
-    ...special,
-    {
-      names: ['clone3'], action: 'SCMP_ACT_ERRNO', errnoRet: ENOSYS,
-      comment: 'clone3 passes its flags in memory, where seccomp cannot check them: ENOSYS makes glibc fall back to clone',
-    },
-  ];
-  return { defaultAction: 'SCMP_ACT_ERRNO', defaultErrnoRet: EPERM, architectures: profileArches(nativeArch), syscalls: rules };
+  return [...(plain.length ? [{ names: plain, action: 'SCMP_ACT_ALLOW' as const, comment: comment(listing) }] : []), ...special];
+}
+
+/** The fixed ENOSYS rules: the C library falls back to a call whose arguments a filter can check. */
+export const FALLBACK_RULES: ProposedRule[] = [
+  {
+    names: ['clone3'], action: 'SCMP_ACT_ERRNO', errnoRet: ENOSYS,
+    comment: 'clone3 passes its flags in memory, where seccomp cannot check them: ENOSYS makes glibc fall back to clone',
+  },
+  {
+    names: ['openat2'], action: 'SCMP_ACT_ERRNO', errnoRet: ENOSYS,
+    comment: 'openat2 passes its mode in memory, where seccomp cannot check set-id bits: ENOSYS makes callers fall back to openat',
+  },
+];
+
+/** The minimal profile for a usage. `nativeArch` is the OCI name of the host's architecture. */
+export function proposeProfile(usage: LearnedUsage, nativeArch: string): ProposedProfile {
+  const { names, refused } = proposable(usage, nativeArch);
+  // glibc tries clone3 first; denied with ENOSYS it falls back to clone — which must then be allowed.
+  if (names.clone3 !== undefined && names.clone === undefined) names.clone = 0;
+  const others = Object.keys(usage.arches).filter((a) => a !== nativeArch);
+  const arches = `for ${nativeArch} only${others.length ? ` (calls recorded on ${others.join(', ')} are not allowed)` : ''} — to allow another architecture, add it to architectures and learn on it`;
+  const never = refused.length ? `; never proposed, whatever the usage says: ${refused.join(', ')}` : '';
+  const rules = allowRules(names, usage, (listing) =>
+    `learned by phantom learn from ${plural(usage.runs, 'run')} (${plural(usage.notifications, 'syscall')}), ${arches}${never}; name: description (calls): ${listing}`);
+  return { defaultAction: 'SCMP_ACT_ERRNO', defaultErrnoRet: EPERM, architectures: profileArches(nativeArch), syscalls: [...rules, ...FALLBACK_RULES] };
 }
 
 /** Names a profile allows outright or with args (ALLOW rules only). */
@@ -120,7 +164,8 @@ export function allowedNames(profile: { syscalls?: { names: string[]; action: st
 export function missingNames(profile: { syscalls?: { names: string[]; action: string }[] }, usage: LearnedUsage): string[] {
   const allowed = allowedNames(profile);
   const denied = new Set((profile.syscalls ?? []).filter((r) => r.action !== 'SCMP_ACT_ALLOW').flatMap((r) => r.names));
-  return Object.keys(usedNames(usage)).filter((n) => !allowed.has(n) && !(n === 'clone3' && denied.has('clone3'))).sort();
+  return Object.keys(usedNames(usage))
+    .filter((n) => !allowed.has(n) && !NEVER_LEARNED[n] && !((n === 'clone3' || n === 'openat2') && denied.has(n))).sort();
 }
 
 /** Allowed names the usage never used (sorted): the "never used by the last learn run" diagnostics. */
@@ -129,13 +174,11 @@ export function unusedNames(profile: { syscalls?: { names: string[]; action: str
   return [...allowedNames(profile)].filter((n) => used[n] === undefined).sort();
 }
 
-/** The rule "add missing only" appends to an existing profile. */
-export function missingRule(names: string[], usage: LearnedUsage): ProposedRule {
+/** The rules "add missing only" appends to an existing profile (argument-decided syscalls get their own). */
+export function missingRules(names: string[], usage: LearnedUsage): ProposedRule[] {
   const counts = usedNames(usage);
-  return {
-    names, action: 'SCMP_ACT_ALLOW',
-    comment: `added by phantom learn (${plural(usage.runs, 'run')}); name: description (calls): ${names.map((n) => `${n}: ${describeSyscall(n)} (${counts[n] ?? 0})`).join('; ')}`,
-  };
+  return allowRules(Object.fromEntries(names.map((n) => [n, counts[n] ?? 0])), usage, (listing) =>
+    `added by phantom learn (${plural(usage.runs, 'run')}); name: description (calls): ${listing}`);
 }
 
 // ---- Rendering: fixed key order, fixed indentation: the same profile → the same bytes ------------------------
@@ -160,32 +203,37 @@ export function renderYaml(p: ProposedProfile, usage?: LearnedUsage): string {
   const counts = usage ? usedNames(usage) : {};
   const lines = [
     '# Seccomp profile learned by `phantom learn` (OCI/Docker format; `phantom export --to docker` gives the JSON).',
+    `# Native architecture only (${p.architectures.join(', ')}): to allow another, add it under architectures and learn on it.`,
     `defaultAction: ${p.defaultAction}`,
     `defaultErrnoRet: ${p.defaultErrnoRet}`,
     'architectures:',
     ...p.architectures.map((a) => `  - ${a}`),
     'syscalls:',
   ];
-  for (const r of p.syscalls) {
-    lines.push('  - names:');
-    const width = Math.max(...r.names.map((n) => n.length));
-    for (const n of r.names) {
-      const c = counts[n];
-      lines.push(`      - ${n.padEnd(width)}  # ${describeSyscall(n)}${c !== undefined ? ` (${c})` : ''}`);
-    }
-    lines.push(`    action: ${r.action}`);
-    if (r.errnoRet !== undefined) lines.push(`    errnoRet: ${r.errnoRet}`);
-    if (r.args) {
-      lines.push('    args:');
-      for (const a of r.args) {
-        lines.push(`      - index: ${a.index}`, `        value: ${a.value}`);
-        if (a.valueTwo !== undefined) lines.push(`        valueTwo: ${a.valueTwo}`);
-        lines.push(`        op: ${a.op}`);
-      }
-    }
-    lines.push(`    comment: ${yamlString(r.comment)}`);
-  }
+  for (const r of p.syscalls) lines.push(...yamlRuleLines(r, counts, '  '));
   return `${lines.join('\n')}\n`;
+}
+
+/** One rule as YAML block-sequence lines at `indent` (a `#` description per name). */
+export function yamlRuleLines(r: ProposedRule, counts: Record<string, number>, indent: string): string[] {
+  const lines = [`${indent}- names:`];
+  const width = Math.max(...r.names.map((n) => n.length));
+  for (const n of r.names) {
+    const c = counts[n];
+    lines.push(`${indent}    - ${n.padEnd(width)}  # ${describeSyscall(n)}${c !== undefined ? ` (${c})` : ''}`);
+  }
+  lines.push(`${indent}  action: ${r.action}`);
+  if (r.errnoRet !== undefined) lines.push(`${indent}  errnoRet: ${r.errnoRet}`);
+  if (r.args) {
+    lines.push(`${indent}  args:`);
+    for (const a of r.args) {
+      lines.push(`${indent}    - index: ${a.index}`, `${indent}      value: ${a.value}`);
+      if (a.valueTwo !== undefined) lines.push(`${indent}      valueTwo: ${a.valueTwo}`);
+      lines.push(`${indent}      op: ${a.op}`);
+    }
+  }
+  lines.push(`${indent}  comment: ${yamlString(r.comment)}`);
+  return lines;
 }
 
 export function renderProfile(p: ProposedProfile, format: 'json' | 'yaml', usage?: LearnedUsage): string {

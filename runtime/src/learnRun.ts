@@ -5,6 +5,10 @@
  * that differs gets a notify pass (one more recorded run) to find what the proposal lacks; what it finds is
  * added and the replay repeated. A proposal whose replay still differs is returned as `failed` with the
  * reason — never as if it worked.
+ *
+ * Nondeterminism is reported, not hidden: the workload is recorded DEFAULT_LEARN_RUNS times by default, and when
+ * the runs used different syscalls (or a replay only matched after a fix) the result says that the profile may
+ * be incomplete and which syscalls appeared in only some runs (`varying`, and a note).
  */
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -18,7 +22,7 @@ import { allowedNames, proposeProfile, renderJson, type ProposedProfile } from '
 
 export interface LearnRequest extends SandboxRequest {
   landlockProfile?: string;
-  /** Recorded runs to merge (default 1). */
+  /** Recorded runs to merge (default DEFAULT_LEARN_RUNS). */
   runs?: number;
   /** Usage of earlier learn runs to add to (learning again). */
   previous?: LearnedUsage;
@@ -55,7 +59,25 @@ export interface LearnResult {
   replay: ReplayResult;
   /** The recorded runs (the first is the reference the replay is compared with). */
   recorded: RunCapture[];
+  /** Syscalls seen in some recorded runs (or notify passes) but not in all: the workload is not deterministic. */
+  varying: string[];
   notes: string[];
+}
+
+/** Recorded runs per learn request unless it asks otherwise: one run alone cannot tell a stable workload from a lucky one. */
+export const DEFAULT_LEARN_RUNS = 2;
+
+/** Names seen in some but not all of the usages (sorted). */
+export function varyingNames(usages: LearnedUsage[]): string[] {
+  if (usages.length < 2) return [];
+  const sets = usages.map((u) => new Set(Object.keys(usedNames(u))));
+  const all = new Set(sets.flatMap((s) => [...s]));
+  return [...all].filter((n) => !sets.every((s) => s.has(n))).sort();
+}
+
+function varyingNote(varying: string[], runs: number): string {
+  return `the ${runs} recorded runs did not make the same syscalls: the workload is not deterministic and the profile may be incomplete ` +
+    `(seen in only some runs: ${varying.join(', ')}) — learn with more --runs, or exercise every path of the program`;
 }
 
 export class LearnError extends Error {}
@@ -138,18 +160,22 @@ export async function learnProfile(req: LearnRequest): Promise<LearnResult> {
   const progress = req.onProgress ?? (() => undefined);
   const { spec, notes } = prepare(req);
   const arch = hostFacts().arch;
-  const runs = Math.max(1, req.runs ?? 1);
+  const runs = Math.max(1, req.runs ?? DEFAULT_LEARN_RUNS);
   const recorded: RunCapture[] = [];
-  const usages: LearnedUsage[] = req.previous ? [req.previous] : [];
+  const fresh: LearnedUsage[] = [];
   for (let i = 0; i < runs; i++) {
     progress(`recording run ${i + 1} of ${runs}: ${req.argv.join(' ')}`);
     const r = await recordOnce(spec, req.signal);
     recorded.push(r.capture);
-    usages.push(r.usage);
+    fresh.push(r.usage);
   }
-  let usage = mergeUsage(...usages);
+  const varying = varyingNames(fresh);
+  if (varying.length) notes.push(varyingNote(varying, runs));
+  if (recorded.some((r) => r.code !== recorded[0].code || r.stdout !== recorded[0].stdout))
+    notes.push(`the ${runs} recorded runs did not end alike (exit status or stdout differ): the replay is compared with the first`);
+  let usage = mergeUsage(...(req.previous ? [req.previous] : []), ...fresh);
   let profile = proposeProfile(usage, arch);
-  if (req.noReplay) return { usage, profile, replay: { status: 'skipped', rounds: 0, added: [] }, recorded, notes };
+  if (req.noReplay) return { usage, profile, replay: { status: 'skipped', rounds: 0, added: [] }, recorded, varying, notes };
 
   const added: string[] = [];
   let reason = '';
@@ -157,7 +183,14 @@ export async function learnProfile(req: LearnRequest): Promise<LearnResult> {
     progress(`replaying under the proposed profile (${round === 1 ? 'proof' : `after fix ${round - 1}`})`);
     const replay = await replayOnce(spec, profile, recorded[0], req.signal);
     if (!replay.difference) {
-      return { usage, profile, replay: { status: round === 1 ? 'verified' : 'fixed', rounds: round, added, last: replay.capture }, recorded, notes };
+      if (round > 1) {
+        // The recorded runs missed what a later run needed: the same warning as runs that differ.
+        for (const n of added) if (!varying.includes(n)) varying.push(n);
+        varying.sort();
+        notes.push(`the first replay under the proposal failed and matched only after adding ${added.join(', ')}: ` +
+          'the workload is not deterministic and the profile may be incomplete — learn with more --runs');
+      }
+      return { usage, profile, replay: { status: round === 1 ? 'verified' : 'fixed', rounds: round, added, last: replay.capture }, recorded, varying, notes };
     }
     reason = replay.difference;
     if (round > MAX_FIX_ROUNDS) break;
@@ -176,5 +209,5 @@ export async function learnProfile(req: LearnRequest): Promise<LearnResult> {
     usage = mergeUsage(usage, pass.usage);
     profile = proposeProfile(usage, arch);
   }
-  return { usage, profile, replay: { status: 'failed', rounds: MAX_FIX_ROUNDS + 1, added, reason }, recorded, notes };
+  return { usage, profile, replay: { status: 'failed', rounds: MAX_FIX_ROUNDS + 1, added, reason }, recorded, varying, notes };
 }

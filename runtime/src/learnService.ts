@@ -19,7 +19,7 @@ export async function learnForEditor(params: LearnProfileParams, token: Cancella
     return {
       status: result.replay.status, ...(result.replay.reason ? { reason: result.replay.reason } : {}), added: result.replay.added,
       minimalText, addMissingText: merged.text, missing: merged.missing, usedNames: Object.keys(usedNames(result.usage)),
-      runs: result.usage.runs, notifications: result.usage.notifications, notes: result.notes,
+      runs: result.usage.runs, notifications: result.usage.notifications, varying: result.varying, notes: result.notes,
     };
   } finally {
     cancel?.dispose();

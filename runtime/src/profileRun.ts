@@ -13,7 +13,7 @@ import { effectivePolicy, type EffectivePolicy } from '../../server/src/config/e
 import { didYouMean } from '../../server/src/didYouMean';
 import type { JsonValue } from '../../server/src/sourceTree';
 import { parseSize } from './cliArgs';
-import { DEFAULT_SECCOMP_PROFILE } from './defaultProfile';
+import { DEFAULT_SECCOMP_PROFILE, allowKeepingConditions } from './defaultProfile';
 import { parseLandlockProfile, type LandlockConfig } from './landlockProfileLoader';
 import type { NetworkMode } from './protocol';
 import { kernelLandlockAbi } from './sandboxPolicy';
@@ -255,28 +255,19 @@ export function fragmentAllowlist(names: string[]): SeccompProfile {
 }
 
 /**
- * The rules that grant the fragments' syscalls. A syscall the built-in profile allows only under conditions
- * (`clone` without namespace flags, `socket` without AF_ALG/AF_VSOCK, `personality`'s safe values, …) or with
- * exceptions is granted with exactly the built-in rules for it, never plainly: a fragment asking for `socket` means
- * what the default means by it. `clone3` always answers ENOSYS (glibc then falls back to `clone`); `exit` and
- * `exit_group` are always allowed. `except`: names a seccomp file of the profile already decides (its own rules win).
+ * The rules that grant the fragments' syscalls, with the built-in profile's conditions kept
+ * (allowKeepingConditions: ioctl without TIOCSTI, socket without AF_ALG/AF_VSOCK, modes without set-id bits, clone
+ * without namespace flags, …): a fragment asking for `socket` means what the default means by it. `clone3` always
+ * answers ENOSYS (glibc then falls back to `clone`); `exit` and `exit_group` are always allowed. `except`: names a
+ * seccomp file of the profile already decides (its own rules win).
  */
 export function fragmentRules(names: string[], except: ReadonlySet<string> = new Set()): SeccompRule[] {
-  const defaults = DEFAULT_SECCOMP_PROFILE.syscalls ?? [];
-  const conditional = new Set(defaults.filter((r) => r.action !== 'SCMP_ACT_ALLOW' || (r.args?.length ?? 0) > 0).flatMap((r) => r.names));
-  conditional.add('clone3');
-  const wanted = names.filter((n) => !except.has(n));
-  const plain = wanted.filter((n) => !conditional.has(n) && n !== 'exit' && n !== 'exit_group');
-  const guarded = new Set([...wanted.filter((n) => conditional.has(n)), ...(except.has('clone3') ? [] : ['clone3'])]);
-  const kept = defaults
-    .map((rule): SeccompRule => ({ ...rule, names: rule.names.filter((n) => guarded.has(n)) }))
-    .filter((rule) => rule.names.length > 0);
+  const wanted = [...new Set([...names, 'clone3'])].filter((n) => !except.has(n) && n !== 'exit' && n !== 'exit_group');
   const ending = ['exit', 'exit_group'].filter((n) => !except.has(n));
   return [
-    ...(plain.length ? [{ names: plain, action: 'SCMP_ACT_ALLOW', comment: 'granted by the profile\u2019s fragments' }] : []),
+    ...allowKeepingConditions(wanted, 'granted by the profile\u2019s fragments'),
     // Ending is no capability (a process can always be killed): without it a refused call loops into a crash.
     ...(ending.length ? [{ names: ending, action: 'SCMP_ACT_ALLOW', comment: 'a process may always end' }] : []),
-    ...kept,
   ];
 }
 

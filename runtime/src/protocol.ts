@@ -219,7 +219,7 @@ export type SandboxRequest = Pick<RunParams, 'argv' | 'cwd' | 'env' | 'network' 
 export interface LearnProfileParams extends SandboxRequest {
   /** Names this learn run in its progress notifications. */
   learnId: string;
-  /** Recorded runs to merge (default 1). */
+  /** Recorded runs to merge (default 2: runs that differ are reported in `varying`). */
   runs?: number;
   /** The format of the proposal texts. */
   format: 'json' | 'yaml';
@@ -244,6 +244,8 @@ export interface LearnProfileResult {
   usedNames: string[];
   runs: number;
   notifications: number;
+  /** Syscalls seen in only some recorded runs, or added by a fix after a failed replay: the profile may be incomplete. */
+  varying: string[];
   notes: string[];
 }
 

@@ -1,7 +1,8 @@
 /**
  * The policies of one sandbox, compiled ahead of time for the helper: the seccomp filter (a profile file or
  * the built-in default) as `--seccomp-bpf FILE`, and the Landlock rules (a profile file or the default
- * ruleset matching the filesystem view) as `--landlock-rules FILE`. Both are cached by content.
+ * ruleset matching the filesystem view) as `--landlock-rules FILE`, each FILE a sealed memory file
+ * (memoryFiles.ts). Both are cached by content; a run whose sandbox could write the cache folder is refused.
  * Throws ProfileLoadError (the run fails with 125) when a profile cannot be used.
  */
 import { createHash } from 'node:crypto';
@@ -11,7 +12,9 @@ import { errno, errnoName, syscall } from '../../native/bindings/libc';
 import { DEFAULT_PROFILE_NAME, DEFAULT_SECCOMP_PROFILE } from './defaultProfile';
 import { compileLandlock, defaultLandlockPlan, defaultLayoutStamp, landlockRulesFile, type LandlockPlan } from './landlockCompiler';
 import { loadLandlockProfile, type LandlockConfig } from './landlockProfileLoader';
+import { assertCacheOutsideSandbox } from './policyCacheGuard';
 import { compiledSeccompFile, policyCacheRoot, policyStorageNote } from './seccompCompiler';
+import { GUARD_NAME, LEARN_BASE_LAYER_NAME, guardProfileFor } from './seccompHardening';
 import { loadSeccompProfile, ProfileLoadError, type SeccompProfile } from './seccompProfileLoader';
 
 export interface PolicyInput {
@@ -32,6 +35,8 @@ export interface PolicyInput {
   landlockView?: 'default' | 'fragments';
   /** The command (argv[0] is made executable in a fragments layer). */
   argv?: string[];
+  /** The network mode: AF_VSOCK stays refused by the guard unless it is `host`. */
+  network?: string;
   /** Rules added to whichever Landlock layer applies (the rules of a profile's fragments). */
   landlockExtra?: { config: LandlockConfig; source: string };
 }
@@ -76,7 +81,7 @@ const REMEMBERED_MAX = 32;
 function rememberKey(input: PolicyInput): string | undefined {
   if (input.seccompPolicy || input.landlockPolicy || input.landlockExtra) return undefined;
   const view = input.landlockView ?? 'default';
-  return JSON.stringify([input.cwd, input.readOnly, input.readWrite, input.seccompProfile ?? null, input.landlockProfile ?? null,
+  return JSON.stringify([input.cwd, input.readOnly, input.readWrite, input.seccompProfile ?? null, input.landlockProfile ?? null, input.network === 'host',
     input.bestEffort ?? false, view, view === 'fragments' ? (input.argv?.[0] ?? null) : null]);
 }
 
@@ -106,7 +111,7 @@ export function compilePolicies(input: PolicyInput): CompiledPolicies {
   const result = compileFresh(input);
   if (key !== undefined) {
     if (remembered.size >= REMEMBERED_MAX) remembered.delete(remembered.keys().next().value as string);
-    const files = result.helperArgs.filter((_, i, all) => all[i - 1] === '--seccomp-bpf' || all[i - 1] === '--landlock-rules');
+    const files = result.helperArgs.filter((_, i, all) => all[i - 1] === '--seccomp-bpf' || all[i - 1] === '--seccomp-guard' || all[i - 1] === '--landlock-rules');
     remembered.set(key, { result, files, stamps });
   }
   return result;
@@ -116,6 +121,8 @@ function compileFresh(input: PolicyInput): CompiledPolicies {
   const t0 = performance.now();
   const notes: string[] = [];
   const args: string[] = [];
+  // Before anything is read from the cache: a cache the sandbox can write could widen the next sandbox.
+  assertCacheOutsideSandbox(policyCacheRoot(), [input.cwd, ...input.readWrite]);
 
   const seccompSource = input.seccompPolicy?.source ?? (input.seccompProfile ? path.resolve(input.cwd, input.seccompProfile) : DEFAULT_PROFILE_NAME);
   const profile = input.seccompPolicy?.profile ?? (input.seccompProfile ? loadSeccompProfile(seccompSource).profile : DEFAULT_SECCOMP_PROFILE);
@@ -124,6 +131,9 @@ function compileFresh(input: PolicyInput): CompiledPolicies {
   notes.push(...seccomp.notes);
   args.push('--seccomp-bpf', seccomp.file);
   if (seccomp.flags) args.push('--seccomp-flags', String(seccomp.flags));
+  // A profile someone wrote gets the guard under it (the built-in profile and the learn layer carry its rules).
+  if (!builtin && input.seccompPolicy?.source !== LEARN_BASE_LAYER_NAME)
+    args.push('--seccomp-guard', compiledSeccompFile(guardProfileFor(input.network), GUARD_NAME, undefined, { quiet: true, badArchAllow: true }).file);
 
   let plan: LandlockPlan | undefined;
   if (input.landlockPolicy) {
@@ -144,9 +154,8 @@ function compileFresh(input: PolicyInput): CompiledPolicies {
     const extra = compileLandlock(input.landlockExtra.config, input.landlockExtra.source, input.cwd, input.bestEffort ?? false);
     plan = { ...plan, handledFs: plan.handledFs | extra.handledFs, handledNet: plan.handledNet | extra.handledNet, rules: [...plan.rules, ...extra.rules] };
   }
-  const root = policyCacheRoot();
-  if (plan) args.push('--landlock-rules', landlockRulesFile(plan, root === null ? null : path.join(root, 'landlock')));
-  const storage = root === null ? policyStorageNote() : undefined;
+  if (plan) args.push('--landlock-rules', landlockRulesFile(plan));
+  const storage = policyCacheRoot() === null ? policyStorageNote() : undefined;
   if (storage) notes.push(storage);
   return { helperArgs: args, notes, compileMs: performance.now() - t0 };
 }

@@ -10,6 +10,7 @@ import { PassThrough, type Readable, type Writable } from 'node:stream';
 import { CommandResolutionError, resolveCommand } from './commandResolution';
 import { protectArguments, protectedPaths, type ProtectedPath } from './protectedPaths';
 import { compilePolicies, type PolicyInput } from './sandboxPolicy';
+import { LEARN_BASE_LAYER_NAME, learnBaseProfileOnce } from './seccompHardening';
 
 export interface SandboxSpec {
   /** argv[0] should be a path resolved on the host (sandboxSpec.ts, commandResolution.ts); a bare name is
@@ -36,7 +37,7 @@ export interface SandboxSpec {
   landlockProfile?: string;
   /** Skip what the kernel cannot apply and report it in notes, instead of failing the run (125). */
   bestEffort?: boolean;
-  /** Learn mode (learnRun.ts): record every syscall into this file (`--learn FILE`) instead of enforcing seccomp. */
+  /** Learn mode (learnRun.ts): record every syscall into this file (`--learn FILE`) under the fixed learn deny layer. */
   learnRecording?: string;
   /** The name the helper's own messages on stderr begin with (its argv[0]; default its path, shown as
    * "phantom-sandbox: …"). The CLI passes "phantom": its users never see the internal helper's name. */
@@ -175,7 +176,10 @@ export function spawnSandbox(spec: SandboxSpec): SandboxProcess {
   // Policies are compiled (or taken from the cache) before the helper starts: nothing slow happens in it.
   let policyArgs: string[];
   try {
-    const policies = compilePolicies(command);
+    // Learn mode records under the fixed deny layer (seccompHardening.ts), never under the profile being learned.
+    const policies = compilePolicies(command.learnRecording
+      ? { ...command, seccompProfile: undefined, seccompPolicy: { profile: learnBaseProfileOnce(), source: LEARN_BASE_LAYER_NAME } }
+      : command);
     policyArgs = policies.helperArgs;
     notes.push(...policies.notes);
   } catch (e) {

@@ -1,10 +1,11 @@
 /**
- * Seccomp profile → BPF, ahead of time, through libseccomp (koffi). The helper only installs the result
- * (`--seccomp-bpf FILE`). Compiled programs are cached per content hash in memory and on disk
- * ($XDG_CACHE_HOME/phantom-fragment/bpf/<hash>.bpf), so a run pays the compile once per profile.
+ * Seccomp profile → BPF, ahead of time, through libseccomp (koffi). The helper only installs the result, which
+ * it receives as a sealed memory file (`--seccomp-bpf /proc/<pid>/fd/<n>`, memoryFiles.ts). Compiled programs
+ * are cached per content hash in memory and on disk ($XDG_CACHE_HOME/phantom-fragment/bpf/<hash>.bpf), so a run
+ * pays the compile once per profile.
  */
 import { createHash } from 'node:crypto';
-import { accessSync, closeSync, constants, existsSync, fstatSync, mkdirSync, readFileSync, readSync, renameSync, writeFileSync } from 'node:fs';
+import { accessSync, closeSync, constants, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import seccompData from '../../server/data/seccomp.json';
@@ -131,8 +132,15 @@ function exportBpf(ctx: scmp.ScmpFilterCtx): Buffer {
   }
 }
 
+export interface CompileOptions {
+  /** No notes for names libseccomp lacks or rules not applying here (the built-in profiles). */
+  quiet?: boolean;
+  /** Let other architectures through (a stacked layer that only narrows the native ABI). */
+  badArchAllow?: boolean;
+}
+
 /** Compiles a profile for this host; `source` names it in errors and notes (a file path or "built-in default profile"). */
-export function compileSeccomp(profile: SeccompProfile, source: string, host: SeccompHost = hostFacts(), options: { quiet?: boolean } = {}): CompiledSeccomp {
+export function compileSeccomp(profile: SeccompProfile, source: string, host: SeccompHost = hostFacts(), options: CompileOptions = {}): CompiledSeccomp {
   const t0 = performance.now();
   const notes: string[] = [];
   const defaultAction = actionValue(profile.defaultAction, profile.defaultErrnoRet, `${source}: defaultAction`);
@@ -149,6 +157,10 @@ export function compileSeccomp(profile: SeccompProfile, source: string, host: Se
     scmp.seccomp_attr_set(ctx, scmp.SCMP_FLTATR.CTL_NNP, 0);
     const opt = scmp.seccomp_attr_set(ctx, scmp.SCMP_FLTATR.CTL_OPTIMIZE, 2);
     if (opt < 0) notes.push(`libseccomp refused the binary-tree optimisation (${errnoText(opt)}): the filter is linear`);
+    if (options.badArchAllow) {
+      const rc = scmp.seccomp_attr_set(ctx, scmp.SCMP_FLTATR.ACT_BADARCH, scmp.SCMP_ACT.ALLOW);
+      if (rc < 0) throw new ProfileLoadError(`${source}: seccomp_attr_set(ACT_BADARCH, ALLOW): ${errnoText(rc)}`);
+    }
 
     const unknownArches: string[] = [];
     for (const name of profileArchitectures(profile, host)) {
@@ -248,7 +260,6 @@ export function cacheDir(): string | null {
 
 const memory = new Map<string, CompiledSeccomp & { file: string }>();
 
-/** Compiles (or takes from the cache) and makes sure the program is on disk for the helper. */
 /**
  * Content hashes of profiles already seen, by object: a loaded profile is never mutated, and the built-in one is
  * the same object for every run, so a warm start does not serialise and hash ~400 rules again (~0.2 ms).
@@ -271,34 +282,53 @@ function profileHash(profile: SeccompProfile, quiet: boolean): string {
   return quiet ? known.quiet : known.loud;
 }
 
-export function compiledSeccompFile(profile: SeccompProfile, source: string, dir = cacheDir(), options: { quiet?: boolean } = {}): CompiledSeccomp & { file: string } {
-  const hash = profileHash(profile, options.quiet ?? false);
+/**
+ * A cache file is used only when it is a regular file of ours that nobody else may write (no link, no group or
+ * world write). The cache folder itself is never inside a folder a sandbox can write (sandboxPolicy.ts refuses
+ * such a run), and what reaches the helper is a sealed memory file made from these bytes, never the file.
+ */
+function trustedCacheFile(file: string): Buffer | undefined {
+  let fd: number;
+  try {
+    fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW);
+  } catch {
+    return undefined;
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile() || st.uid !== process.getuid?.() || (st.mode & 0o022) !== 0) return undefined;
+    return readFileSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Compiles (or takes from the cache) and hands the program over as a sealed memory file (memoryFiles.ts). */
+export function compiledSeccompFile(profile: SeccompProfile, source: string, dir = cacheDir(), options: CompileOptions = {}): CompiledSeccomp & { file: string } {
+  const hash = profileHash(profile, options.quiet ?? false) + (options.badArchAllow ? '-g' : '');
   const cached = memory.get(hash);
-  if (cached && existsSync(cached.file)) return cached;
-  if (dir === null) {
-    const compiled = compileSeccomp(profile, source, hostFacts(), options);
+  if (cached) return cached;
+  const seal = (compiled: CompiledSeccomp): CompiledSeccomp & { file: string } => {
     const result = { ...compiled, hash, file: memoryFile(`phantom-seccomp-${hash}`, compiled.bpf) };
     memory.set(hash, result);
     return result;
-  }
+  };
+  if (dir === null) return seal(compileSeccomp(profile, source, hostFacts(), options));
   const file = path.join(dir, `${hash}.bpf`);
   const meta = path.join(dir, `${hash}.json`);
-  let result: CompiledSeccomp & { file: string };
-  if (existsSync(file) && existsSync(meta)) {
-    const m = JSON.parse(readFileSync(meta, 'utf8')) as { flags: number; notes: string[] };
-    const bpf = readFileSync(file);
-    result = { bpf, instructions: bpf.length / 8, flags: m.flags, notes: m.notes, hash, compileMs: 0, file };
-  } else {
-    const compiled = compileSeccomp(profile, source, hostFacts(), options);
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    // Written under a temporary name and renamed: a concurrent run never reads half a program.
-    const tmp = `${file}.${process.pid}.tmp`;
-    writeFileSync(tmp, compiled.bpf, { mode: 0o600 });
-    renameSync(tmp, file);
-    writeFileSync(`${meta}.${process.pid}.tmp`, JSON.stringify({ flags: compiled.flags, notes: compiled.notes }));
-    renameSync(`${meta}.${process.pid}.tmp`, meta);
-    result = { ...compiled, hash, file };
+  const bpf = trustedCacheFile(file);
+  const metaText = bpf && trustedCacheFile(meta);
+  if (bpf && metaText && bpf.length > 0 && bpf.length % 8 === 0) {
+    const m = JSON.parse(metaText.toString('utf8')) as { flags: number; notes: string[] };
+    return seal({ bpf, instructions: bpf.length / 8, flags: m.flags, notes: m.notes, hash, compileMs: 0 });
   }
-  memory.set(hash, result);
-  return result;
+  const compiled = compileSeccomp(profile, source, hostFacts(), options);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  // Written under a temporary name and renamed: a concurrent run never reads half a program.
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, compiled.bpf, { mode: 0o600 });
+  renameSync(tmp, file);
+  writeFileSync(`${meta}.${process.pid}.tmp`, JSON.stringify({ flags: compiled.flags, notes: compiled.notes }), { mode: 0o600 });
+  renameSync(`${meta}.${process.pid}.tmp`, meta);
+  return seal(compiled);
 }

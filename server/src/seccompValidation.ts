@@ -1,9 +1,11 @@
 /**
  * Semantic checks of a seccomp profile that no schema can express: syscall names per architecture,
  * duplicates, conflicting actions, shadowed rules, argument indexes, errnoRet on actions that ignore it,
- * the notify listener, and missing compat architectures. Pure: (parsed document) => Diagnostic[].
+ * the notify listener, missing compat architectures, and 64-bit comparisons of 32-bit int arguments
+ * (seccompIntArgs.ts). Pure: (parsed document) => Diagnostic[].
  */
 import { closest } from './didYouMean';
+import { checkIntArguments } from './seccompIntArgs';
 import type { ParsedDocument } from './parsedDocument';
 import { DiagnosticSeverity, finding, type PlainDiagnostic as Diagnostic, type QuickFix } from './quickFix';
 import { actionInfo, actionsUsingErrno, architectureInfo } from './seccompTable';
@@ -162,6 +164,7 @@ function checkRules(doc: ParsedDocument, rules: SourceNode[], arches: string[], 
         `This rule has no effect: its syscalls are already matched without conditions by the rule at line ${shadowedBy.line}.`));
     }
     if (hasArgs) checkArgs(doc, args, names.map((n) => stringValue(n.node)), out);
+    if (hasArgs) checkIntArguments(doc, action, args, names.map((n) => stringValue(n.node)), out);
     const errno = childAt(rule, 'errnoRet');
     if (errno && action && actionInfo(action) && !errnoActions.has(action)) {
       const [s, e] = keyRange(errno);

@@ -50,8 +50,8 @@ test('phantom bench --lsp --quick --json: both servers answer on both documents'
     assert.ok(d.lines > 500 && d.bytes > 10_000, `${d.document}: ${d.lines} lines`);
     assertFigures(d.phantom, `phantom on ${d.document}`);
     assertFigures(d.yamlLanguageServer, `yaml-language-server on ${d.document}`);
-    // Both profiles are clean for our server.
-    assert.equal(d.phantom.diagnostics, 0, d.document);
+    // Both profiles are clean for our server, but for Docker's 64-bit `socket: family > 40` (seccomp-64bit-int-arg).
+    assert.equal(d.phantom.diagnostics, d.document === 'docker-default.seccomp.yaml' ? 1 : 0, d.document);
     for (const ratio of Object.values(d.ratios)) assert.ok(Number.isFinite(ratio) && ratio > 0);
   }
   assert.ok(result.targets.length >= 3);

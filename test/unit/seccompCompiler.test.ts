@@ -1,7 +1,7 @@
 // Seccomp profile loading and compilation through the real libseccomp (koffi): pure functions of data.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { FIXTURES } from '../support/fixtures';
@@ -9,6 +9,8 @@ import { CLONE_NAMESPACE_FLAGS, DEFAULT_SECCOMP_PROFILE, REMOVED_FROM_DOCKER } f
 import { compiledSeccompFile, compileSeccomp, profileArchitectures, ruleApplies, type SeccompHost } from '../../runtime/src/seccompCompiler';
 import { loadSeccompProfile, parseSeccompProfile, ProfileLoadError } from '../../runtime/src/seccompProfileLoader';
 import { compilePolicies } from '../../runtime/src/sandboxPolicy';
+import { POLICY_SEALS } from '../../runtime/src/memoryFiles';
+import { F_GET_SEALS, fcntl } from '../../native/bindings/libc';
 
 const AMD64: SeccompHost = { arch: 'SCMP_ARCH_X86_64', kernel: '6.18.0', caps: [] };
 
@@ -108,10 +110,14 @@ test('compilePolicies reuses a result only while the profile files it was made f
     assert.notEqual(bpfOf(compilePolicies(input).helperArgs), first, 'changed file: compiled again');
     writeFileSync(file, profile('SCMP_ACT_ERRNO'));
     assert.equal(bpfOf(compilePolicies(input).helperArgs), first, 'back to the first content: its program');
-    // A compiled program deleted from the cache is made again, not handed to the helper missing.
-    rmSync(first);
-    assert.equal(bpfOf(compilePolicies(input).helperArgs), first);
-    assert.ok(existsSync(first));
+    // What the helper gets is a sealed memory file, never a cache file a sandbox could have rewritten.
+    assert.match(first, new RegExp(`^/proc/${process.pid}/fd/\\d+$`));
+    const fd = openSync(first, 'r');
+    try {
+      assert.equal(fcntl(fd, F_GET_SEALS) & POLICY_SEALS, POLICY_SEALS, 'sealed against writes, resizing and unsealing');
+    } finally {
+      closeSync(fd);
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

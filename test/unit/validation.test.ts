@@ -84,10 +84,29 @@ test('alias bombs are bounded', () => {
   assert.ok(found.some((d) => /aliases expand/.test(d.message)));
 });
 
-test("Docker's default seccomp profile and landlockconfig's examples have no diagnostics, in every syntax", () => {
+test("Docker's default seccomp profile has exactly one finding: its 64-bit `socket: family > 40` (AF_VSOCK through 0x100000028)", () => {
+  for (const file of ['docker-default.seccomp.json', 'docker-default.seccomp.yaml']) {
+    const found = validateDocument(fixtureDocument(`profiles/${file}`));
+    assert.deepEqual(found.map((d) => [d.code, d.severity]), [['seccomp-64bit-int-arg', 2]], file);
+    assert.match(found[0].message, /^'socket' argument 0 is a 32-bit int to the kernel, but SCMP_CMP_GT compares the whole 64-bit register/);
+  }
+});
+
+test('a refusing == on an int argument: the quick fix compares the low 32 bits', () => {
+  const text = 'defaultAction: SCMP_ACT_ALLOW\nsyscalls:\n  - names: [ioctl]\n    action: SCMP_ACT_ERRNO\n    args:\n      - index: 1\n        value: 21522\n        valueTwo: 0\n        op: SCMP_CMP_EQ\n';
+  const [d, ...rest] = validateDocument(textDocument('t.seccomp.yaml', text));
+  assert.equal(rest.length, 0);
+  assert.equal(d.code, 'seccomp-64bit-int-arg');
+  assert.equal(d.range.start.line + 1, 9);
+  const edits = (d.data as { fixes: { title: string; edits: { newText: string }[] }[] }).fixes[0].edits.map((e) => e.newText);
+  assert.deepEqual(edits, ['SCMP_CMP_MASKED_EQ', '4294967295', '21522']);
+  // An allow rule with == is stricter than the kernel, not a hole: no finding.
+  const allowing = text.replace('defaultAction: SCMP_ACT_ALLOW', 'defaultAction: SCMP_ACT_ERRNO').replace('action: SCMP_ACT_ERRNO', 'action: SCMP_ACT_ALLOW');
+  assert.deepEqual(validateDocument(textDocument('t.seccomp.yaml', allowing)), []);
+});
+
+test("landlockconfig's examples have no diagnostics, in every syntax", () => {
   const files = [
-    'docker-default.seccomp.json',
-    'docker-default.seccomp.yaml',
     'composition.landlock.json',
     'composition.landlock.yaml',
     'micro-var.landlock.toml',
