@@ -16,8 +16,10 @@ const MAX_PENDING = 4096;
 
 const ESC = 0x1b;
 
-/** A complete SGR sequence: parameters (digits, `;`, `:`) then `m`. */
-const SGR = /^\x1b\[[0-9;:]*m$/;
+/** A complete SGR sequence: ESC `[`, parameters (digits, `;`, `:`), then `m`. */
+function isSgr(seq: string): boolean {
+  return seq.charCodeAt(0) === ESC && seq[1] === '[' && seq.endsWith('m') && /^[0-9;:]*$/.test(seq.slice(2, -1));
+}
 
 export class TerminalSanitizer {
   /** An escape sequence not yet complete at the end of the last chunk. */
@@ -45,12 +47,8 @@ export class TerminalSanitizer {
       if (c === ESC) {
         const seq = escapeSequence(text, i);
         if (seq.kind === 'incomplete') {
-          if (text.length - i > MAX_PENDING) {
-            // A sequence that never ends: drop it and what came with it.
-            i = text.length;
-            break;
-          }
-          this.pending = text.slice(i);
+          // A sequence that never ends is dropped with what came with it; a short one waits for its end.
+          if (text.length - i <= MAX_PENDING) this.pending = text.slice(i);
           break;
         }
         if (seq.kind === 'string-open') {
@@ -108,7 +106,7 @@ function escapeSequence(text: string, i: number): Sequence {
     const final = text.charCodeAt(j);
     if (final < 0x40 || final > 0x7e) return { kind: 'drop', end: j }; // malformed: drop the introducer
     const seq = text.slice(i, j + 1);
-    return { kind: SGR.test(seq) ? 'sgr' : 'drop', end: j + 1 };
+    return { kind: isSgr(seq) ? 'sgr' : 'drop', end: j + 1 };
   }
   if (next === ']' || next === 'P' || next === '_' || next === '^' || next === 'X') {
     // OSC (title, clipboard, hyperlinks), DCS, APC, PM, SOS: strings up to BEL or ST (ESC \).

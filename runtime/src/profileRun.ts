@@ -28,6 +28,8 @@ export interface ProfileChoice {
   matches: boolean;
   /** true when the profile has a default command (`run`). */
   hasRun: boolean;
+  /** The profile's warm-pool bounds (`pool`, the schema's defaults filled in). */
+  pool: { min: number; max: number };
 }
 
 /** What a profile contributes to a run; explicit request fields still narrow or override it. */
@@ -86,6 +88,8 @@ export function profileChoices(config: PhantomConfig, configFile: string, file?:
     description: spec.description,
     matches: relative !== undefined && !relative.startsWith('../') && (spec.match ?? []).some((glob) => globToRegExp(glob).test(relative)),
     hasRun: (spec.run ?? []).length > 0,
+    // The schema's defaults (effectivePolicy.ts): the metrics show a pool's bounds before its first run.
+    pool: { min: spec.pool?.min ?? 0, max: spec.pool?.max ?? 2 },
   }));
 }
 

@@ -18,6 +18,13 @@ export interface RunSink {
   started?(started: { runId: string; spawnMs: number; warm: boolean }): void;
 }
 
+/** The command column of the metrics: the request's argv, or the profile's `run` it resolved to. */
+export function recordedCommand(params: Pick<RunParams, 'argv' | 'profile'>, command?: readonly string[]): string {
+  if (command?.length) return command.join(' ');
+  if (params.argv.length) return params.argv.join(' ');
+  return `(the run of profile ${params.profile ?? 'default'})`;
+}
+
 export class RunManager {
   private readonly runs = new Map<string, SandboxProcess>();
 
@@ -51,6 +58,7 @@ export class RunManager {
       // A profile that cannot be used means no sandbox (125); a command that cannot be found is 127.
       return fail(error instanceof ProfileLoadError ? 125 : 127, error instanceof Error ? error.message : String(error));
     }
+    const command = prepared.command;
     const queueMs = performance.now() - requested;
     const sandbox = this.zygotes ? this.zygotes.spawn(prepared.spec, { profile: params.profile, pool: prepared.pool }) : spawnSandbox(prepared.spec);
     this.runs.set(params.runId, sandbox);
@@ -66,7 +74,7 @@ export class RunManager {
       this.runs.delete(params.runId);
       const warm = 'warm' in exit && exit.warm === true; // served by a zygote (zygoteManager.ts)
       // A sandbox that was never made (125) has no startup latency worth counting.
-      this.record(params, { startupMs: exit.code === 125 && exit.error ? null : exit.spawnMs, code: exit.code, signal: exit.signal, error: exit.error, warm });
+      this.record(params, { startupMs: exit.code === 125 && exit.error ? null : exit.spawnMs, code: exit.code, signal: exit.signal, error: exit.error, warm, command });
       this.sink.exit({
         runId: params.runId,
         code: exit.code,
@@ -100,11 +108,11 @@ export class RunManager {
     for (const run of this.runs.values()) run.kill('SIGKILL');
   }
 
-  private record(params: RunParams, run: { startupMs: number | null; code: number | null; signal: string | null; error?: string; warm?: boolean }): void {
+  private record(params: RunParams, run: { startupMs: number | null; code: number | null; signal: string | null; error?: string; warm?: boolean; command?: string[] }): void {
     this.metrics?.recordRun({
       runId: params.runId,
       profile: params.profile ?? 'default',
-      command: params.argv.join(' '),
+      command: recordedCommand(params, run.command),
       warm: run.warm ?? false,
       startupMs: run.startupMs,
       exitCode: run.code,

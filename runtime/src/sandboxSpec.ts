@@ -13,6 +13,8 @@ export const DEFAULT_TIMEOUT_SECONDS = 300;
 
 export interface PreparedRun {
   spec: SandboxSpec;
+  /** The command as the request or the profile's `run` gave it (before PATH resolution): what the metrics show. */
+  command: string[];
   /** The profile's warm-zygote bounds (phantom-fragment.yaml `pool`), when the run uses a profile. */
   pool?: { min: number; max: number };
   /** What was granted beyond the request (e.g. an interpreter's folder), for the user to see. */
@@ -76,6 +78,7 @@ export function sandboxSpecFor(params: RunParams & RunPolicyParams, limits: Part
       hidden: profile?.hidden ?? [],
       timeoutSeconds: params.timeoutSeconds ?? profile?.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS,
     },
+    command: argv,
     pool: profile?.pool,
     notes: [...notes, ...resolved.notes],
   };
