@@ -101,6 +101,11 @@ export interface CodeServerOptions {
   env?: Record<string, string>;
   /** Readiness timeout (ms). */
   startTimeoutMs?: number;
+  /**
+   * Workspace Trust on (default off: `--disable-workspace-trust`). The opened folder then starts untrusted, in
+   * Restricted Mode, without the startup prompt (`security.workspace.trust.startupPrompt: never`).
+   */
+  workspaceTrust?: boolean;
 }
 
 export interface CodeServer {
@@ -240,7 +245,10 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
 
   const settingsFile = path.join(dirs.userData, 'User/settings.json');
   fs.mkdirSync(path.dirname(settingsFile), { recursive: true });
-  fs.writeFileSync(settingsFile, JSON.stringify({ ...DEFAULT_SETTINGS, ...options.settings }, null, 2));
+  const trustSettings = options.workspaceTrust
+    ? { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.banner': 'always' }
+    : {};
+  fs.writeFileSync(settingsFile, JSON.stringify({ ...DEFAULT_SETTINGS, ...trustSettings, ...options.settings }, null, 2));
 
   let workspace: string | undefined;
   if (options.workspaceTemplate) {
@@ -261,7 +269,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
     '--config', configFile,
     '--disable-telemetry',
     '--disable-update-check',
-    '--disable-workspace-trust',
+    ...(options.workspaceTrust ? [] : ['--disable-workspace-trust']),
     '--disable-getting-started-override',
     '--user-data-dir', dirs.userData,
     '--extensions-dir', dirs.extensions,
