@@ -37,6 +37,7 @@ export function foldNotes(notes: readonly string[] | undefined): string | undefi
 export function exitStatusText(exit: Pick<RunExit, 'code' | 'signal' | 'error'>, stopped: boolean): string {
   if (stopped && exit.code !== 0) return 'stopped';
   if (exit.signal) return `killed by ${exit.signal}`;
+  if (exit.code === null && exit.error) return 'not started';
   return `exit status ${exit.code ?? 'unknown'}`;
 }
 

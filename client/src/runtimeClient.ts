@@ -7,7 +7,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as vscode from 'vscode';
-import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
+import { createMessageConnection, ResponseError, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
 import {
   KernelFeaturesRequest,
   ProfilesRequest,
@@ -209,11 +209,28 @@ export class RuntimeClient implements vscode.Disposable {
     try {
       return await send(connection);
     } catch (error) {
+      // A write to a runtime that just died fails before its exit is known: give the exit a moment to arrive.
+      // (A ResponseError is the runtime's own answer, cancellation included: nothing to wait for.)
+      if (!(error instanceof ResponseError) && this.connection === connection) await this.exitOrTimeout(connection, 1000);
       if (this.connection !== connection && !this.disposed) {
         throw new RuntimeFailedError(this.lastFailure ?? 'the Phantom runtime was restarted during the request');
       }
       throw error;
     }
+  }
+
+  private exitOrTimeout(connection: MessageConnection, ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      const listener = this.onDidChangeState(() => {
+        if (this.connection !== connection) done();
+      });
+      function done() {
+        clearTimeout(timer);
+        listener.dispose();
+        resolve();
+      }
+    });
   }
 
   /** Starts a run; when the runtime dies before answering, the listener has already been told (onExit). */

@@ -26,6 +26,7 @@ test('a stopped run says "stopped", not the helper\'s SIGKILL', () => {
   assert.equal(exitStatusText({ code: null, signal: 'SIGKILL' }, false), 'killed by SIGKILL');
   assert.equal(exitStatusText({ code: 0, signal: null }, true), 'exit status 0', 'a run that finished before the stop took effect');
   assert.equal(exitStatusText({ code: 3, signal: null }, false), 'exit status 3');
+  assert.equal(exitStatusText({ code: null, signal: null, error: 'the Phantom runtime exited with code 1' }, false), 'not started');
   assert.equal(exitErrorText({ error: 'the sandbox helper was killed by SIGKILL', signal: 'SIGKILL' }, true), undefined);
   assert.equal(exitErrorText({ error: 'no such command', signal: null }, true), 'no such command');
   assert.deepEqual(visibleNotes(['the sandbox helper was killed by SIGKILL; everything in the sandbox died with it', 'kept'], true), ['kept']);
