@@ -162,9 +162,9 @@ export async function learnSeccompProfile(ctx: Ctx, given: LearnCommandOptions |
     return outcome;
   }
   const question = `Learned ${result.usedNames.length} syscalls from ${result.runs} run(s); the replay under the proposal ${result.status === 'fixed' ? `matched after adding ${result.added.join(', ')}` : 'matched'}. Apply it to ${path.basename(target.fsPath)}? (Also in the diff's title bar.)`;
-  const settled = showProposal(ctx, content, pending, question);
+  const { settled } = await showProposal(ctx, content, pending, question);
   if (!options.accept) return outcome; // the user decides in the diff's title or the notification
-  await applyProposal(ctx, options.accept === 'addMissing' && !current ? 'minimal' : options.accept);
+  if (!(await applyProposal(ctx, options.accept === 'addMissing' && !current ? 'minimal' : options.accept))) return outcome;
   const { choice, applied } = await settled;
   return applied ? { ...outcome, applied: choice } : outcome;
 }

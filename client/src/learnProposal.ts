@@ -122,8 +122,16 @@ function close(ctx: Ctx): void {
   ctx.setContext('phantom.learnCanAddMissing', false);
 }
 
-/** Shows the proposal as a diff with the apply buttons in its title, and a non-modal notification with the same. */
-export async function showProposal(ctx: Ctx, content: ProposalContent, pending: Omit<PendingProposal, 'settle'>, question: string): Promise<{ choice: LearnChoice | undefined; applied: boolean }> {
+export interface ShownProposal {
+  /** Resolves once the user (or a caller's `accept`) applied or discarded it. */
+  settled: Promise<{ choice: LearnChoice | undefined; applied: boolean }>;
+}
+
+/**
+ * Shows the proposal as a diff with the apply buttons in its title, and a non-modal notification with the same.
+ * Resolves once it is on screen and ctx.proposal is set (so applyProposal can act on it at once).
+ */
+export async function showProposal(ctx: Ctx, content: ProposalContent, pending: Omit<PendingProposal, 'settle'>, question: string): Promise<ShownProposal> {
   // A newer proposal replaces an older one still on screen.
   ctx.proposal?.settle(undefined, false);
   const proposedUri = vscode.Uri.from({ scheme: LEARN_SCHEME, path: `${pending.target.path}.proposed` });
@@ -145,5 +153,5 @@ export async function showProposal(ctx: Ctx, content: ProposalContent, pending: 
     if (picked === MINIMAL) void applyProposal(ctx, 'minimal');
     else if (picked === MISSING) void applyProposal(ctx, 'addMissing');
   });
-  return settled;
+  return { settled };
 }
