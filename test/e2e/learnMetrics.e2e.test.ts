@@ -74,6 +74,26 @@ describe('learn and metrics in VS Code (code-server + Chromium)', { timeout: 300
       t.diagnostic(terminal.text);
       assert.match(terminal.text, /\[profile: hello\]/);
       assert.doesNotMatch(terminal.text, /\.\.\//, 'no path.relative detours in the header');
+      // The notes are folded into one line (they were one line each); the details are in the log.
+      assert.equal(terminal.text.split('\n').filter((l) => /^note:|\d+ notes \(/.test(l)).length, 1, 'one summary line for the notes');
+    });
+  });
+
+  it('a stopped run says "stopped" (not SIGKILL), and its header shows argv as given', { timeout: 90_000 }, async (t) => {
+    await withScreenshots(wb!, 'stopped-run', async () => {
+      await openFile(wb!, 'wait.sh');
+      await runCommand(wb!, 'Phantom: Run in Sandbox');
+      // No profile of the configuration matches a .sh file: pick the built-in default.
+      const input = wb!.page.locator('.quick-input-widget .quick-input-box input');
+      await input.waitFor({ state: 'visible', timeout: 15_000 });
+      await input.fill('Built-in default');
+      await input.press('Enter');
+      await waitForTerminalText(wb!, /^waiting$/m, { name: 'wait.sh', timeoutMs: 60_000 });
+      await runCommand(wb!, 'Phantom: Stop Sandboxed Run');
+      const terminal = await waitForTerminalText(wb!, /■ stopped/, { name: 'wait.sh' });
+      t.diagnostic(terminal.text);
+      assert.match(terminal.text, /▶ Phantom: wait\.sh — bash wait\.sh {2}\[profile: built-in default\]/);
+      assert.doesNotMatch(terminal.text, /SIGKILL/);
     });
   });
 
