@@ -87,10 +87,10 @@ describe('phantom tasks and the run terminal (code-server + Chromium)', { timeou
   async function openTaskPicker(): Promise<void> {
     const input = wb!.page.locator('.quick-input-widget .quick-input-box input');
     for (let attempt = 1; ; attempt++) {
-      const ran = await paletteCommand('Tasks: Run Task').then(() => true, (e: Error) => e);
+      const ran: true | Error = await paletteCommand('Tasks: Run Task').then(() => true as const, (e: Error) => e);
       const shown = ran === true && (await input.waitFor({ state: 'visible', timeout: 20_000 }).then(() => true, () => false));
       if (shown) return;
-      if (attempt === 5) throw new Error(`"Tasks: Run Task" showed no task picker after 5 attempts${ran === true ? '' : `: ${ran.message}`}`);
+      if (attempt === 5) throw new Error(`"Tasks: Run Task" showed no task picker after 5 attempts${ran instanceof Error ? `: ${ran.message}` : ''}`);
       await wb!.page.keyboard.press('Escape');
     }
   }
