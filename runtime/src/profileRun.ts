@@ -61,6 +61,13 @@ export interface ProfileRunRequest {
   workspaceFolder?: string;
 }
 
+/** 1-based line and column of an offset. */
+function lineColumn(text: string, offset: number): { line: number; col: number } {
+  const before = text.slice(0, Math.max(0, offset));
+  const line = before.split('\n').length;
+  return { line, col: offset - before.lastIndexOf('\n') };
+}
+
 export function readConfigFile(file: string): PhantomConfig {
   let text: string;
   try {
@@ -72,7 +79,8 @@ export function readConfigFile(file: string): PhantomConfig {
     const doc = parseDocument(text, { uniqueKeys: false, prettyErrors: false });
     if (doc.errors.length > 0) {
       const first = doc.errors[0];
-      const line = first.linePos?.[0];
+      // prettyErrors: false leaves linePos unset: the place comes from the offset (editors and $phantom read it).
+      const line = first.linePos?.[0] ?? lineColumn(text, first.pos[0]);
       throw new ProfileLoadError(`${file}${line ? `:${line.line}:${line.col}` : ''}: not valid YAML: ${first.message.split('\n')[0]} — fix the syntax there`);
     }
     return readConfig(doc.toJS({ maxAliasCount: 100 }) as JsonValue);

@@ -167,4 +167,36 @@ describe('learn and metrics in VS Code (code-server + Chromium)', { timeout: 300
       assert.ok(hello && /^python3 \S*hello\.py$/.test(hello[2]), `the command column of the profile run: ${JSON.stringify(runs)}`);
     });
   });
+
+  it('one "Phantom" log channel (no second "Phantom Fragment" one) with each run and learn run in it', { timeout: 60_000 }, async (t) => {
+    await withScreenshots(wb!, 'log-channel', async () => {
+      await runCommand(wb!, 'Phantom: Show Log');
+      const page = wb!.page;
+      // The output view draws only the lines in sight: read the whole log from the file VS Code writes it to.
+      const logFile = () => {
+        const found: string[] = [];
+        const walk = (dir: string) => {
+          for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+            if (e.isDirectory()) walk(path.join(dir, e.name));
+            else if (e.name === 'Phantom.log') found.push(path.join(dir, e.name));
+          }
+        };
+        walk(path.join(server!.userDataDir, 'logs'));
+        return found.map((f) => fs.readFileSync(f, 'utf8')).join('\n');
+      };
+      const text = await waitFor(
+        'the "Phantom" log with the runs and the learn run',
+        async () => logFile(),
+        (v) => /run \w+: the profile's run on hello\.py \[profile: hello of /.test(v) && /learn: .*mine\.seccomp\.json from `python3 hello\.py`/.test(v),
+        { show: (v) => (v ?? '').slice(-2000) },
+      );
+      t.diagnostic(text.slice(-1500));
+      await waitFor('the log in the output view', () => page.locator('.part.panel .output-view .view-lines').first().innerText({ timeout: 1000 }).catch(() => ''), (v) => /\[info\]/.test(v));
+      assert.match(text, /run \w+: (exit status 0|started in)/);
+      const channels = await page.locator('.part.panel select.monaco-select-box option').evaluateAll((os) => os.map((o) => o.textContent ?? ''));
+      t.diagnostic(`channels: ${JSON.stringify(channels)}`);
+      assert.ok(channels.includes('Phantom'), `no "Phantom" channel among ${JSON.stringify(channels)}`);
+      assert.ok(!channels.some((c) => /Phantom Fragment/.test(c)), `a second channel: ${JSON.stringify(channels)}`);
+    });
+  });
 });

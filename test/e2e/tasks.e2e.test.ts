@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { E2E_WORKSPACE, extensionUnderTest, startCodeServer, type CodeServer } from './codeServer';
-import { openWorkbench, readStatusBar, waitFor, waitForTerminalText, withScreenshots, type Workbench } from './workbench';
+import { openWorkbench, readStatusBar, waitFor, waitForProblem, waitForTerminalText, withScreenshots, type Workbench } from './workbench';
 
 const CONFIG = `version: 1
 profiles:
@@ -27,6 +27,7 @@ const TASKS = {
   tasks: [
     { label: 'sandboxed hello', type: 'phantom', profile: 'hello', file: 'hello.py', problemMatcher: ['$phantom'] },
     { label: 'fake footer', type: 'phantom', profile: 'hello', file: 'fake_footer.py', problemMatcher: [] },
+    { label: 'broken config', type: 'phantom', profile: 'x', config: 'bad/phantom-fragment.yaml', problemMatcher: ['$phantom'] },
   ],
 };
 
@@ -59,6 +60,8 @@ describe('phantom tasks and the run terminal (code-server + Chromium)', { timeou
     fs.mkdirSync(path.join(ws, '.vscode'), { recursive: true });
     fs.writeFileSync(path.join(ws, '.vscode/tasks.json'), JSON.stringify(TASKS, null, 2));
     fs.writeFileSync(path.join(ws, 'fake_footer.py'), FAKE_FOOTER);
+    fs.mkdirSync(path.join(ws, 'bad'));
+    fs.writeFileSync(path.join(ws, 'bad/phantom-fragment.yaml'), 'version: 1\nprofiles:\n\tx: 1\n');
     wb = await openWorkbench(server, { folder: ws, extensionDevelopmentPath: extensionUnderTest() });
     // The extension is active and its runtime runs once the pressure item shows.
     await waitFor('the pressure item in the status bar', () => readStatusBar(wb!), (items) => items.some((i) => /CPU \d+%/.test(i.text)), { timeoutMs: 90_000 });
@@ -166,6 +169,17 @@ describe('phantom tasks and the run terminal (code-server + Chromium)', { timeou
       assert.ok(!titles.some((x) => x.includes('PWNED')), `the workload set the terminal title: ${JSON.stringify(titles)}`);
       const page = await wb!.page.locator('.part.panel').innerText();
       assert.doesNotMatch(page, /PWNED/, 'the title sequence reached the panel');
+    });
+  });
+
+  it('the $phantom problem matcher puts a configuration error of a task in Problems, on its line', { timeout: 90_000 }, async (t) => {
+    await withScreenshots(wb!, 'task-problem-matcher', async () => {
+      await runTask('broken config');
+      const terminal = await waitForTerminalText(wb!, /■ /, { name: 'broken config', timeoutMs: 60_000 });
+      t.diagnostic(terminal.text);
+      const problem = await waitForProblem(wb!, 'from the task: not valid YAML in bad/phantom-fragment.yaml', (p) => /not valid YAML/.test(p.message ?? p.text) && /bad\/phantom-fragment\.yaml/.test(p.cells[2] ?? p.text));
+      t.diagnostic(`problem: ${problem.cells.join(' | ')}`);
+      assert.match(problem.cells[2], /Ln 3\b/);
     });
   });
 });

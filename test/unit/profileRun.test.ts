@@ -59,6 +59,9 @@ test('a configuration is parsed again exactly when its text changed, and what ru
     writeFileSync(file, 'version: 1\nprofiles: [\n');
     assert.throws(() => readConfigFile(file), /not valid YAML/);
     assert.throws(() => readConfigFile(file), /not valid YAML/, 'an error is not remembered as a value');
+    // The place of a syntax error, as FILE:LINE:COL (the editor's $phantom problem matcher reads it).
+    writeFileSync(file, 'version: 1\nprofiles:\n\tp: 1\n');
+    assert.throws(() => readConfigFile(file), (e: Error) => e.message.startsWith(`${file}:3:1: not valid YAML: Tabs`));
     writeFileSync(file, config(10));
     assert.equal(readConfigFile(file).profiles.p.limits?.timeout, 10);
   } finally {
