@@ -66,6 +66,34 @@ describe('learn and metrics in VS Code (code-server + Chromium)', { timeout: 300
     if (server) console.log(`# e2e run folder: ${server.runDir}`);
   });
 
+  /** Opens the Phantom walkthrough; returns each step's done state. */
+  async function walkthroughSteps(expectDone: boolean): Promise<{ step: string; done: boolean }[]> {
+    const page = wb!.page;
+    await runCommand(wb!, 'Welcome: Open Walkthrough...');
+    const input = page.locator('.quick-input-widget .quick-input-box input');
+    await input.waitFor({ state: 'visible', timeout: 15_000 });
+    await input.fill('Get started with Phantom Fragment');
+    const rows = page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
+    await waitFor('the Phantom walkthrough in the list', async () => (await rows.first().getAttribute('aria-label', { timeout: 1000 })) ?? '', (l) => /Phantom Fragment/.test(l));
+    await input.press('Enter');
+    return waitFor(
+      `the four steps, each ${expectDone ? 'checked' : 'unchecked'}`,
+      () =>
+        // Each step's checkbox: [data-done-step-id] with aria-checked (VS Code 1.100's walkthrough page).
+        page.locator('.gettingStartedContainer [data-done-step-id]').evaluateAll((els) =>
+          els.map((e) => ({ step: e.getAttribute('data-done-step-id') ?? '', done: e.getAttribute('aria-checked') === 'true' })),
+        ),
+      (ss) => ss.length === 4 && ss.every((x) => x.done === expectDone),
+      { show: (ss) => JSON.stringify(ss) },
+    );
+  }
+
+  it('the walkthrough starts with no step done (as on install, where it opens by itself)', { timeout: 60_000 }, async () => {
+    await withScreenshots(wb!, 'walkthrough-start', async () => {
+      await walkthroughSteps(false);
+    });
+  });
+
   it('a profile run from Run in Sandbox (its header shows argv as given)', { timeout: 90_000 }, async (t) => {
     await withScreenshots(wb!, 'profile-run', async () => {
       await openFile(wb!, 'hello.py');
@@ -197,6 +225,13 @@ describe('learn and metrics in VS Code (code-server + Chromium)', { timeout: 300
       t.diagnostic(`channels: ${JSON.stringify(channels)}`);
       assert.ok(channels.includes('Phantom'), `no "Phantom" channel among ${JSON.stringify(channels)}`);
       assert.ok(!channels.some((c) => /Phantom Fragment/.test(c)), `a second channel: ${JSON.stringify(channels)}`);
+    });
+  });
+
+  it('the walkthrough: each step done once the user did it (config opened, a run, a learn run, the metrics)', { timeout: 90_000 }, async (t) => {
+    await withScreenshots(wb!, 'walkthrough', async () => {
+      await openFile(wb!, 'phantom-fragment.yaml');
+      t.diagnostic(JSON.stringify(await walkthroughSteps(true)));
     });
   });
 });
