@@ -29,7 +29,9 @@ export function displayArgv(argv: readonly string[], folder: string): string {
 export function foldNotes(notes: readonly string[] | undefined): string | undefined {
   if (!notes?.length) return undefined;
   if (notes.length === 1) return `note: ${notes[0]}`;
-  const first = notes[0].length > 60 ? `${notes[0].slice(0, 57)}…` : notes[0];
+  // "profile 'x' of FILE" repeats the header: the example shown is the first note that says something new.
+  const telling = notes.find((n) => !/^profile '[^']*' of /.test(n)) ?? notes[0];
+  const first = telling.length > 60 ? `${telling.slice(0, 57)}…` : telling;
   return `${notes.length} notes (${first}, …): details in the "Phantom" output (Phantom: Show Log)`;
 }
 

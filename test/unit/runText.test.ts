@@ -19,6 +19,7 @@ test('notes fold into one line; none give none', () => {
   const folded = foldNotes(Array.from({ length: 7 }, (_, i) => `note number ${i}`));
   assert.ok(folded && !folded.includes('\n'));
   assert.match(folded!, /^7 notes \(note number 0, …\): details in the "Phantom" output/);
+  assert.match(foldNotes(["profile 'py' of /w/phantom-fragment.yaml", 'Landlock: read allowed on /opt/py'])!, /^2 notes \(Landlock: read allowed on \/opt\/py, …\)/);
 });
 
 test('a stopped run says "stopped", not the helper\'s SIGKILL', () => {
