@@ -9,7 +9,7 @@ import { openExampleConfig } from './walkthrough';
 const COMMANDS: Record<string, (ctx: Ctx) => (...args: unknown[]) => unknown> = {
   'phantom.runInSandbox': (ctx) => (resource) => runInSandbox(ctx, resource as vscode.Uri | undefined),
   'phantom.learnSeccompProfile': (ctx) => (options) => learnSeccompProfile(ctx, options as LearnCommandOptions | vscode.Uri | undefined),
-  'phantom.showMetrics': (ctx) => () => MetricsPanel.createOrShow(ctx.extension.extensionUri, ctx.runtime),
+  'phantom.showMetrics': (ctx) => () => MetricsPanel.createOrShow(ctx.extension.extensionUri, ctx.runtime, ctx.pressureHistory),
   'phantom.restartRuntime': (ctx) => () => {
     ctx.log.info('runtime: restart requested');
     ctx.runtime.restart();

@@ -6,8 +6,9 @@
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import type { LearnedUsageParams } from '../../server/src/protocol';
-import { finishedRuns, type PhantomApi } from './api';
+import type { FinishedRun, PhantomApi } from './api';
 import { config } from './config';
+import { PressureHistory } from './metricsPanel';
 import { RuntimeClient } from './runtimeClient';
 import type { LastRun } from './runSession';
 import { ProposalContent, type PendingProposal } from './learnProposal';
@@ -20,6 +21,10 @@ export class Ctx implements vscode.Disposable {
   lastRun: LastRun | undefined;
   /** The learn proposal whose diff is on screen, for the buttons in the diff editor's title. */
   proposal: PendingProposal | undefined;
+  /** PSI history kept from activation, so the metrics panel has the last minutes the moment it opens. */
+  readonly pressureHistory: PressureHistory;
+  /** Fires when a run in a terminal ends (PhantomApi.onDidFinishRun). */
+  readonly finishedRuns: vscode.EventEmitter<FinishedRun>;
   /** The texts of the learn proposals' diff views. */
   readonly proposals: ProposalContent;
   /** Where the learned set goes once the language server runs (learnedUsageNotification). */
@@ -31,7 +36,8 @@ export class Ctx implements vscode.Disposable {
     this.log = this.own(vscode.window.createOutputChannel('Phantom', { log: true }));
     this.runtime = this.own(new RuntimeClient(config.runtimePath() || extension.asAbsolutePath('dist/runtime.js'), this.log));
     this.proposals = this.own(new ProposalContent());
-    this.own(finishedRuns);
+    this.finishedRuns = this.own(new vscode.EventEmitter<FinishedRun>());
+    this.pressureHistory = this.own(new PressureHistory(this.runtime));
   }
 
   /** Takes ownership of a disposable (disposed with the context, last in first out). */
@@ -41,7 +47,7 @@ export class Ctx implements vscode.Disposable {
   }
 
   api(): PhantomApi {
-    return { runtimePid: () => this.runtime.pid, onDidFinishRun: finishedRuns.event };
+    return { runtimePid: () => this.runtime.pid, onDidFinishRun: this.finishedRuns.event };
   }
 
   /** Sets a context key for `when` clauses and walkthrough completion. */

@@ -6,7 +6,6 @@ import { registerCommands } from './commands';
 import { Ctx } from './ctx';
 import { createLanguageClient } from './languageClient';
 import { registerLearn } from './learnCommand';
-import { MetricsPanel } from './metricsPanel';
 import { PressureStatusBar } from './statusBar';
 import { registerTasks } from './tasks';
 import { trackConfigOpened } from './walkthrough';
@@ -20,8 +19,6 @@ export async function activate(context: vscode.ExtensionContext): Promise<Phanto
   logIgnoredWorkspaceSettings(ctx);
   ctx.runtime.start();
 
-  // PSI history starts now so the metrics panel has the last minutes the moment it opens.
-  ctx.own(MetricsPanel.track(ctx.runtime));
   ctx.own(new PressureStatusBar(ctx.runtime));
   registerCommands(ctx);
   registerLearn(ctx);

@@ -69,18 +69,11 @@ export class PressureHistory implements vscode.Disposable {
 export class MetricsPanel {
   static readonly viewType = 'phantom.metrics';
   private static current: MetricsPanel | undefined;
-  private static history: PressureHistory | undefined;
 
   private readonly disposables: vscode.Disposable[] = [];
 
-  /** Starts keeping PSI history for the panel; call once at activation and dispose with the extension. */
-  static track(runtime: RuntimeClient): PressureHistory {
-    MetricsPanel.history?.dispose();
-    MetricsPanel.history = new PressureHistory(runtime);
-    return MetricsPanel.history;
-  }
-
-  static createOrShow(extensionUri: vscode.Uri, runtime: RuntimeClient): void {
+  /** One panel per window (the webview sample's shape); the history is the context's, kept from activation. */
+  static createOrShow(extensionUri: vscode.Uri, runtime: RuntimeClient, history: PressureHistory): void {
     const column = vscode.window.activeTextEditor?.viewColumn ?? vscode.ViewColumn.One;
     if (MetricsPanel.current) {
       MetricsPanel.current.panel.reveal(column);
@@ -92,7 +85,7 @@ export class MetricsPanel {
       retainContextWhenHidden: true,
       localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview')],
     });
-    MetricsPanel.current = new MetricsPanel(panel, extensionUri, runtime, MetricsPanel.history ?? MetricsPanel.track(runtime));
+    MetricsPanel.current = new MetricsPanel(panel, extensionUri, runtime, history);
   }
 
   private constructor(

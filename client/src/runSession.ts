@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { RunExit, RunParams } from '../../runtime/src/protocol';
-import { finishedRuns, OUTPUT_CAP } from './api';
+import { OUTPUT_CAP } from './api';
 import type { Ctx } from './ctx';
 import { RuntimeFailedError } from './runtimeClient';
 import { displayArgv, exitLogLine } from './runText';
@@ -64,7 +64,7 @@ export async function runInTerminal(ctx: Ctx, pty: RunTerminal, request: RunRequ
       pty.exit(exit);
       ctx.log.info(`run ${runId.slice(0, 8)}: ${exitLogLine(exit, false)}`);
       for (const note of exit.notes ?? []) ctx.log.info(`run ${runId.slice(0, 8)}: note: ${note}`);
-      finishedRuns.fire({ file: request.file ?? params.cwd, output: output.slice(0, OUTPUT_CAP), exit });
+      ctx.finishedRuns.fire({ file: request.file ?? params.cwd, output: output.slice(0, OUTPUT_CAP), exit });
       ctx.setContext('phantom.hasRun', true);
       resolve(exit);
     };
