@@ -6,7 +6,8 @@
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import './metrics.css';
-import type { FromWebview, PressurePoint, PressureThresholds, ToWebview } from '../src/metricsMessages';
+import type { Configured, FromWebview, PressurePoint, ToWebview } from '../src/metricsMessages';
+import { poolRows } from '../src/metricsRows';
 import type { MetricsSnapshot, PsiResource } from '../../runtime/src/protocol';
 
 declare function acquireVsCodeApi(): { postMessage(message: FromWebview): void };
@@ -36,7 +37,8 @@ const runsSection = el('section');
 app.append(el('h1', {}, 'Phantom Metrics'), banner, psiSection, latencySection, poolSection, runsSection);
 
 let windowSeconds = 600;
-let thresholds: PressureThresholds = { warning: 20, critical: 50 };
+let configured: Configured = { lines: { cpu: [], memory: [], io: [] }, linesSource: 'the built-in defaults', pools: [] };
+let linesKey = '';
 const points: PressurePoint[] = [];
 const psiCharts = new Map<PsiResource, uPlot>();
 let latencyChart: uPlot | undefined;
@@ -60,18 +62,29 @@ function axes(): uPlot.Axis[] {
 
 function psiData(resource: PsiResource): uPlot.AlignedData {
   const t = points.map((p) => p.t);
-  return [t, points.map((p) => p.some[resource]), points.map((p) => p.full[resource]), t.map(() => thresholds.warning), t.map(() => thresholds.critical)];
+  // One flat series per admission level that defers or rejects spawns (orchestrator.pressure).
+  return [t, points.map((p) => p.some[resource]), points.map((p) => p.full[resource]), ...configured.lines[resource].map((line) => t.map(() => line.percent))];
 }
 
+/**
+ * The three charts, once there is a sample to draw: before the runtime's first one an empty state says so
+ * (uPlot with no data draws a time axis at 1970).
+ */
 function buildPsiCharts(): void {
   for (const chart of psiCharts.values()) chart.destroy();
   psiCharts.clear();
+  linesKey = JSON.stringify(configured.lines);
   psiSection.replaceChildren(el('h2', {}, `Pressure — avg10, last ${Math.round(windowSeconds / 60)} minutes`));
+  psiSection.append(el('p', { class: 'note', 'data-testid': 'psi-lines-source' }, `Dashed lines: where new sandboxes are deferred or rejected (${configured.linesSource}).`));
   const grid = el('div', { class: 'charts' });
   psiSection.append(grid);
   for (const resource of RESOURCES) {
     const box = el('div', { class: 'chart', 'data-testid': `psi-chart-${resource}` });
     grid.append(box);
+    if (points.length === 0) {
+      box.append(el('p', { class: 'empty', 'data-testid': 'psi-waiting' }, `${TITLES[resource]}: waiting for the first pressure sample from the runtime…`));
+      continue;
+    }
     const options: uPlot.Options = {
       title: TITLES[resource],
       width: width(),
@@ -85,8 +98,13 @@ function buildPsiCharts(): void {
         {},
         { label: 'some %', stroke: themeColour('--vscode-charts-blue', '#3794ff'), width: 1.5, fill: 'rgba(55,148,255,0.12)' },
         { label: 'full %', stroke: themeColour('--vscode-charts-purple', '#b180d7'), width: 1.5 },
-        { label: 'warning', stroke: themeColour('--vscode-charts-yellow', '#cca700'), dash: [4, 4], width: 1, points: { show: false } },
-        { label: 'critical', stroke: themeColour('--vscode-charts-red', '#f14c4c'), dash: [4, 4], width: 1, points: { show: false } },
+        ...configured.lines[resource].map((line) => ({
+          label: line.label,
+          stroke: line.action === 'reject' ? themeColour('--vscode-charts-red', '#f14c4c') : themeColour('--vscode-charts-yellow', '#cca700'),
+          dash: [4, 4],
+          width: 1,
+          points: { show: false },
+        })),
       ],
     };
     psiCharts.set(resource, new uPlot(options, psiData(resource), box));
@@ -97,7 +115,13 @@ function addPoint(point: PressurePoint): void {
   points.push(point);
   const oldest = point.t - windowSeconds;
   while (points.length > 0 && points[0].t < oldest) points.shift();
-  for (const [resource, chart] of psiCharts) chart.setData(psiData(resource));
+  if (psiCharts.size === 0) buildPsiCharts(); // the first sample replaces the empty state
+  else for (const [resource, chart] of psiCharts) chart.setData(psiData(resource));
+}
+
+function setConfigured(next: Configured): void {
+  configured = next;
+  if (JSON.stringify(next.lines) !== linesKey) buildPsiCharts();
 }
 
 // ---- Startup latency, pools, runs -----------------------------------------------------------------------
@@ -172,12 +196,12 @@ function renderMetrics(metrics: MetricsSnapshot): void {
   );
 
   poolSection.replaceChildren(el('h2', {}, 'Pools'));
-  if (metrics.pools === 'cold only') poolSection.append(el('p', { class: 'note' }, 'Cold starts only: warm zygote pools are not implemented yet, so pool sizes are 0 and every start is cold.'));
+  if (metrics.pools === 'cold only') poolSection.append(el('p', { class: 'note' }, 'Cold starts only: warm zygote pools are turned off (PHANTOM_ZYGOTES=0), so every start is cold.'));
   poolSection.append(
     table(
       'pool-table',
       ['profile', 'size', 'min', 'max', 'hits', 'misses', 'refills', 'learn runs', 'deferred', 'rejected'],
-      metrics.profiles.map((p) => [p.profile, p.pool.size, p.pool.min, p.pool.max, p.pool.hits, p.pool.misses, p.pool.refills, p.learnRuns, p.deferred, p.rejected]),
+      poolRows(metrics, configured.pools),
       'No profile has run yet.',
     ),
   );
@@ -207,7 +231,7 @@ window.addEventListener('message', (event: MessageEvent<ToWebview>) => {
   switch (message.type) {
     case 'init':
       windowSeconds = message.windowSeconds;
-      thresholds = message.thresholds;
+      configured = message.configured;
       points.splice(0, points.length, ...message.history);
       buildPsiCharts();
       setUnavailable(message.unavailable);
@@ -218,6 +242,7 @@ window.addEventListener('message', (event: MessageEvent<ToWebview>) => {
       addPoint(message.point);
       break;
     case 'metrics':
+      setConfigured(message.configured);
       renderMetrics(message.metrics);
       break;
     case 'unavailable':

@@ -21,6 +21,3 @@ export interface PhantomApi {
 }
 
 export const OUTPUT_CAP = 1_000_000;
-
-/** The one emitter behind PhantomApi.onDidFinishRun (created by activate, fired by runCommand). */
-export const finishedRuns = new vscode.EventEmitter<FinishedRun>();

@@ -1,18 +1,25 @@
-/** The extension's commands, one table (package.json `contributes.commands` declares the same ids). */
+/** The extension's commands, one table of factories over the context (package.json `contributes.commands` declares the same ids). */
 import * as vscode from 'vscode';
+import type { Ctx } from './ctx';
 import { learnSeccompProfile, type LearnCommandOptions } from './learnCommand';
 import { MetricsPanel } from './metricsPanel';
 import { rerunLast, runInSandbox, stopLast } from './runCommand';
-import type { RuntimeClient } from './runtimeClient';
+import { openExampleConfig } from './walkthrough';
 
-export function registerCommands(context: vscode.ExtensionContext, runtime: RuntimeClient): void {
-  const table: Record<string, (...args: unknown[]) => unknown> = {
-    'phantom.runInSandbox': (resource) => runInSandbox(runtime, resource as vscode.Uri | undefined),
-    'phantom.learnSeccompProfile': (options) => learnSeccompProfile(runtime, context, options as LearnCommandOptions | vscode.Uri | undefined),
-    'phantom.showMetrics': () => MetricsPanel.createOrShow(context.extensionUri, runtime),
-    'phantom.restartRuntime': () => runtime.restart(),
-    'phantom.rerunLast': () => rerunLast(runtime),
-    'phantom.stopRun': () => stopLast(),
-  };
-  for (const [id, handler] of Object.entries(table)) context.subscriptions.push(vscode.commands.registerCommand(id, handler));
+const COMMANDS: Record<string, (ctx: Ctx) => (...args: unknown[]) => unknown> = {
+  'phantom.runInSandbox': (ctx) => (resource) => runInSandbox(ctx, resource as vscode.Uri | undefined),
+  'phantom.learnSeccompProfile': (ctx) => (options) => learnSeccompProfile(ctx, options as LearnCommandOptions | vscode.Uri | undefined),
+  'phantom.showMetrics': (ctx) => () => MetricsPanel.createOrShow(ctx.extension.extensionUri, ctx.runtime, ctx.pressureHistory),
+  'phantom.restartRuntime': (ctx) => () => {
+    ctx.log.info('runtime: restart requested');
+    ctx.runtime.restart();
+  },
+  'phantom.showLog': (ctx) => () => ctx.log.show(),
+  'phantom.rerunLast': (ctx) => () => rerunLast(ctx),
+  'phantom.stopRun': (ctx) => () => stopLast(ctx),
+  'phantom.openExampleConfig': (ctx) => () => openExampleConfig(ctx),
+};
+
+export function registerCommands(ctx: Ctx): void {
+  for (const [id, factory] of Object.entries(COMMANDS)) ctx.own(vscode.commands.registerCommand(id, factory(ctx)));
 }

@@ -1,13 +1,18 @@
-/** Typed getters for the extension's settings (package.json `contributes.configuration`). */
+/**
+ * Typed getters for the extension's settings (package.json `contributes.configuration`). The settings that could
+ * widen a sandbox or point at code are read from the user's settings only (trustedSettings.ts).
+ */
 import * as vscode from 'vscode';
 import type { NetworkMode } from '../../runtime/src/protocol';
+import { userLevelValue, type RestrictedSetting } from './trustedSettings';
 
-function section(scope?: vscode.Uri) {
-  return vscode.workspace.getConfiguration('phantom', scope);
+function userLevel<T>(key: RestrictedSetting, fallback: T): T {
+  const name = key.slice('phantom.'.length);
+  return userLevelValue(vscode.workspace.getConfiguration('phantom').inspect<T>(name), fallback);
 }
 
 export const config = {
-  runtimePath: (): string => section().get<string>('runtime.path', ''),
-  network: (scope?: vscode.Uri): NetworkMode => section(scope).get<NetworkMode>('run.network', 'none'),
-  timeoutSeconds: (scope?: vscode.Uri): number => section(scope).get<number>('run.timeoutSeconds', 300),
+  runtimePath: (): string => userLevel('phantom.runtime.path', ''),
+  network: (): NetworkMode => userLevel<NetworkMode>('phantom.run.network', 'none'),
+  timeoutSeconds: (): number => userLevel('phantom.run.timeoutSeconds', 300),
 };

@@ -1,61 +1,70 @@
-/** Activates the extension: the language client, the runtime, and the command table. */
+/** Activates the extension: the context (log, runtime, status bar), the language client, commands, tasks. */
 import * as vscode from 'vscode';
-import type { LanguageClient } from 'vscode-languageclient/node';
 import { kernelLandlockAbiNotification, learnedUsageNotification, type KernelLandlockAbiParams } from '../../server/src/protocol';
-import { registerLearnContent, setLearnedUsageSink } from './learnCommand';
-import { finishedRuns, type PhantomApi } from './api';
+import type { PhantomApi } from './api';
 import { registerCommands } from './commands';
-import { config } from './config';
+import { Ctx } from './ctx';
 import { createLanguageClient } from './languageClient';
-import { MetricsPanel } from './metricsPanel';
+import { registerLearn } from './learnCommand';
 import { PressureStatusBar } from './statusBar';
-import { RuntimeClient } from './runtimeClient';
+import { registerTasks } from './tasks';
+import { trackConfigOpened } from './walkthrough';
+import { workspaceTriedToSet, RESTRICTED_SETTINGS } from './trustedSettings';
 
-let client: LanguageClient | undefined;
+let ctx: Ctx | undefined;
 
 export async function activate(context: vscode.ExtensionContext): Promise<PhantomApi> {
-  const log = vscode.window.createOutputChannel('Phantom');
-  context.subscriptions.push(log);
+  ctx = new Ctx(context);
+  context.subscriptions.push(ctx);
+  logIgnoredWorkspaceSettings(ctx);
+  ctx.runtime.start();
 
-  const runtime = new RuntimeClient(config.runtimePath() || context.asAbsolutePath('dist/runtime.js'), log);
-  context.subscriptions.push(runtime);
-  runtime.start();
+  ctx.own(new PressureStatusBar(ctx.runtime));
+  registerCommands(ctx);
+  registerLearn(ctx);
+  registerTasks(ctx);
+  trackConfigOpened(ctx);
 
-  // PSI history starts now so the metrics panel has the last minutes the moment it opens.
-  context.subscriptions.push(MetricsPanel.track(runtime), new PressureStatusBar(runtime));
-  registerCommands(context, runtime);
-  registerLearnContent(context);
-
-  client = createLanguageClient(context);
-  context.subscriptions.push(client);
+  const client = createLanguageClient(context, ctx.log);
+  ctx.languageClient = client;
+  ctx.own(client);
   try {
     await client.start();
-    void sendKernelFacts(runtime, client, log);
+    void sendKernelFacts(ctx);
     // Learn mode's "never used by the last learn run" diagnostics (the method string: see sendKernelFacts).
-    const languageClient = client;
-    setLearnedUsageSink((params) => void languageClient.sendNotification(learnedUsageNotification.method, params));
+    ctx.learnedUsageSink = (params) => void client.sendNotification(learnedUsageNotification.method, params);
   } catch (error) {
     // The commands still work without the language server; say why the editor features are missing.
-    log.appendLine(`language server failed to start: ${error instanceof Error ? error.message : String(error)}`);
-    void vscode.window.showErrorMessage('Phantom: the language server could not start, so profiles are not checked. See the "Phantom" output.');
+    ctx.log.error(`language server failed to start: ${error instanceof Error ? error.message : String(error)}`);
+    void vscode.window.showErrorMessage('Phantom: the language server could not start, so profiles are not checked. See "Phantom: Show Log".');
   }
-  context.subscriptions.push(finishedRuns);
-  return { runtimePid: () => runtime.pid, onDidFinishRun: finishedRuns.event };
+  return ctx.api();
+}
+
+/** A workspace that sets a restricted setting is ignored (trustedSettings.ts): say so once in the log. */
+function logIgnoredWorkspaceSettings(c: Ctx): void {
+  const section = vscode.workspace.getConfiguration('phantom');
+  for (const key of RESTRICTED_SETTINGS) {
+    if (workspaceTriedToSet(section.inspect(key.slice('phantom.'.length)))) {
+      c.log.warn(`settings: the workspace sets ${key}; it is ignored — only your user settings can set it (it could widen a sandbox or name code to run)`);
+    }
+  }
 }
 
 /** The server flags Landlock rights the running kernel lacks once it knows the kernel's ABI (probed by the runtime). */
-async function sendKernelFacts(runtime: RuntimeClient, languageClient: LanguageClient, log: vscode.OutputChannel): Promise<void> {
+async function sendKernelFacts(c: Ctx): Promise<void> {
   try {
-    const features = await runtime.kernelFeatures();
+    const features = await c.runtime.kernelFeatures();
     // The client and the server link different vscode-jsonrpc copies, so the constant's method names the message.
     const params: KernelLandlockAbiParams = { abi: features.landlockAbi };
-    await languageClient.sendNotification(kernelLandlockAbiNotification.method, params);
+    await c.languageClient?.sendNotification(kernelLandlockAbiNotification.method, params);
   } catch (error) {
     // Without the probe the server simply does not check against the kernel: worth a log line, not an error.
-    log.appendLine(`kernel features unavailable: ${error instanceof Error ? error.message : String(error)}`);
+    c.log.info(`kernel features unavailable: ${error instanceof Error ? error.message : String(error)}`);
   }
 }
 
 export async function deactivate(): Promise<void> {
-  await client?.stop();
+  await ctx?.languageClient?.stop();
+  ctx = undefined;
 }

@@ -12,7 +12,8 @@ export const DOCUMENT_SELECTOR = [
   { scheme: 'file', pattern: '**/*.landlock.{json,yaml,yml,toml}' },
 ];
 
-export function createLanguageClient(context: vscode.ExtensionContext): LanguageClient {
+/** The server's messages and traces go to the extension's one "Phantom" log channel. */
+export function createLanguageClient(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): LanguageClient {
   const module = context.asAbsolutePath('dist/server.js');
   const serverOptions: ServerOptions = {
     run: { module, transport: TransportKind.ipc },
@@ -21,6 +22,8 @@ export function createLanguageClient(context: vscode.ExtensionContext): Language
   const clientOptions: LanguageClientOptions = {
     documentSelector: DOCUMENT_SELECTOR,
     diagnosticCollectionName: 'phantom',
+    outputChannel: log,
+    traceOutputChannel: log,
   };
   return new LanguageClient('phantom', 'Phantom Fragment', serverOptions, clientOptions);
 }

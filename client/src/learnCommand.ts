@@ -1,22 +1,26 @@
 /**
  * "Phantom: Learn Seccomp Profile": run the command in learn mode (the runtime records, proposes and replays),
- * show the diff of the current profile against the proposal, and apply it only when the user chooses —
- * "Replace with minimal" or "Add missing only" — as ONE WorkspaceEdit (undoable, left unsaved for review).
- * A proposal that failed its replay is shown but never applied as if it worked.
+ * then show the diff of the current profile against the proposal with the choices beside it, not over it
+ * (learnProposal.ts): "Replace with minimal" or "Add missing only", applied as ONE WorkspaceEdit (undoable, left
+ * unsaved for review). A proposal that failed its replay is shown but never applied as if it worked. A profile of
+ * phantom-fragment.yaml without a seccomp file gets one where the configuration's other profiles live.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { LearnCommandArgs } from '../../server/src/learnedUsage';
-import type { LearnedUsageParams } from '../../server/src/protocol';
 import type { LearnProfileResult } from '../../runtime/src/protocol';
-import type { RuntimeClient } from './runtimeClient';
+import type { Ctx } from './ctx';
+import { LEARN_SCHEME, applyProposal, discardProposal, showProposal, type LearnChoice } from './learnProposal';
+import { proposedProfileFile } from './learnTarget';
+import { requireTrust } from './workspaceTrust';
 
 /** Arguments of the command: the server's code-action arguments, plus what tests and other callers may add. */
 export interface LearnCommandOptions extends Partial<LearnCommandArgs> {
   /** The command to learn from (else the profile's `run`, else the user is asked). */
   argv?: string[];
-  /** Skip the modal question and apply this choice (extension-host tests, scripted use). */
-  accept?: 'minimal' | 'addMissing';
+  /** Skip the question and apply this choice (extension-host tests, scripted use). */
+  accept?: LearnChoice;
   runs?: number;
 }
 
@@ -24,40 +28,27 @@ export interface LearnOutcome {
   target: string;
   status: LearnProfileResult['status'];
   reason?: string;
-  applied?: 'minimal' | 'addMissing';
+  applied?: LearnChoice;
   usedNames: string[];
 }
 
-export const LEARN_SCHEME = 'phantom-learn';
-
-/** The proposals shown in the diff view, by virtual path. */
-class ProposalContent implements vscode.TextDocumentContentProvider {
-  private readonly texts = new Map<string, string>();
-  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
-  readonly onDidChange = this.changed.event;
-  set(uri: vscode.Uri, text: string): void {
-    this.texts.set(uri.path, text);
-    this.changed.fire(uri);
-  }
-  provideTextDocumentContent(uri: vscode.Uri): string {
-    return this.texts.get(uri.path) ?? '';
-  }
-  dispose(): void {
-    this.changed.dispose();
-  }
-}
-
-const proposals = new ProposalContent();
-let learnedUsageSink: ((params: LearnedUsageParams) => void) | undefined;
-
-/** extension.ts: the content provider of the diff view. */
-export function registerLearnContent(context: vscode.ExtensionContext): void {
-  context.subscriptions.push(proposals, vscode.workspace.registerTextDocumentContentProvider(LEARN_SCHEME, proposals));
-}
-
-/** extension.ts: where the learned set goes once the language server runs (learnedUsageNotification). */
-export function setLearnedUsageSink(sink: ((params: LearnedUsageParams) => void) | undefined): void {
-  learnedUsageSink = sink;
+/** extension.ts: the diff view's content, and the title buttons' commands. */
+export function registerLearn(ctx: Ctx): void {
+  ctx.own(vscode.workspace.registerTextDocumentContentProvider(LEARN_SCHEME, ctx.proposals));
+  ctx.own(vscode.commands.registerCommand('phantom.learn.applyMinimal', () => applyProposal(ctx, 'minimal')));
+  ctx.own(vscode.commands.registerCommand('phantom.learn.applyMissing', () => applyProposal(ctx, 'addMissing')));
+  ctx.own(vscode.commands.registerCommand('phantom.learn.discard', () => discardProposal(ctx)));
+  // Closing the proposal's diff without a choice discards it (the title buttons would have nothing to act on).
+  ctx.own(
+    vscode.window.tabGroups.onDidChangeTabs(() => {
+      const pending = ctx.proposal;
+      if (!pending) return;
+      const open = vscode.window.tabGroups.all.some((g) =>
+        g.tabs.some((t) => t.input instanceof vscode.TabInputTextDiff && t.input.modified.scheme === LEARN_SCHEME && t.input.modified.path === `${pending.target.path}.proposed`),
+      );
+      if (!open) discardProposal(ctx);
+    }),
+  );
 }
 
 /** "python3 -c 'print(1)'" → argv: whitespace-separated, single or double quotes group. */
@@ -77,38 +68,28 @@ async function readIfExists(uri: vscode.Uri): Promise<vscode.TextDocument | unde
   }
 }
 
-function targetOf(options: LearnCommandOptions): vscode.Uri | undefined {
+function targetOf(options: LearnCommandOptions, configText: string | undefined): vscode.Uri | undefined {
   if (options.uri) {
     const uri = vscode.Uri.parse(options.uri);
     if (/\.seccomp\.(json|ya?ml)$/i.test(uri.path)) return uri;
     if (options.profile) {
       const dir = path.dirname(uri.fsPath);
-      return vscode.Uri.file(path.resolve(dir, options.seccompFile ?? `${options.profile}.seccomp.json`));
+      const file = options.seccompFile ?? proposedProfileFile(configText ?? '', options.profile, fs.existsSync(path.join(dir, 'profiles')));
+      return vscode.Uri.file(path.resolve(dir, file));
     }
   }
   const active = vscode.window.activeTextEditor?.document.uri;
   return active && /\.seccomp\.(json|ya?ml)$/i.test(active.path) ? active : undefined;
 }
 
-/** Adds `seccomp: FILE` as the first key of `profiles.<name>` (block YAML; otherwise the user adds it). */
-async function referenceFromProfile(edit: vscode.WorkspaceEdit, config: vscode.Uri, profile: string, file: string): Promise<void> {
-  const doc = await vscode.workspace.openTextDocument(config);
-  const lines = doc.getText().split('\n');
-  const inProfiles = lines.findIndex((l) => /^profiles:\s*(#.*)?$/.test(l));
-  if (inProfiles < 0) return;
-  const escaped = profile.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const at = lines.findIndex((l, i) => i > inProfiles && new RegExp(`^\\s+["']?${escaped}["']?:\\s*(#.*)?$`).test(l));
-  if (at < 0) return;
-  const next = lines.slice(at + 1).find((l) => l.trim() !== '' && !l.trim().startsWith('#'));
-  const indent = next && /^\s+/.exec(next)?.[0];
-  if (!indent || indent.length <= (/^\s*/.exec(lines[at])?.[0].length ?? 0)) return;
-  edit.insert(config, new vscode.Position(at + 1, 0), `${indent}seccomp: ${file}\n`);
-}
-
-export async function learnSeccompProfile(runtime: RuntimeClient, context: vscode.ExtensionContext, given: LearnCommandOptions | vscode.Uri = {}): Promise<LearnOutcome | undefined> {
+export async function learnSeccompProfile(ctx: Ctx, given: LearnCommandOptions | vscode.Uri = {}): Promise<LearnOutcome | undefined> {
   // From a menu the argument is the file's Uri; from a code action or a caller, LearnCommandOptions.
   const options: LearnCommandOptions = given instanceof vscode.Uri ? { uri: given.toString() } : given;
-  const target = targetOf(options);
+  if (!(await requireTrust('Learn Seccomp Profile'))) return undefined;
+  const configUri = options.uri && options.profile ? vscode.Uri.parse(options.uri) : undefined;
+  const configText = configUri ? (await readIfExists(configUri))?.getText() : undefined;
+  const target = targetOf(options, configText);
+  const context = ctx.extension;
   if (!target) {
     void vscode.window.showInformationMessage('Phantom: open a seccomp profile (*.seccomp.json or *.seccomp.yaml), or use "Learn seccomp profile" on a profile of phantom-fragment.yaml.');
     return undefined;
@@ -141,8 +122,8 @@ export async function learnSeccompProfile(runtime: RuntimeClient, context: vscod
       { location: vscode.ProgressLocation.Notification, title: `Learning ${path.basename(target.fsPath)} from \`${argv.join(' ')}\``, cancellable: true },
       (progress, token) => {
         token.onCancellationRequested(() => (cancelled = true));
-        return runtime.learnProfile(
-          { learnId: `learn-${Date.now()}`, argv: argv!, cwd, format, runs: options.runs, existingText: current?.getText() },
+        return ctx.runtime.learnProfile(
+          { learnId: `learn-${Date.now()}`, argv: argv!, cwd, format, runs: options.runs, existingText: current?.getText(), profile: options.profile },
           token,
           (message) => progress.report({ message }),
         );
@@ -154,49 +135,39 @@ export async function learnSeccompProfile(runtime: RuntimeClient, context: vscod
     return undefined;
   }
   const command = argv.join(' ');
-  learnedUsageSink?.({ uri: target.toString(), names: result.usedNames, runs: result.runs, command });
-
-  const proposedUri = vscode.Uri.from({ scheme: LEARN_SCHEME, path: `${target.path}.proposed` });
-  proposals.set(proposedUri, result.minimalText);
-  const currentUri = current ? target : vscode.Uri.from({ scheme: LEARN_SCHEME, path: `${target.path}.empty` });
-  if (!current) proposals.set(currentUri, '');
-  await vscode.commands.executeCommand('vscode.diff', currentUri, proposedUri, `${path.basename(target.fsPath)} ↔ learned from \`${command}\``);
+  ctx.learnedUsageSink?.({ uri: target.toString(), names: result.usedNames, runs: result.runs, command });
+  ctx.log.info(
+    `learn: ${target.fsPath} from \`${command}\` in ${cwd}: ${result.usedNames.length} syscalls over ${result.runs} run(s), ${result.notifications} notifications; replay ${result.status}${result.reason ? ` (${result.reason})` : ''}${result.added.length ? `; added after the replay: ${result.added.join(', ')}` : ''}`,
+  );
+  for (const note of result.notes) ctx.log.info(`learn: note: ${note}`);
 
   const outcome: LearnOutcome = { target: target.toString(), status: result.status, reason: result.reason, usedNames: result.usedNames };
+  const content = ctx.proposals;
+  const pending = {
+    target,
+    result,
+    format,
+    command,
+    currentText: current?.getText(),
+    reference: configUri && options.profile && !options.seccompFile ? { config: configUri, profile: options.profile, file: path.relative(path.dirname(configUri.fsPath), target.fsPath).split(path.sep).join('/') } : undefined,
+  } as const;
   if (result.status === 'failed') {
+    // Shown for review, never offered as working.
+    const proposed = vscode.Uri.from({ scheme: LEARN_SCHEME, path: `${target.path}.proposed` });
+    const empty = vscode.Uri.from({ scheme: LEARN_SCHEME, path: `${target.path}.empty` });
+    content.set(proposed, result.minimalText);
+    if (!current) content.set(empty, '');
+    await vscode.commands.executeCommand('vscode.diff', current ? target : empty, proposed, `${path.basename(target.fsPath)} ↔ learned from \`${command}\` (replay FAILED)`);
     void vscode.window.showWarningMessage(`Phantom: the proposal FAILED its replay (${result.reason ?? 'unknown reason'}); it is shown for review but not offered as working.`);
     return outcome;
   }
   if (result.varying.length) {
     void vscode.window.showWarningMessage(`Phantom: the recorded runs did not make the same syscalls — the profile may be incomplete (seen in only some runs: ${result.varying.join(', ')}). Learn with more runs, or exercise every path of the program.`);
   }
-  const MINIMAL = 'Replace with minimal';
-  const MISSING = `Add missing only (${result.missing.length})`;
-  let choice = options.accept;
-  if (!choice) {
-    const picked = await vscode.window.showInformationMessage(
-      `Learned ${result.usedNames.length} syscalls from ${result.runs} run(s); the replay under the proposal ${result.status === 'fixed' ? `matched after adding ${result.added.join(', ')}` : 'matched'}. Apply it to ${path.basename(target.fsPath)}?`,
-      { modal: true },
-      MINIMAL,
-      ...(current ? [MISSING] : []),
-    );
-    choice = picked === MINIMAL ? 'minimal' : picked === MISSING ? 'addMissing' : undefined;
-  }
-  if (!choice) return outcome;
-  const text = choice === 'minimal' ? result.minimalText : result.addMissingText;
-  const edit = new vscode.WorkspaceEdit();
-  if (current) {
-    edit.replace(target, new vscode.Range(current.positionAt(0), current.positionAt(current.getText().length)), text);
-  } else {
-    edit.createFile(target, { ignoreIfExists: true });
-    edit.insert(target, new vscode.Position(0, 0), text);
-  }
-  // A phantom-fragment.yaml profile without a seccomp file gets the reference to the new one, in the same edit.
-  if (options.uri && options.profile && !options.seccompFile) await referenceFromProfile(edit, vscode.Uri.parse(options.uri), options.profile, path.basename(target.fsPath));
-  if (!(await vscode.workspace.applyEdit(edit))) {
-    void vscode.window.showErrorMessage(`Phantom: could not apply the learned profile to ${target.fsPath}.`);
-    return outcome;
-  }
-  await vscode.window.showTextDocument(target);
-  return { ...outcome, applied: choice };
+  const question = `Learned ${result.usedNames.length} syscalls from ${result.runs} run(s); the replay under the proposal ${result.status === 'fixed' ? `matched after adding ${result.added.join(', ')}` : 'matched'}. Apply it to ${path.basename(target.fsPath)}? (Also in the diff's title bar.)`;
+  const { settled } = await showProposal(ctx, content, pending, question);
+  if (!options.accept) return outcome; // the user decides in the diff's title or the notification
+  if (!(await applyProposal(ctx, options.accept === 'addMissing' && !current ? 'minimal' : options.accept))) return outcome;
+  const { choice, applied } = await settled;
+  return applied ? { ...outcome, applied: choice } : outcome;
 }

@@ -3,6 +3,8 @@
  * defined once here as tagged objects; both sides import these types.
  */
 import type { MetricsSnapshot, PsiResource } from '../../runtime/src/protocol';
+import type { ConfiguredPool } from './metricsRows';
+import type { PressureLines } from './pressureLines';
 
 /** One PSI reading as the charts plot it: avg10 of `some` and `full` per resource (full may be absent for cpu). */
 export interface PressurePoint {
@@ -12,17 +14,25 @@ export interface PressurePoint {
   full: Record<PsiResource, number | null>;
 }
 
-/** Status-bar thresholds, drawn on the charts as reference lines. */
+/** The status bar's colour thresholds (settings phantom.pressure.*); the charts draw the admission levels instead. */
 export interface PressureThresholds {
   warning: number;
   critical: number;
 }
 
+/** What the workspace's configuration declares: the admission levels drawn on the charts, and the pools. */
+export interface Configured {
+  lines: PressureLines;
+  /** Where the levels come from (a phantom-fragment.yaml, or the built-in defaults). */
+  linesSource: string;
+  pools: ConfiguredPool[];
+}
+
 /** extension → webview */
 export type ToWebview =
-  | { type: 'init'; windowSeconds: number; history: PressurePoint[]; thresholds: PressureThresholds; metrics: MetricsSnapshot | null; unavailable: string | null }
+  | { type: 'init'; windowSeconds: number; history: PressurePoint[]; configured: Configured; metrics: MetricsSnapshot | null; unavailable: string | null }
   | { type: 'pressure'; point: PressurePoint }
-  | { type: 'metrics'; metrics: MetricsSnapshot }
+  | { type: 'metrics'; metrics: MetricsSnapshot; configured: Configured }
   | { type: 'unavailable'; reason: string };
 
 /** webview → extension */

@@ -7,10 +7,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
+import path from 'node:path';
 import type { PressureSample } from '../../runtime/src/protocol';
-import type { FromWebview, PressurePoint, ToWebview } from './metricsMessages';
+import type { Configured, FromWebview, PressurePoint, ToWebview } from './metricsMessages';
+import { admissionLines } from './pressureLines';
+import { configFor } from './profilePick';
 import type { RuntimeClient } from './runtimeClient';
-import { pressureThresholds } from './statusBar';
 
 /** Seconds of PSI history the charts show. */
 export const HISTORY_SECONDS = 600;
@@ -67,18 +69,11 @@ export class PressureHistory implements vscode.Disposable {
 export class MetricsPanel {
   static readonly viewType = 'phantom.metrics';
   private static current: MetricsPanel | undefined;
-  private static history: PressureHistory | undefined;
 
   private readonly disposables: vscode.Disposable[] = [];
 
-  /** Starts keeping PSI history for the panel; call once at activation and dispose with the extension. */
-  static track(runtime: RuntimeClient): PressureHistory {
-    MetricsPanel.history?.dispose();
-    MetricsPanel.history = new PressureHistory(runtime);
-    return MetricsPanel.history;
-  }
-
-  static createOrShow(extensionUri: vscode.Uri, runtime: RuntimeClient): void {
+  /** One panel per window (the webview sample's shape); the history is the context's, kept from activation. */
+  static createOrShow(extensionUri: vscode.Uri, runtime: RuntimeClient, history: PressureHistory): void {
     const column = vscode.window.activeTextEditor?.viewColumn ?? vscode.ViewColumn.One;
     if (MetricsPanel.current) {
       MetricsPanel.current.panel.reveal(column);
@@ -90,7 +85,7 @@ export class MetricsPanel {
       retainContextWhenHidden: true,
       localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview')],
     });
-    MetricsPanel.current = new MetricsPanel(panel, extensionUri, runtime, MetricsPanel.history ?? MetricsPanel.track(runtime));
+    MetricsPanel.current = new MetricsPanel(panel, extensionUri, runtime, history);
   }
 
   private constructor(
@@ -128,7 +123,7 @@ export class MetricsPanel {
       type: 'init',
       windowSeconds: HISTORY_SECONDS,
       history: this.history.points,
-      thresholds: pressureThresholds(),
+      configured: await this.configured(),
       metrics: await this.metrics(),
       unavailable: this.history.unavailable,
     });
@@ -136,7 +131,32 @@ export class MetricsPanel {
 
   private async sendMetrics(): Promise<void> {
     const metrics = await this.metrics();
-    if (metrics) this.post({ type: 'metrics', metrics });
+    if (metrics) this.post({ type: 'metrics', metrics, configured: await this.configured() });
+  }
+
+  /**
+   * The admission levels of the first folder's phantom-fragment.yaml (what really defers or rejects a spawn there;
+   * the defaults without one) and the pools every folder's configuration declares.
+   */
+  private async configured(): Promise<Configured> {
+    const configs = (vscode.workspace.workspaceFolders ?? []).flatMap((f) => {
+      const config = configFor(f.uri.fsPath);
+      return config ? [{ config, folder: f.uri.fsPath }] : [];
+    });
+    const empty: Configured = { lines: { cpu: [], memory: [], io: [] }, linesSource: 'unknown (the runtime is not running)', pools: [] };
+    if (!this.runtime.running) return empty;
+    try {
+      const rules = await this.runtime.pressureRules(configs[0]?.config);
+      const pools = [];
+      for (const { config, folder } of configs) {
+        const { profiles } = await this.runtime.profiles({ config, workspaceFolder: folder });
+        pools.push(...profiles.map((p) => ({ profile: p.name, min: p.pool.min, max: p.pool.max })));
+      }
+      const source = rules.source === 'defaults' ? 'the built-in defaults' : `orchestrator.pressure of ${path.basename(path.dirname(rules.source))}/${path.basename(rules.source)}`;
+      return { lines: admissionLines(rules.rules), linesSource: rules.error ? `${source} (${rules.error})` : source, pools };
+    } catch {
+      return empty; // the runtime is restarting: the next refresh has them
+    }
   }
 
   private async metrics() {

@@ -1,10 +1,16 @@
 /**
- * A terminal per sandboxed run (a Pseudoterminal): a header with what runs and how fast it started, the
- * output as it streams, the exit status as a footer. Typing goes to the command's stdin; Ctrl+C stops the
- * whole run; Ctrl+D closes its input.
+ * A terminal per sandboxed run (a Pseudoterminal; also the task terminal of a phantom task): a header with what
+ * runs and how fast it started, the output as it streams, the exit status as a footer. Typing goes to the
+ * command's stdin; Ctrl+C stops the whole run; Ctrl+D closes its input.
+ *
+ * The output is the sandbox's, so it is untrusted: it passes through a TerminalSanitizer per stream (colour
+ * only, no cursor movement, titles or screen clearing) and every line of Phantom's own starts with a full SGR
+ * reset, so a colour or "conceal" the program left switched on cannot hide or restyle the footer.
  */
 import * as vscode from 'vscode';
 import type { RunExit, RunOutput } from '../../runtime/src/protocol';
+import { exitErrorText, exitStatusText, foldNotes, visibleNotes } from './runText';
+import { TerminalSanitizer } from './terminalSanitize';
 
 export interface RunControls {
   stdin(data: string): void;
@@ -12,11 +18,17 @@ export interface RunControls {
   cancel(): void;
 }
 
+const RESET = '\x1b[0m';
 const DIM = '\x1b[2m';
 const BOLD = '\x1b[1m';
 const RED = '\x1b[31m';
 const GREEN = '\x1b[32m';
-const RESET = '\x1b[0m';
+const YELLOW = '\x1b[33m';
+
+export interface RunTerminalOptions {
+  /** A task terminal: closes with the run's exit code when the run ends (no "press Enter to run again"). */
+  closeOnExit?: boolean;
+}
 
 export class RunTerminal implements vscode.Pseudoterminal {
   private readonly writeEmitter = new vscode.EventEmitter<string>();
@@ -27,12 +39,18 @@ export class RunTerminal implements vscode.Pseudoterminal {
   private buffered: string[] = [];
   /** true between header() and exit(): a run is going on in this terminal. */
   private active = false;
+  /** The user asked this run to stop (the footer then says "stopped"). */
+  private stopping = false;
   private rerun: (() => void) | undefined;
   private controls: RunControls | undefined;
   private readonly openedPromise: Promise<void>;
   private resolveOpened!: () => void;
+  private sanitizers = { stdout: new TerminalSanitizer(), stderr: new TerminalSanitizer() };
 
-  constructor(private readonly title: string) {
+  constructor(
+    private readonly title: string,
+    private readonly options: RunTerminalOptions = {},
+  ) {
     this.openedPromise = new Promise((resolve) => (this.resolveOpened = resolve));
   }
 
@@ -64,18 +82,22 @@ export class RunTerminal implements vscode.Pseudoterminal {
   /** Stops the run and everything it started. */
   stop(): void {
     if (!this.active) return;
-    this.write(`${DIM}^C — stopping the run${RESET}\r\n`);
+    this.stopping = true;
+    this.own(`${DIM}^C — stopping the run`);
     this.controls?.cancel();
   }
 
   close(): void {
     // Closing the terminal of a live run stops the run: nothing keeps running unseen.
-    if (this.active) this.controls?.cancel();
+    if (this.active) {
+      this.stopping = true;
+      this.controls?.cancel();
+    }
   }
 
   handleInput(data: string): void {
     if (!this.active) {
-      if (data === '\r' && this.rerun) this.rerun();
+      if (data === '\r' && this.rerun && !this.options.closeOnExit) this.rerun();
       return;
     }
     if (data === '\x03') {
@@ -83,46 +105,69 @@ export class RunTerminal implements vscode.Pseudoterminal {
     } else if (data === '\x04') {
       this.controls?.eof();
     } else {
-      // Echo locally (the command reads a pipe, not a tty) and send lines as typed.
+      // Echo locally (the command reads a pipe, not a tty) and send lines as typed. The echo is the user's own
+      // typing, but it goes through the filter too: a pasted escape sequence is no better from the keyboard.
       const text = data.replace(/\r/g, '\n');
-      this.write(data.replace(/\r/g, '\r\n'));
+      this.write(this.sanitizers.stdout.write(data.replace(/\r/g, '\r\n')));
       this.controls?.stdin(text);
     }
   }
 
   header(command: string, profile: string): void {
     this.active = true;
-    this.write(`${DIM}▶ ${this.title} — ${command}  [profile: ${profile}]${RESET}\r\n`);
+    this.stopping = false;
+    this.sanitizers = { stdout: new TerminalSanitizer(), stderr: new TerminalSanitizer() };
+    this.own(`${DIM}▶ ${this.title} — ${command}  [profile: ${profile}]`);
   }
 
   /** The command has started: how long the sandbox took, from a warm zygote or cold. */
   started(spawnMs: number, warm: boolean): void {
-    this.write(`${DIM}  started in ${spawnMs.toFixed(1)} ms (${warm ? 'warm' : 'cold'})${RESET}\r\n`);
+    this.own(`${DIM}  started in ${spawnMs.toFixed(1)} ms (${warm ? 'warm' : 'cold'})`);
   }
 
   /** A line from Phantom itself (not the command), e.g. a spawn deferred under pressure. */
   notice(text: string): void {
-    this.write(`${DIM}${text}${RESET}\r\n`);
+    this.own(`${DIM}${text}`);
+  }
+
+  /** A failure of Phantom itself (the runtime could not start, the folder is not trusted…), in red. */
+  failure(text: string): void {
+    for (const line of text.split('\n')) this.own(`${RED}${BOLD}${line}`);
   }
 
   output(output: RunOutput): void {
-    const text = output.data.replace(/\r?\n/g, '\r\n');
-    this.write(output.stream === 'stderr' ? `${RED}${text}${RESET}` : text);
+    const text = this.sanitizers[output.stream].write(output.data).replace(/\r?\n/g, '\r\n');
+    if (text) this.write(output.stream === 'stderr' ? `${RED}${text}${RESET}` : text);
   }
 
   exit(exit: RunExit): void {
     this.active = false;
+    const stopped = this.stopping;
+    this.stopping = false;
     const started = exit.timings.spawnMs > 0 ? `started in ${exit.timings.spawnMs.toFixed(1)} ms (${exit.timings.warm ? 'warm' : 'cold'}), ` : '';
-    for (const note of exit.notes ?? []) this.write(`${DIM}note: ${note}${RESET}\r\n`);
-    if (exit.error) this.write(`${RED}${BOLD}phantom: ${exit.error}${RESET}\r\n`);
-    const status = exit.signal ? `killed by ${exit.signal}` : `exit status ${exit.code ?? 'unknown'}`;
-    const colour = exit.code === 0 ? GREEN : RED;
-    this.write(`\r\n${colour}■ ${status}${RESET} ${DIM}(${started}ran ${(exit.timings.totalMs / 1000).toFixed(2)} s)${RESET}\r\n`);
+    // The output may have ended mid-line: the footer starts on a line of its own.
+    this.write(`${RESET}\r\n`);
+    const notes = foldNotes(visibleNotes(exit.notes, stopped));
+    if (notes) this.own(`${DIM}${notes}`);
+    const error = exitErrorText(exit, stopped);
+    if (error) this.failure(`phantom: ${error}`);
+    const status = exitStatusText(exit, stopped);
+    const colour = exit.code === 0 ? GREEN : stopped ? YELLOW : RED;
+    this.own(`${colour}■ ${status}${RESET} ${DIM}(${started}ran ${(exit.timings.totalMs / 1000).toFixed(2)} s)`);
     if (exit.pressure) {
       const p = exit.pressure;
-      this.write(`${DIM}its own stalls (cgroup PSI): cpu ${p.cpuMs.toFixed(0)} ms · memory ${p.memoryMs.toFixed(0)} ms · io ${p.ioMs.toFixed(0)} ms${RESET}\r\n`);
+      this.own(`${DIM}its own stalls (cgroup PSI): cpu ${p.cpuMs.toFixed(0)} ms · memory ${p.memoryMs.toFixed(0)} ms · io ${p.ioMs.toFixed(0)} ms`);
     }
-    if (this.rerun) this.write(`${DIM}Press Enter to run it again.${RESET}\r\n\r\n`);
+    if (this.options.closeOnExit) {
+      this.closeEmitter.fire(exit.code ?? (stopped ? 130 : 1));
+      return;
+    }
+    if (this.rerun) this.own(`${DIM}Press Enter to run it again.`, '\r\n\r\n');
+  }
+
+  /** A line of Phantom's own: a full reset first, so nothing the program left switched on applies to it. */
+  private own(line: string, end = '\r\n'): void {
+    this.write(`${RESET}${line}${RESET}${end}`);
   }
 
   private write(text: string): void {

@@ -3,6 +3,9 @@
  * background from the thresholds, a tooltip with every figure, a click opens the metrics panel.
  * Redrawn by one function (render) from the last known sample, and only the parts that changed are assigned,
  * so the item does not flicker. Hidden until the first sample and whenever PSI is unavailable.
+ * When the runtime could not be kept running (RuntimeClient state 'failed') the same item says so instead —
+ * `$(warning) Phantom: runtime failed — show log` on a warning background, the runtime's own error in the
+ * tooltip with a Restart link, a click shows the log — until the runtime runs again.
  */
 import * as vscode from 'vscode';
 import type { PressureSample, PsiLine, PsiResource } from '../../runtime/src/protocol';
@@ -51,7 +54,7 @@ export class PressureStatusBar implements vscode.Disposable {
   private readonly subscriptions: vscode.Disposable[] = [];
   private last: PressureSample | undefined;
   /** What is on screen now: render assigns only what differs. */
-  private drawn = { visible: false, text: '', level: 'ok' as PressureLevelName, tooltip: '' };
+  private drawn = { visible: false, text: '', level: 'ok' as PressureLevelName | 'failed', tooltip: '', command: 'phantom.showMetrics' };
 
   constructor(private readonly runtime: RuntimeClient) {
     this.item = vscode.window.createStatusBarItem(PRESSURE_ITEM_ID, vscode.StatusBarAlignment.Right, 100);
@@ -62,6 +65,7 @@ export class PressureStatusBar implements vscode.Disposable {
         this.last = sample;
         this.render();
       }),
+      runtime.onDidChangeState(() => this.render()),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('phantom.pressure')) this.render();
       }),
@@ -83,6 +87,14 @@ export class PressureStatusBar implements vscode.Disposable {
 
   /** The one function that draws the item, from the last known sample. */
   private render(): void {
+    if (this.runtime.state === 'failed') {
+      this.renderFailure(this.runtime.failure ?? 'the Phantom runtime stopped');
+      return;
+    }
+    if (this.drawn.command !== 'phantom.showMetrics') {
+      this.item.command = 'phantom.showMetrics';
+      this.drawn.command = 'phantom.showMetrics';
+    }
     const sample = this.last;
     if (!sample || !sample.available) {
       if (this.drawn.visible) this.item.hide();
@@ -104,7 +116,30 @@ export class PressureStatusBar implements vscode.Disposable {
       this.item.tooltip = markdown;
     }
     if (!this.drawn.visible) this.item.show();
-    this.drawn = { visible: true, text, level, tooltip };
+    this.drawn = { visible: true, text, level, tooltip, command: 'phantom.showMetrics' };
+  }
+
+  private renderFailure(failure: string): void {
+    const text = '$(warning) Phantom: runtime failed — show log';
+    const tooltip = [
+      '**Phantom — the runtime could not be kept running**',
+      '',
+      '```',
+      failure,
+      '```',
+      '',
+      '[Show log](command:phantom.showLog) · [Restart runtime](command:phantom.restartRuntime)',
+    ].join('\n');
+    if (text !== this.drawn.text) this.item.text = text;
+    if (this.drawn.level !== 'failed') this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
+    if (tooltip !== this.drawn.tooltip) {
+      const markdown = new vscode.MarkdownString(tooltip);
+      markdown.isTrusted = { enabledCommands: ['phantom.showLog', 'phantom.restartRuntime'] };
+      this.item.tooltip = markdown;
+    }
+    if (this.drawn.command !== 'phantom.showLog') this.item.command = 'phantom.showLog';
+    if (!this.drawn.visible) this.item.show();
+    this.drawn = { visible: true, text, level: 'failed', tooltip, command: 'phantom.showLog' };
   }
 
   dispose(): void {

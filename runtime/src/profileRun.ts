@@ -28,6 +28,8 @@ export interface ProfileChoice {
   matches: boolean;
   /** true when the profile has a default command (`run`). */
   hasRun: boolean;
+  /** The profile's warm-pool bounds (`pool`, the schema's defaults filled in). */
+  pool: { min: number; max: number };
 }
 
 /** What a profile contributes to a run; explicit request fields still narrow or override it. */
@@ -68,6 +70,13 @@ export interface ProfileRunRequest {
   workspaceFolder?: string;
 }
 
+/** 1-based line and column of an offset. */
+function lineColumn(text: string, offset: number): { line: number; col: number } {
+  const before = text.slice(0, Math.max(0, offset));
+  const line = before.split('\n').length;
+  return { line, col: offset - before.lastIndexOf('\n') };
+}
+
 export function readConfigFile(file: string): PhantomConfig {
   return readConfigSource(file).config;
 }
@@ -84,7 +93,8 @@ export function readConfigSource(file: string): { config: PhantomConfig; text: s
     const doc = parseDocument(text, { uniqueKeys: false, prettyErrors: false });
     if (doc.errors.length > 0) {
       const first = doc.errors[0];
-      const line = first.linePos?.[0];
+      // prettyErrors: false leaves linePos unset: the place comes from the offset (editors and $phantom read it).
+      const line = first.linePos?.[0] ?? lineColumn(text, first.pos[0]);
       throw new ProfileLoadError(`${file}${line ? `:${line.line}:${line.col}` : ''}: not valid YAML: ${first.message.split('\n')[0]} — fix the syntax there`);
     }
     return readConfig(doc.toJS({ maxAliasCount: 100 }) as JsonValue);
@@ -101,6 +111,8 @@ export function profileChoices(config: PhantomConfig, configFile: string, file?:
     description: spec.description,
     matches: relative !== undefined && !relative.startsWith('../') && (spec.match ?? []).some((glob) => globToRegExp(glob).test(relative)),
     hasRun: (spec.run ?? []).length > 0,
+    // The schema's defaults (effectivePolicy.ts): the metrics show a pool's bounds before its first run.
+    pool: { min: spec.pool?.min ?? 0, max: spec.pool?.max ?? 2 },
   }));
 }
 

@@ -140,7 +140,7 @@ export interface ProfilesParams {
 }
 
 export interface ProfilesResult {
-  profiles: { name: string; description?: string; matches: boolean; hasRun: boolean }[];
+  profiles: { name: string; description?: string; matches: boolean; hasRun: boolean; pool: { min: number; max: number } }[];
   /** Why the configuration could not be read (then `profiles` is empty). */
   error?: string;
 }
@@ -166,7 +166,7 @@ export const PingRequest = new RequestType0<{ version: string; pid: number }, vo
 
 import type { PsiResource, PsiSnapshot } from './psiParser';
 import type { MetricsSnapshot, RecentRun } from './startupMetrics';
-import type { PressureRules } from './admission';
+import type { PressureRule, PressureRules } from './admission';
 
 export type { PsiResource, PsiLine, PsiResourcePressure, PsiSnapshot } from './psiParser';
 export type { MetricsSnapshot, ProfileMetrics, LatencyStats, PoolState, RecentRun } from './startupMetrics';
@@ -208,6 +208,16 @@ export const MetricsSnapshotRequest = new RequestType0<MetricsSnapshot, void>('p
 export const RecentRunsRequest = new RequestType<{ limit?: number }, RecentRun[], void>('phantom/recentRuns');
 /** client → runtime: replace the admission rules (`orchestrator.pressure` of phantom-fragment.yaml); omitted fields take the defaults. */
 export const SetPressureRulesRequest = new RequestType<{ rules: PressureRules; maxDeferMs?: number }, void, void>('phantom/setPressureRules');
+export interface PressureRulesResult {
+  /** Every resource's thresholds and actions, the defaults filled in. */
+  rules: Record<PsiResource, Required<PressureRule>>;
+  /** Where they come from: the configuration's path, or 'defaults'. */
+  source: string;
+  /** Why the configuration's rules could not be read (then the defaults are given). */
+  error?: string;
+}
+/** client → runtime: the `orchestrator.pressure` rules a configuration's runs are admitted by (the metrics charts draw them). */
+export const PressureRulesRequest = new RequestType<{ config?: string }, PressureRulesResult, void>('phantom/pressureRules');
 /** runtime → client: a run waits for the pressure to fall (at most `maxWaitMs`) before it starts. */
 export const RunDeferredNotification = new NotificationType<{ runId: string; reason: string; maxWaitMs: number }>('phantom/runDeferred');
 
@@ -225,6 +235,8 @@ export interface LearnProfileParams extends SandboxRequest {
   format: 'json' | 'yaml';
   /** The profile's current text, when there is one: the "add missing only" proposal starts from it. */
   existingText?: string;
+  /** The profile of phantom-fragment.yaml being learned, for the metrics' learn-run count (default "default"). */
+  profile?: string;
 }
 
 export interface LearnProfileResult {

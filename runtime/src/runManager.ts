@@ -21,6 +21,13 @@ export interface RunSink {
   started?(started: { runId: string; spawnMs: number; warm: boolean }): void;
 }
 
+/** The command column of the metrics: the request's argv, or the profile's `run` it resolved to. */
+export function recordedCommand(params: Pick<RunParams, 'argv' | 'profile'>, command?: readonly string[]): string {
+  if (command?.length) return command.join(' ');
+  if (params.argv.length) return params.argv.join(' ');
+  return `(the run of profile ${params.profile ?? 'default'})`;
+}
+
 export class RunManager {
   private readonly runs = new Map<string, SandboxProcess>();
 
@@ -55,6 +62,7 @@ export class RunManager {
       // 127, one that cannot be executed 126.
       return fail(error instanceof CommandResolutionError ? error.exitCode : error instanceof ProfileLoadError ? 125 : 127, error instanceof Error ? error.message : String(error), error instanceof ApprovalNeededError ? error.status : undefined);
     }
+    const command = prepared.command;
     const queueMs = performance.now() - requested;
     const started = this.zygotes ? this.zygotes.spawn(prepared.spec, { profile: params.profile, pool: prepared.pool }) : spawnSandbox(prepared.spec);
     const sandbox = limitOutput(started, prepared.outputBytes);
@@ -71,7 +79,7 @@ export class RunManager {
       this.runs.delete(params.runId);
       const warm = 'warm' in exit && exit.warm === true; // served by a zygote (zygoteManager.ts)
       // A sandbox that was never made (125) has no startup latency worth counting.
-      this.record(params, { startupMs: exit.code === 125 && exit.error ? null : exit.spawnMs, code: exit.code, signal: exit.signal, error: exit.error, warm });
+      this.record(params, { startupMs: exit.code === 125 && exit.error ? null : exit.spawnMs, code: exit.code, signal: exit.signal, error: exit.error, warm, command });
       this.sink.exit({
         runId: params.runId,
         code: exit.code,
@@ -106,11 +114,11 @@ export class RunManager {
     for (const run of this.runs.values()) run.kill('SIGKILL');
   }
 
-  private record(params: RunParams, run: { startupMs: number | null; code: number | null; signal: string | null; error?: string; warm?: boolean }): void {
+  private record(params: RunParams, run: { startupMs: number | null; code: number | null; signal: string | null; error?: string; warm?: boolean; command?: string[] }): void {
     this.metrics?.recordRun({
       runId: params.runId,
       profile: params.profile ?? 'default',
-      command: params.argv.join(' '),
+      command: recordedCommand(params, run.command),
       warm: run.warm ?? false,
       startupMs: run.startupMs,
       exitCode: run.code,

@@ -16,6 +16,7 @@ import {
   RecentRunsRequest,
   RunDeferredNotification,
   SetPressureRulesRequest,
+  PressureRulesRequest,
   PingRequest,
   ProfilesRequest,
   RunCancelRequest,
@@ -25,9 +26,9 @@ import {
   RunStartRequest,
   RunStdinNotification,
 } from './protocol';
-import { resolvePressureRules, type ResolvedPressureRules } from './admission';
+import { DEFAULT_PRESSURE_RULES, resolvePressureRules, type ResolvedPressureRules } from './admission';
 import { profileChoices, readConfigFile } from './profileRun';
-import { RunManager } from './runManager';
+import { recordedCommand, RunManager } from './runManager';
 import { ApprovalStatusRequest, ApproveRequest, LearnProfileRequest, LearnProgressNotification } from './protocol';
 import { sandboxSpecFor } from './sandboxSpec';
 import { learnForEditor } from './learnService';
@@ -111,7 +112,7 @@ connection.onRequest(RunStartRequest, async (params) => {
   const refusal = wait.cancelled ? 'cancelled while waiting for the pressure to fall' : admission.action === 'reject' ? `refused under pressure: ${admission.reason}` : undefined;
   if (refusal) {
     if (admission.action === 'reject') metrics.countRejected(profile);
-    metrics.recordRun({ runId: params.runId, profile, command: params.argv.join(' '), warm: false, startupMs: null, exitCode: 125, signal: null, error: refusal, endedAt: Date.now() });
+    metrics.recordRun({ runId: params.runId, profile, command: recordedCommand(params), warm: false, startupMs: null, exitCode: 125, signal: null, error: refusal, endedAt: Date.now() });
     void connection.sendNotification(RunExitNotification, { runId: params.runId, code: 125, signal: null, error: refusal, timings: { queueMs: admission.waitedMs, spawnMs: 0, totalMs: admission.waitedMs, warm: false } });
   } else {
     runs.start(params);
@@ -127,10 +128,21 @@ connection.onRequest(PressureSampleRequest, () => psi.current());
 connection.onRequest(PressureSubscribeRequest, ({ intervalMs }) => psi.subscribe(intervalMs));
 connection.onRequest(PressureUnsubscribeRequest, () => psi.unsubscribe());
 connection.onRequest(SetPressureRulesRequest, ({ rules, maxDeferMs }) => psi.setRules(rules, maxDeferMs));
+connection.onRequest(PressureRulesRequest, ({ config }) => {
+  if (!config) return { rules: DEFAULT_PRESSURE_RULES, source: 'defaults' };
+  try {
+    return { rules: resolvePressureRules(readConfigFile(config).pressure), source: config };
+  } catch (error) {
+    return { rules: DEFAULT_PRESSURE_RULES, source: 'defaults', error: error instanceof Error ? error.message : String(error) };
+  }
+});
 connection.onRequest(MetricsSnapshotRequest, () => metrics.snapshot());
 connection.onRequest(RecentRunsRequest, ({ limit }) => metrics.recentRuns(limit));
-connection.onRequest(LearnProfileRequest, (params, token) =>
-  learnForEditor(params, token, (message) => void connection.sendNotification(LearnProgressNotification, { learnId: params.learnId, message })));
+connection.onRequest(LearnProfileRequest, (params, token) => {
+  // Counted when it starts: a learn run that fails or is cancelled still ran the workload.
+  metrics.countLearnRun(params.profile ?? 'default');
+  return learnForEditor(params, token, (message) => void connection.sendNotification(LearnProgressNotification, { learnId: params.learnId, message }));
+});
 connection.onNotification(RunStdinNotification, ({ runId, data, eof }) => runs.stdin(runId, data, eof));
 
 function shutdown(code: number): never {

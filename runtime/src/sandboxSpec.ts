@@ -19,6 +19,8 @@ export const DEFAULT_TIMEOUT_SECONDS = 300;
 
 export interface PreparedRun {
   spec: SandboxSpec;
+  /** The command as the request or the profile's `run` gave it (before PATH resolution): what the metrics show. */
+  command: string[];
   /** The profile's warm-zygote bounds (phantom-fragment.yaml `pool`), when the run uses a profile. */
   pool?: { min: number; max: number };
   /** What was granted beyond the request (e.g. an interpreter's folder), for the user to see. */
@@ -113,7 +115,7 @@ export function sandboxSpecFor(given: RunParams & RunPolicyParams, limits: Parti
     timeoutSeconds: params.timeoutSeconds ?? profile?.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS,
   };
   return {
-    spec, pool: profile?.pool, notes: [...notes, ...resolved.notes], approval, outputBytes: resolvedLimits.outputBytes,
+    spec, pool: profile?.pool, notes: [...notes, ...resolved.notes], approval, command: argv, outputBytes: resolvedLimits.outputBytes,
     ...(approval && profile ? { approve: () => approve(profile, approval) } : {}),
   };
 }

@@ -182,6 +182,11 @@ export interface CodeServerOptions {
   extension?: ExtensionMode;
   /** The package to install in the installed mode (default PACKAGE_VSIX). */
   vsix?: string;
+  /**
+   * Workspace Trust on (default off: `--disable-workspace-trust`). The opened folder then starts untrusted, in
+   * Restricted Mode, without the startup prompt (`security.workspace.trust.startupPrompt: never`).
+   */
+  workspaceTrust?: boolean;
 }
 
 export interface CodeServer {
@@ -327,7 +332,10 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
 
   const settingsFile = path.join(dirs.userData, 'User/settings.json');
   fs.mkdirSync(path.dirname(settingsFile), { recursive: true });
-  fs.writeFileSync(settingsFile, JSON.stringify({ ...DEFAULT_SETTINGS, ...options.settings }, null, 2));
+  const trustSettings = options.workspaceTrust
+    ? { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.banner': 'always' }
+    : {};
+  fs.writeFileSync(settingsFile, JSON.stringify({ ...DEFAULT_SETTINGS, ...trustSettings, ...options.settings }, null, 2));
 
   let workspace: string | undefined;
   if (options.workspaceTemplate) {
@@ -348,7 +356,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
     '--config', configFile,
     '--disable-telemetry',
     '--disable-update-check',
-    '--disable-workspace-trust',
+    ...(options.workspaceTrust ? [] : ['--disable-workspace-trust']),
     '--disable-getting-started-override',
     '--user-data-dir', dirs.userData,
     '--extensions-dir', dirs.extensions,

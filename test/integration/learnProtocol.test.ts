@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CancellationTokenSource } from 'vscode-jsonrpc';
-import { LearnProfileRequest, LearnProgressNotification } from '../../runtime/src/protocol';
+import { LearnProfileRequest, LearnProgressNotification, MetricsSnapshotRequest, PressureRulesRequest } from '../../runtime/src/protocol';
 import { parseSeccompProfile } from '../../runtime/src/seccompProfileLoader';
 import { TestRuntime } from '../support/runtimeClient';
 
@@ -49,4 +49,24 @@ test('phantom/learn: cancelling kills the sandbox and the request fails', async 
   setTimeout(() => source.cancel(), 500);
   await assert.rejects(pending);
   assert.ok(Date.now() - started < 10_000, 'the sleep was not waited for');
+});
+
+test('phantom/learn counts as a learn run of its profile in the metrics (was always 0)', async () => {
+  await runtime.connection.sendRequest(LearnProfileRequest, { learnId: 'l3', argv: ['/bin/true'], cwd: workdir, format: 'json', profile: 'learned-one' });
+  const metrics = await runtime.connection.sendRequest(MetricsSnapshotRequest);
+  const entry = metrics.profiles.find((p) => p.profile === 'learned-one');
+  assert.equal(entry?.learnRuns, 1, JSON.stringify(metrics.profiles));
+  assert.ok((metrics.profiles.find((p) => p.profile === 'default')?.learnRuns ?? 0) >= 1, 'the learn runs without a profile count under "default"');
+});
+
+test('phantom/pressureRules: the configuration\'s orchestrator.pressure over the defaults', async () => {
+  const config = path.join(workdir, 'phantom-fragment.yaml');
+  fs.writeFileSync(config, 'version: 1\nprofiles: {}\norchestrator:\n  pressure:\n    memory: { warning: 20, onWarning: defer }\n');
+  const r = await runtime.connection.sendRequest(PressureRulesRequest, { config });
+  assert.equal(r.source, config);
+  assert.equal(r.rules.memory.warning, 20);
+  assert.equal(r.rules.memory.onWarning, 'defer');
+  assert.equal(r.rules.cpu.critical, 90, 'defaults fill the rest');
+  const defaults = await runtime.connection.sendRequest(PressureRulesRequest, {});
+  assert.equal(defaults.source, 'defaults');
 });

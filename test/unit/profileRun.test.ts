@@ -22,11 +22,12 @@ test('match globs: ** spans folders, * and ? stay within a name, {a,b} alternati
 });
 
 test('profile choices say which profiles match a file, relative to the workspace', () => {
-  const config = readConfig({ version: 1, profiles: { py: { match: ['**/*.py'], run: ['python3', '${file}'] }, sh: { match: ['**/*.sh'] } } });
+  const config = readConfig({ version: 1, profiles: { py: { match: ['**/*.py'], run: ['python3', '${file}'], pool: { min: 1, max: 2 } }, sh: { match: ['**/*.sh'] } } });
   const choices = profileChoices(config, '/w/phantom-fragment.yaml', '/w/src/a.py', '/w');
+  // The pool bounds are there before any run (the metrics panel showed `max 0` until the first one).
   assert.deepEqual(choices, [
-    { name: 'py', description: undefined, matches: true, hasRun: true },
-    { name: 'sh', description: undefined, matches: false, hasRun: false },
+    { name: 'py', description: undefined, matches: true, hasRun: true, pool: { min: 1, max: 2 } },
+    { name: 'sh', description: undefined, matches: false, hasRun: false, pool: { min: 0, max: 2 } },
   ]);
   assert.equal(profileChoices(config, '/w/phantom-fragment.yaml', '/elsewhere/a.py', '/w')[0].matches, false, 'files outside the workspace match nothing');
 });
@@ -58,6 +59,9 @@ test('a configuration is parsed again exactly when its text changed, and what ru
     writeFileSync(file, 'version: 1\nprofiles: [\n');
     assert.throws(() => readConfigFile(file), /not valid YAML/);
     assert.throws(() => readConfigFile(file), /not valid YAML/, 'an error is not remembered as a value');
+    // The place of a syntax error, as FILE:LINE:COL (the editor's $phantom problem matcher reads it).
+    writeFileSync(file, 'version: 1\nprofiles:\n\tp: 1\n');
+    assert.throws(() => readConfigFile(file), (e: Error) => e.message.startsWith(`${file}:3:1: not valid YAML: Tabs`));
     writeFileSync(file, config(10));
     assert.equal(readConfigFile(file).profiles.p.limits?.timeout, 10);
   } finally {
