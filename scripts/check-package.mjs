@@ -98,7 +98,11 @@ function checkFiles(ext, target) {
 
 function runFromCopy(ext, scratchDir) {
   const home = path.join(scratchDir, 'home');
+  // The runs' own folder, beside the home (not above it): a run may write its folder, and the runtime refuses a run
+  // whose folder holds its approval store or policy cache (both under the home).
+  const work = path.join(scratchDir, 'work');
   fs.mkdirSync(home, { recursive: true });
+  fs.mkdirSync(work, { recursive: true });
   // A bare environment: nothing that could point node at the checkout's node_modules.
   const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, LANG: process.env.LANG ?? 'C.UTF-8', TMPDIR: scratchDir };
   for (const dir of ancestors(ext)) {
@@ -107,7 +111,7 @@ function runFromCopy(ext, scratchDir) {
   const cli = path.join(ext, 'dist/cli.js');
   if (!fs.existsSync(cli)) return;
   const run = (argv) => {
-    const r = spawnSync(process.execPath, [cli, ...argv], { cwd: scratchDir, env, encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync(process.execPath, [cli, ...argv], { cwd: work, env, encoding: 'utf8', timeout: 60_000 });
     return { status: r.status, output: `${r.stdout ?? ''}${r.stderr ?? ''}${r.error ? r.error.message : ''}` };
   };
   const firstLines = (text) => text.trim().split('\n').slice(0, 6).join('\n    ');

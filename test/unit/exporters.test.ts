@@ -76,7 +76,7 @@ test('spo: a SeccompProfile with a Kubernetes name, the resolution annotated, no
 
 test('systemd: allow list with the error number, native architectures, every unsayable rule in a comment', () => {
   const { text } = exportProfile(learned(), 'systemd', { target: NONE, name: 'learned.json' });
-  assert.match(text, /^SystemCallArchitectures=x86-64$/m, 'learned profiles list the native architecture only');
+  assert.match(text, /^SystemCallArchitectures=native$/m, 'learned profiles list the native architecture only');
   assert.match(text, /^SystemCallErrorNumber=EPERM$/m);
   assert.match(text, /^SystemCallFilter=.*\bexecve\b.*$/m);
   assert.match(text, /^# syscalls\[\d+\] clone3 → SCMP_ACT_ERRNO\(38\): .*EPERM instead$/m);
