@@ -72,7 +72,7 @@ export async function runInTerminal(ctx: Ctx, pty: RunTerminal, request: RunRequ
     // A configuration wider than the defaults runs only once the user approved it (trustPrompt.ts).
     approveRun(ctx.runtime, { ...params, settingScopes: settingScopes(params) })
       .then((approved) => {
-        if (!approved) throw new Error('not run: the configuration asks for more than the built-in sandbox gives and was not approved');
+        if (!approved) throw new Error('not run: the configuration asks for more than the defaults and was not approved');
         return ctx.runtime.run(approved, {
         started: (s) => {
           pty.started(s.spawnMs, s.warm);

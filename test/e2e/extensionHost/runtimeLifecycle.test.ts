@@ -81,13 +81,19 @@ test('"Stop Sandboxed Run" stops a run that would go on for 30 s', async () => {
       }
     });
   });
-  const started = Date.now();
+  const mark = vscode.Uri.joinPath(folder.uri, '.wait-started');
+  await vscode.workspace.fs.delete(mark).then(undefined, () => undefined); // absent: nothing to remove
   await vscode.commands.executeCommand('phantom.runInSandbox', uri);
-  await new Promise((r) => setTimeout(r, 1500));
+  // Stopped once it has really started (wait.sh leaves a mark after printing "waiting"), however loaded the machine.
+  for (let i = 0; i < 300; i++) {
+    if (await vscode.workspace.fs.stat(mark).then(() => true, () => false)) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const started = Date.now();
   await vscode.commands.executeCommand('phantom.stopRun');
   const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the stopped run did not end within 10 s')), 10_000));
   const run = await Promise.race([finished, timeout]);
-  assert.ok(Date.now() - started < 12_000, 'the run ended because it was stopped, not because sleep ended');
+  assert.ok(Date.now() - started < 10_500, 'the run ended because it was stopped, not because sleep ended');
   assert.match(run.output, /waiting/);
   assert.doesNotMatch(run.output, /never/);
   assert.notEqual(run.exit.code, 0);
