@@ -61,8 +61,13 @@ describe('the package check', { timeout: 180_000 }, () => {
     const copy = path.join(scratch, 'unpacked');
     fs.mkdirSync(copy);
     zip.extractZip(broken, copy);
+    // The run's folder beside the home, not above it (a folder holding the approval store is refused first).
+    const home = path.join(scratch, 'home');
+    const work = path.join(scratch, 'work');
+    fs.mkdirSync(home);
+    fs.mkdirSync(work);
     const r = spawnSync(process.execPath, [path.join(copy, 'extension/dist/cli.js'), 'run', '--', 'true'], {
-      cwd: scratch, encoding: 'utf8', timeout: 60_000, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: scratch },
+      cwd: work, encoding: 'utf8', timeout: 60_000, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home },
     });
     assert.notEqual(r.status, 0);
     assert.ok(r.stderr.includes(path.join(copy, KOFFI_ADDON)), `the error does not name ${path.join(copy, KOFFI_ADDON)}:\n${r.stderr}`);

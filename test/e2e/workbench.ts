@@ -75,7 +75,8 @@ export async function openWorkbench(server: CodeServer, options: LaunchOptions):
     executablePath: CHROMIUM,
     headless: true,
     args: CHROMIUM_ARGS,
-    viewport: { width: 1400, height: 900 },
+    // Tall enough that a run's header stays in the terminal's rows when notices (a deferral) come before its output.
+    viewport: { width: 1400, height: 1200 },
     env: {
       ...process.env,
       HOME: path.join(outDir, 'home'),
