@@ -1,6 +1,6 @@
 /**
- * The runtime's only door to the native helper (dist/native/phantom-sandbox): builds its command line,
- * spawns it with an extra status pipe on fd 3 and turns the helper's JSON status lines
+ * The runtime's only door to the native helper (dist/native/<platform>-<arch>/phantom-sandbox): builds its
+ * command line, spawns it with an extra status pipe on fd 3 and turns the helper's JSON status lines
  * (docs/sandbox.md) into a SandboxExit.
  */
 import { spawn } from 'node:child_process';
