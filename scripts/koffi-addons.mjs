@@ -1,10 +1,11 @@
 // koffi's native addon for each target of scripts/targets.mjs, for the build (scripts/build.mjs).
 //
 // npm installs only this machine's platform package (@koromix/koffi-linux-x64 on x64): the others are optional
-// dependencies of koffi whose `cpu` does not match, so npm skips them. Making the other one a devDependency would
-// make `npm ci` fail on every machine (EBADPLATFORM) unless forced, and npm's --cpu/--os flags switch every
-// platform package (esbuild's too) to that architecture. So the other architecture's package is fetched here with
-// `npm pack` (through npm's own cache and registry settings) at the version and sha512 integrity that
+// dependencies of koffi whose `cpu` does not match, so npm skips them. Making the other one a devDependency makes
+// `npm install` fail on every machine of another architecture (EBADPLATFORM, "Valid cpu: arm64, Actual cpu: x64")
+// unless forced (--force lifts every platform check), and npm's --cpu/--os flags switch every platform package
+// (esbuild's too) to that architecture. So the other architecture's package is fetched here with `npm pack
+// --prefer-offline` (npm's own cache and registry settings) at the version and sha512 integrity that
 // package-lock.json already records for koffi's optional dependency, and unpacked under node_modules/.cache.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -32,7 +33,7 @@ export function koffiAddon(root, target) {
   fs.rmSync(cache, { recursive: true, force: true });
   fs.mkdirSync(cache, { recursive: true });
   console.log(`build: fetching ${pkgName}@${version} (koffi's addon for ${target.name}) with npm pack`);
-  const pack = spawnSync('npm', ['pack', `${pkgName}@${version}`, '--pack-destination', cache, '--json', '--silent'], { cwd: cache, encoding: 'utf8' });
+  const pack = spawnSync('npm', ['pack', `${pkgName}@${version}`, '--pack-destination', cache, '--json', '--silent', '--prefer-offline'], { cwd: cache, encoding: 'utf8' });
   if (pack.status !== 0) {
     throw new Error(`npm pack ${pkgName}@${version} failed (${pack.error?.message ?? `exit ${pack.status}`}): ${(pack.stderr ?? '').trim().split('\n').slice(-3).join(' ')} — ` +
       'koffi\'s addon for this architecture comes from the npm registry: is it reachable?');
