@@ -1,46 +1,57 @@
 #!/usr/bin/env node
 // Builds everything: the native helper (C, system compiler) and one esbuild bundle per process.
-//   node scripts/build.mjs [--production] [--watch]
+//   node scripts/build.mjs [--production] [--all-targets] [--watch]
 import { build, context } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { webviewOptions } from './build-webview.mjs';
+import { koffiAddon } from './koffi-addons.mjs';
+import { TARGETS, elfMachine, nativeTarget } from './targets.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
 
-const native = spawnSync(process.execPath, [path.join(root, 'scripts/build-native.mjs')], { stdio: 'inherit' });
+// --all-targets (npm run package): the helper and koffi's addon for every target of scripts/targets.mjs, so one
+// .vsix runs on linux-x64 and linux-arm64; otherwise for this machine only.
+const allTargets = process.argv.includes('--all-targets');
+const native = spawnSync(process.execPath, [path.join(root, 'scripts/build-native.mjs'), ...(allTargets ? ['--all'] : [])], { stdio: 'inherit' });
 if (native.status !== 0) process.exit(native.status ?? 1);
 
-copyKoffiAddon();
+copyKoffiAddons(allTargets ? TARGETS : [nativeTarget()]);
 
 /**
  * koffi's API is its native addon, which npm installs in the optional package @koromix/koffi-<platform>-<arch>.
- * The bundles load it from dist/native/koffi/<platform>_<arch>/ (native/bindings/koffi.ts), so neither the
- * extension nor the CLI depends on node_modules at run time: copy the addon of this machine there, with koffi's
- * licence (MIT).
+ * The bundles load it from dist/native/koffi/<platform>_<arch>/ (native/bindings/koffi.ts, chosen at run time), so
+ * neither the extension nor the CLI depends on node_modules at run time: copy each target's addon there
+ * (scripts/koffi-addons.mjs), with koffi's licence (MIT; the platform packages are koffi's, under the same licence).
  */
-function copyKoffiAddon() {
-  const triplet = `${process.platform}_${process.arch}`;
-  const pkg = path.join(root, 'node_modules/@koromix', `koffi-${process.platform}-${process.arch}`);
-  const from = path.join(pkg, triplet, 'koffi.node');
-  if (!fs.existsSync(from)) {
-    console.error(`build: koffi's native module for ${process.platform}-${process.arch} is missing: ${path.relative(root, from)} ` +
-      `(npm installs it as koffi's optional dependency @koromix/koffi-${process.platform}-${process.arch}; run npm ci)`);
-    process.exit(1);
-  }
+function copyKoffiAddons(targets) {
   const dir = path.join(root, 'dist/native/koffi');
-  fs.mkdirSync(path.join(dir, triplet), { recursive: true });
-  fs.copyFileSync(from, path.join(dir, triplet, 'koffi.node'));
+  for (const target of targets) {
+    let from;
+    try {
+      from = koffiAddon(root, target);
+    } catch (e) {
+      console.error(`build: koffi's native module for ${target.name} is missing: ${e.message}`);
+      process.exit(1);
+    }
+    const elf = elfMachine(from);
+    if (elf.machine !== target.eMachine) {
+      console.error(`build: ${path.relative(root, from)} is for ELF machine ${elf.machine ?? elf.problem}, not ${target.machine}`);
+      process.exit(1);
+    }
+    fs.mkdirSync(path.join(dir, target.koffi), { recursive: true });
+    fs.copyFileSync(from, path.join(dir, target.koffi, 'koffi.node'));
+  }
   fs.copyFileSync(path.join(root, 'node_modules/koffi/LICENSE.txt'), path.join(dir, 'LICENSE.txt'));
 }
 
 /**
  * One bundle per process; each is a single CommonJS file for Node 20 that needs nothing from node_modules:
- * every JavaScript dependency is bundled, and koffi is loaded from its native addon (see copyKoffiAddon).
+ * every JavaScript dependency is bundled, and koffi is loaded from its native addon (see copyKoffiAddons).
  */
 const shippedKoffi = { PHANTOM_SHIPPED_KOFFI: 'true' };
 const bundles = [

@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // Checks a packaged extension as a user gets it: unpacks the .vsix into an empty folder outside the checkout and
-//   1. every file the extension loads at run time is there (bundles, native helper, koffi's addon for the
-//      package's target, webview assets, grammars, the README's images and linked docs), and nothing of node_modules;
+//   1. every file the extension loads at run time is there (bundles; the native helper and koffi's addon for each
+//      target of scripts/targets.mjs, linux-x64 and linux-arm64, each an ELF file for its machine; webview assets,
+//      grammars, the README's images and linked docs), and nothing of node_modules;
 //   2. no bundle requires a module that is not in the package (only Node's built-ins, and `vscode` in the client);
 //   3. `dist/cli.js doctor` reports Landlock and seccomp, and `dist/cli.js run -- true` exits 0, run from the
-//      unpacked copy with a bare environment: NODE_PATH and NODE_OPTIONS unset, HOME an empty folder, the cwd
+//      unpacked copy (so with this machine's helper and addon, chosen at run time) with a bare environment: NODE_PATH and NODE_OPTIONS unset, HOME an empty folder, the cwd
 //      outside the checkout — so no node_modules of the checkout is on any lookup path.
 // Each failure names the file. Exit 0 when the package is complete, 1 otherwise.
 //   node scripts/check-package.mjs [FILE.vsix | --dir UNPACKED_FOLDER] [--keep]
@@ -15,6 +16,7 @@ import { builtinModules } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { TARGETS, elfMachine } from './targets.mjs';
 import { extractZip, readZip } from './zip.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -46,16 +48,13 @@ function scratch() {
 
 const isBuiltin = (name) => name.startsWith('node:') || builtinModules.includes(name.split('/')[0]);
 
-function checkFiles(ext, target) {
+function checkFiles(ext) {
   const pkg = JSON.parse(fs.readFileSync(path.join(ext, 'package.json'), 'utf8'));
-  const triplet = target.replace('-', '_'); // vsce's linux-x64 → koffi's linux_x64
   const required = [
     [pkg.main.replace(/^\.\//, ''), 'the extension (package.json main)'],
     ['dist/server.js', 'the language server'],
     ['dist/runtime.js', 'the runtime'],
     ['dist/cli.js', 'the phantom CLI'],
-    ['dist/native/phantom-sandbox', 'the native sandbox helper'],
-    [`dist/native/koffi/${triplet}/koffi.node`, `koffi's native module for ${target}`],
     ['dist/native/koffi/LICENSE.txt', "koffi's licence"],
     ['dist/webview/metrics.js', 'the metrics panel script'],
     ['dist/webview/metrics.css', 'the metrics panel style'],
@@ -64,8 +63,24 @@ function checkFiles(ext, target) {
   for (const [file, what] of required) {
     if (!fs.existsSync(path.join(ext, file))) problems.push(`missing from the package: extension/${file} (${what})`);
   }
-  const helper = path.join(ext, 'dist/native/phantom-sandbox');
-  if (fs.existsSync(helper) && (fs.statSync(helper).mode & 0o111) === 0) problems.push('extension/dist/native/phantom-sandbox is not executable in the package');
+  // One package for every target: each architecture's helper and koffi addon, ELF for that machine.
+  for (const target of TARGETS) {
+    for (const [file, what] of [
+      [`dist/native/${target.name}/phantom-sandbox`, `the native sandbox helper for ${target.name}`],
+      [`dist/native/koffi/${target.koffi}/koffi.node`, `koffi's native module for ${target.name}`],
+    ]) {
+      const full = path.join(ext, file);
+      if (!fs.existsSync(full)) {
+        problems.push(`missing from the package: extension/${file} (${what})`);
+        continue;
+      }
+      const elf = elfMachine(full);
+      if (elf.problem) problems.push(`extension/${file} (${what}) ${elf.problem}`);
+      else if (elf.machine !== target.eMachine) problems.push(`extension/${file} (${what}) is for ELF machine ${elf.machine}, not ${target.machine} (${target.eMachine})`);
+      if (file.endsWith('phantom-sandbox') && (fs.statSync(full).mode & 0o111) === 0) problems.push(`extension/${file} is not executable in the package`);
+    }
+  }
+  say(`helpers and koffi addons: ${TARGETS.map((t) => `${t.name} (${t.machine})`).join(', ')}`);
   if (fs.existsSync(path.join(ext, 'node_modules'))) problems.push('the package holds extension/node_modules: the bundles must not need it (scripts/build.mjs)');
 
   // The README as packaged (vsce may rename it) and the docs it ships: every relative link must resolve.
@@ -104,7 +119,13 @@ function runFromCopy(ext, scratchDir) {
   fs.mkdirSync(home, { recursive: true });
   fs.mkdirSync(work, { recursive: true });
   // A bare environment: nothing that could point node at the checkout's node_modules.
-  const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, LANG: process.env.LANG ?? 'C.UTF-8', TMPDIR: scratchDir };
+  // The run's cwd (which it may write) is a folder of its own: HOME (the approval store under it) must not be
+  // inside it, or the runtime refuses the run, rightly.
+  const work = path.join(scratchDir, 'work');
+  const tmp = path.join(scratchDir, 'tmp');
+  fs.mkdirSync(work, { recursive: true });
+  fs.mkdirSync(tmp, { recursive: true });
+  const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, LANG: process.env.LANG ?? 'C.UTF-8', TMPDIR: tmp };
   for (const dir of ancestors(ext)) {
     if (fs.existsSync(path.join(dir, 'node_modules'))) problems.push(`${path.join(dir, 'node_modules')} is on the unpacked copy's module lookup path: check from another folder`);
   }
@@ -137,12 +158,6 @@ function ancestors(dir) {
   }
 }
 
-/** The vsce target of the package (`linux-x64`), from its manifest; the machine's own when the manifest has none. */
-function targetOf(manifestFile) {
-  const text = fs.existsSync(manifestFile) ? fs.readFileSync(manifestFile, 'utf8') : '';
-  return /TargetPlatform="([^"]+)"/.exec(text)?.[1] ?? `${process.platform}-${process.arch}`;
-}
-
 function main() {
   let scratchDir;
   let unpacked;
@@ -165,7 +180,7 @@ function main() {
   const ext = path.join(unpacked, 'extension');
   if (!fs.existsSync(path.join(ext, 'package.json'))) problems.push(`missing from the package: extension/package.json (is ${vsix ?? dirArg} a .vsix?)`);
   else {
-    checkFiles(ext, targetOf(path.join(unpacked, 'extension.vsixmanifest')));
+    checkFiles(ext);
     runFromCopy(ext, scratchDir);
   }
   if (!args.includes('--keep')) fs.rmSync(scratchDir, { recursive: true, force: true });

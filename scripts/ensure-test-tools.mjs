@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Installs what the end-to-end tests need, idempotently (a second run only checks):
-//   - Debian packages: chromium (the browser playwright-core drives), ripgrep (seeds code-server's own
+//   - Debian packages (also what `npm run package` needs: the cross compiler of the other architecture): chromium (the browser playwright-core drives), ripgrep (seeds code-server's own
 //     ripgrep, which would be downloaded from GitHub), libkrb5-dev + build tools + python3 (code-server's
 //     native modules, kerberos and node-pty among them, are compiled with node-gyp at install time).
 //   - code-server 4.100.3 (VS Code 1.100.3, needs Node 20) into .cache/code-server with
@@ -14,6 +14,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { crossDebianPackages } from './targets.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CODE_SERVER_VERSION = '4.100.3';
@@ -61,6 +62,8 @@ const DEBIAN_PACKAGES = [
   { pkg: 'bubblewrap', file: '/usr/bin/bwrap', why: 'phantom bench --spawn compares against it' },
   { pkg: 'crun', file: '/usr/bin/crun', why: 'the OCI runtime the export tests run profiles under' },
   { pkg: 'systemd', file: '/usr/bin/systemd-analyze', why: 'systemd-analyze verifies the --to systemd export' },
+  // The .vsix carries the helper of linux-x64 and linux-arm64: the other one is cross-compiled (scripts/targets.mjs).
+  ...crossDebianPackages(),
 ];
 
 const say = (msg) => console.log(`ensure-test-tools: ${msg}`);

@@ -1,9 +1,12 @@
 #!/usr/bin/env node
 // `npm run package`: the .vsix a user installs, checked as installed.
-//   1. a production build (bundles, the native helper, koffi's addon for this machine: scripts/build.mjs);
-//   2. vsce package for this machine's target (linux-x64 or linux-arm64): the native helper is compiled here, so the
-//      package holds the helper and koffi's addon of one platform, and says so in its manifest. No node_modules: every
-//      JavaScript dependency is bundled (.vscodeignore lists what is shipped);
+//   1. a production build for every target of scripts/targets.mjs (bundles; the native helper for linux-x64 and
+//      linux-arm64, one of them cross-compiled; koffi's addon of each: scripts/build.mjs --all-targets). The
+//      runtime picks its helper and addon from process.arch at run time;
+//   2. vsce package without --target: one package for both architectures. vsce's --target writes a single
+//      TargetPlatform into the manifest (a platform-specific package, one per target on the Marketplace); a package
+//      without one installs everywhere, and on a platform it does not carry the runtime says which files it lacks.
+//      No node_modules: every JavaScript dependency is bundled (.vscodeignore lists what is shipped);
 //   The packaged README shows its images inline (see packagedReadme).
 //   3. scripts/check-package.mjs on the result: fails, naming the file, when something the extension loads is missing.
 //   node scripts/package.mjs [--out FILE.vsix]
@@ -11,14 +14,13 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { TARGETS, nativeTarget } from './targets.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const out = path.resolve(args.includes('--out') ? args[args.indexOf('--out') + 1] : path.join(root, 'dist/phantom-fragment.vsix'));
-const TARGETS = { 'linux-x64': 'linux-x64', 'linux-arm64': 'linux-arm64' };
-const target = TARGETS[`${process.platform}-${process.arch}`];
-if (!target) {
-  console.error(`package: no package target for ${process.platform}-${process.arch} (supported: ${Object.keys(TARGETS).join(', ')})`);
+if (!nativeTarget()) {
+  console.error(`package: no package can be built on ${process.platform}-${process.arch} (supported: ${TARGETS.map((t) => t.name).join(', ')})`);
   process.exit(1);
 }
 
@@ -58,12 +60,11 @@ const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'ut
 const repository = typeof manifest.repository === 'string' ? manifest.repository : manifest.repository?.url;
 
 fs.rmSync(out, { force: true });
-must('production build', process.execPath, ['scripts/build.mjs', '--production']);
+must('production build', process.execPath, ['scripts/build.mjs', '--production', '--all-targets']);
 // Source maps of an earlier development build are not shipped (.vscodeignore), but would be stale: drop them.
 for (const f of fs.readdirSync(path.join(root, 'dist'))) if (f.endsWith('.js.map')) fs.rmSync(path.join(root, 'dist', f));
-must(`vsce package --target ${target}`, process.execPath, [
+must('vsce package', process.execPath, [
   path.join(root, 'node_modules/@vscode/vsce/vsce'), 'package',
-  '--target', target,
   '--no-dependencies', // everything is bundled: see scripts/build.mjs
   '--readme-path', packagedReadme(),
   // Without a repository the README's links stay relative: they point at the docs shipped in the package.
@@ -71,4 +72,4 @@ must(`vsce package --target ${target}`, process.execPath, [
   '--out', out,
 ]);
 must('check the package', process.execPath, ['scripts/check-package.mjs', out]);
-console.log(`package: ${path.relative(process.cwd(), out)} (${target}, ${(fs.statSync(out).size / 1024 / 1024).toFixed(2)} MiB)`);
+console.log(`package: ${path.relative(process.cwd(), out)} (${TARGETS.map((t) => t.name).join(' + ')}, ${(fs.statSync(out).size / 1024 / 1024).toFixed(2)} MiB)`);

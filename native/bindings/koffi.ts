@@ -4,8 +4,9 @@
  * koffi's API is its native addon (`koffi.node`); koffi's own JavaScript only looks for that addon in
  * `node_modules/@koromix/koffi-<platform>-<arch>` (npm installs it as an optional dependency) and wraps a few
  * deprecated names. A bundle (dist/runtime.js, dist/cli.js) does not depend on node_modules: the build copies the
- * addon of the machine's platform to `dist/native/koffi/<platform>_<arch>/koffi.node` and the bundle loads it from
- * there, choosing the folder at run time from `process.platform` and `process.arch`. When it is missing (a package
+ * addon of each platform to `dist/native/koffi/<platform>_<arch>/koffi.node` (`npm run package`: linux_x64 and
+ * linux_arm64; `npm run build`: this machine's) and the bundle loads it from there, choosing the folder at run time
+ * from `process.platform` and `process.arch`. When it is missing (a package
  * built for another machine, an incomplete install) the error names the file. Run from source (tests through tsx,
  * scripts), koffi comes from node_modules as usual.
  */

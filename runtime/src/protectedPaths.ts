@@ -20,7 +20,7 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { helperPath } from './sandboxSpawn';
+import { nativeFolder } from './sandboxSpawn';
 import { policyCacheRoot } from './seccompCompiler';
 
 /** Folders held by a placeholder when absent. */
@@ -57,7 +57,7 @@ function inside(p: string, folder: string): boolean {
 
 /** The runtime's own folders: the bundle with the helper, the package's node_modules, the policy cache. */
 export function runtimeFolders(): { path: string; why: string }[] {
-  const bundle = path.dirname(path.dirname(helperPath())); // dist/native/phantom-sandbox -> dist
+  const bundle = path.dirname(nativeFolder()); // dist/native -> dist
   const out = [
     { path: bundle, why: "the runtime's bundle and sandbox helper" },
     { path: path.join(path.dirname(bundle), 'node_modules'), why: "the runtime's node modules (its native bindings)" },

@@ -1,10 +1,10 @@
 /**
- * The runtime's only door to the native helper (dist/native/phantom-sandbox): builds its command line,
- * spawns it with an extra status pipe on fd 3 and turns the helper's JSON status lines
+ * The runtime's only door to the native helper (dist/native/<platform>-<arch>/phantom-sandbox): builds its
+ * command line, spawns it with an extra status pipe on fd 3 and turns the helper's JSON status lines
  * (docs/sandbox.md) into a SandboxExit.
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { PassThrough, type Readable, type Writable } from 'node:stream';
 import { CommandResolutionError, resolveCommand } from './commandResolution';
@@ -96,13 +96,32 @@ export interface SandboxProcess {
 
 const HELPER_NAME = 'phantom-sandbox';
 
-/** dist/native/phantom-sandbox next to the bundle (dist/*.js), or under the repo root when run from source. */
-export function helperPath(): string {
+/**
+ * The folder of the native helpers: dist/native next to the bundle (dist/*.js), or under the repo root when run from
+ * source. It holds one helper per architecture the package carries (scripts/targets.mjs).
+ */
+export function nativeFolder(): string {
+  if (path.basename(__dirname) === 'dist' || existsSync(path.join(__dirname, 'native'))) return path.join(__dirname, 'native');
+  return path.join(__dirname, '..', '..', 'dist', 'native');
+}
+
+/**
+ * The helper of this machine: `<nativeFolder>/<platform>-<arch>/phantom-sandbox` (a .vsix carries linux-x64 and
+ * linux-arm64; the one for `process.arch` is chosen here, at run time). PHANTOM_HELPER overrides it.
+ */
+export function helperPath(platform: string = process.platform, arch: string = process.arch): string {
   const override = process.env.PHANTOM_HELPER;
   if (override) return override;
-  const bundled = path.join(__dirname, 'native', HELPER_NAME);
-  if (path.basename(__dirname) === 'dist' || existsSync(bundled)) return bundled;
-  return path.join(__dirname, '..', '..', 'dist', 'native', HELPER_NAME);
+  return path.join(nativeFolder(), `${platform}-${arch}`, HELPER_NAME);
+}
+
+/** Why there is no helper: the file, this machine's architecture and the ones this copy has. */
+function missingHelper(helper: string): string {
+  if (process.env.PHANTOM_HELPER) return `sandbox helper not found at ${helper} (PHANTOM_HELPER)`;
+  const folder = nativeFolder();
+  const has = existsSync(folder) ? readdirSync(folder).filter((d) => existsSync(path.join(folder, d, HELPER_NAME))) : [];
+  return `sandbox helper for ${process.platform}-${process.arch} not found at ${helper} (this copy has ${has.length ? has.join(', ') : 'none'}): ` +
+    'build it with `node scripts/build-native.mjs` (or set PHANTOM_HELPER)';
 }
 
 /** The helper's command line; argv[0] must already be a path. `policyArgs` come from compilePolicies(). */
@@ -169,7 +188,7 @@ export function spawnSandbox(spec: SandboxSpec): SandboxProcess {
   if (!existsSync(helper)) {
     return notStarted({
       code: 125, signal: null, spawnMs: performance.now() - t0, notes,
-      error: `sandbox helper not found at ${helper}: build it with \`node scripts/build-native.mjs\` (or set PHANTOM_HELPER)`,
+      error: missingHelper(helper),
     });
   }
 
