@@ -6,6 +6,7 @@ import { StringDecoder } from 'node:string_decoder';
 import path from 'node:path';
 import type { RunExit, RunOutput, RunParams } from './protocol';
 import { limitOutput } from './outputLimit';
+import { exitDenials } from './denials';
 import { spawnSandbox, type SandboxProcess } from './sandboxSpawn';
 import { sandboxSpecFor } from './sandboxSpec';
 import { CommandResolutionError } from './commandResolution';
@@ -72,6 +73,7 @@ export class RunManager {
       const warm = 'warm' in exit && exit.warm === true; // served by a zygote (zygoteManager.ts)
       // A sandbox that was never made (125) has no startup latency worth counting.
       this.record(params, { startupMs: exit.code === 125 && exit.error ? null : exit.spawnMs, code: exit.code, signal: exit.signal, error: exit.error, warm });
+      const denials = exitDenials(prepared.spec, exit);
       this.sink.exit({
         runId: params.runId,
         code: exit.code,
@@ -79,6 +81,7 @@ export class RunManager {
         error: exit.error,
         notes: [...prepared.notes, ...exit.notes],
         ...(exit.outputLimited ? { outputLimited: exit.outputLimited } : {}),
+        ...(denials ? { denials } : {}),
         timings: { queueMs, spawnMs: exit.spawnMs, totalMs: performance.now() - requested, warm },
         ...(exit.pressure
           ? { pressure: { cpuMs: exit.pressure.cpuUs / 1000, memoryMs: exit.pressure.memoryUs / 1000, ioMs: exit.pressure.ioUs / 1000 } }
