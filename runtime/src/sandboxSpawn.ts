@@ -38,6 +38,9 @@ export interface SandboxSpec {
   landlockProfile?: string;
   /** Skip what the kernel cannot apply and report it in notes, instead of failing the run (125). */
   bestEffort?: boolean;
+  /** false: refused calls stay plain ERRNO answers of the filter, nothing is reported (`--no-denials`; the bench
+   * compares). Default: they reach the helper's supervisor (native/src/denials.c) and come back explained. */
+  reportDenials?: boolean;
   /** Learn mode (learnRun.ts): record every syscall into this file (`--learn FILE`) under the fixed learn deny layer. */
   learnRecording?: string;
   /** The name the helper's own messages on stderr begin with (its argv[0]; default its path, shown as
@@ -121,6 +124,7 @@ export function helperArguments(spec: SandboxSpec, policyArgs: string[] = []): s
   if (spec.pids) args.push('--pids', String(Math.floor(spec.pids)));
   if (spec.cpuSeconds) args.push('--cpu', String(Math.ceil(spec.cpuSeconds)));
   if (spec.learnRecording) args.push('--learn', spec.learnRecording);
+  if (spec.reportDenials === false) args.push('--no-denials');
   args.push(...policyArgs, '--', ...spec.argv);
   return args;
 }

@@ -9,7 +9,10 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { exitDenials } from '../../runtime/src/denials';
 import type { Denial } from '../../runtime/src/protocol';
+import type { SandboxSpec } from '../../runtime/src/sandboxSpawn';
+import { ZygoteManager } from '../../runtime/src/zygoteManager';
 import { REPO } from '../support/fixtures';
 
 const CLI = path.join(REPO, 'dist/cli.js');
@@ -115,4 +118,39 @@ test('the built-in profile\'s refusals are reported with its reason and the deci
   assert.equal(vsock?.argument, 'AF_VSOCK', JSON.stringify(r.report.denials));
   assert.match(vsock.source?.reason ?? '', /AF_VSOCK/);
   assert.match(r.stderr, /phantom: refused unshare \(0x10000000\) → EPERM by built-in default profile/);
+});
+
+/** A warm run (a zygote's primed workload) of `argv` under `seccompProfile` (default: the built-in profile). */
+async function warmRun(argv: string[], seccompProfile?: string) {
+  const manager = new ZygoteManager({ acceptTimeoutMs: 5000 });
+  try {
+    const spec: SandboxSpec = { argv, cwd: dir, env: { PATH: '/usr/bin:/bin' }, network: 'none', readOnly: [], readWrite: [], timeoutSeconds: 30, ...(seccompProfile ? { seccompProfile } : {}) };
+    await manager.spawn(spec).exited;
+    assert.ok(await manager.whenWarm(spec), 'a zygote became ready');
+    const p = manager.spawn(spec);
+    let stderr = '';
+    p.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    p.stdout.resume();
+    p.stdin.end();
+    const exit = await p.exited;
+    return { exit, stderr, denials: exitDenials(spec, exit) ?? [] };
+  } finally {
+    manager.dispose();
+  }
+}
+
+test('warm runs report denials too (the listener is handed over with SCM_RIGHTS when the profile allows sendmsg)', async () => {
+  const r = await warmRun(['/bin/sh', '-c', 'unshare -U true; echo done']);
+  assert.equal(r.exit.warm, true, r.exit.notes.join('; '));
+  assert.equal(r.exit.code, 0, r.stderr);
+  assert.match(r.stderr, /Operation not permitted/);
+  assert.ok(r.denials.some((d) => d.syscall === 'unshare' && d.source?.file === 'built-in default profile'), JSON.stringify(r.denials));
+});
+
+test('a warm run under a profile that refuses sendmsg keeps its refusals and says it reports none', async () => {
+  const r = await warmRun(['/bin/mkdir', path.join(dir, 'warm-mkdir')], learned);
+  assert.equal(r.exit.warm, true, r.exit.notes.join('; '));
+  assert.equal(r.exit.code, 1, r.stderr);
+  assert.match(r.stderr, /Operation not permitted/, 'refused with the profile\'s errno, as without the supervisor');
+  assert.ok(r.exit.notes.some((n) => /seccomp denials are not reported for this zygote run/.test(n)), r.exit.notes.join('; '));
 });
