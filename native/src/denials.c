@@ -306,14 +306,35 @@ static void read_path(pid_t pid, uint64_t addr, char *out, size_t size) {
   out[got < size ? got : size - 1] = '\0';
 }
 
+/* A relative path made absolute against the directory it is relative to (the task's cwd, or its dirfd), as the
+ * sandbox sees it: binds keep their host paths, so that is the path the user knows. */
+static void absolute_path(pid_t pid, bool at_dirfd, uint64_t dirfd, char *path, size_t size) {
+  if (!path[0] || path[0] == '/') return;
+  char link[64], base[PATH_BYTES];
+  if (!at_dirfd || (int)dirfd == AT_FDCWD) snprintf(link, sizeof link, "/proc/%d/cwd", (int)pid);
+  else snprintf(link, sizeof link, "/proc/%d/fd/%d", (int)pid, (int)dirfd);
+  ssize_t n = readlink(link, base, sizeof base - 1);
+  if (n <= 0 || base[0] != '/') return; /* unknown: the path stays as the call gave it */
+  base[n] = '\0';
+  char joined[PATH_BYTES];
+  int len = snprintf(joined, sizeof joined, "%s%s%s", base, n > 1 ? "/" : "", path);
+  if (len > 0 && (size_t)len < size) memcpy(path, joined, (size_t)len + 1);
+}
+
 static void record(const struct seccomp_notif *req, int err) {
   const struct seccomp_data *d = &req->data;
   struct denial key = {.arch = d->arch, .nr = d->nr, .err = err};
   if (d->arch == NATIVE_ARCH) {
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
       if (kinds[i].nr != d->nr) continue;
-      if (kinds[i].path) read_path((pid_t)req->pid, d->args[kinds[i].index], key.path, sizeof key.path);
-      else {
+      if (kinds[i].path) {
+        read_path((pid_t)req->pid, d->args[kinds[i].index], key.path, sizeof key.path);
+        bool at = kinds[i].index > 0;
+#ifdef __NR_symlink
+        if (d->nr == __NR_symlink) at = false; /* symlink(target, linkpath): no dirfd */
+#endif
+        absolute_path((pid_t)req->pid, at, d->nr == __NR_symlinkat ? d->args[1] : d->args[0], key.path, sizeof key.path);
+      } else {
         key.has_arg = true;
         key.arg = d->nr == __NR_clone ? d->args[0] : d->args[kinds[i].index] & 0xffffffffull; /* int arguments */
       }
