@@ -4,7 +4,7 @@ import path from 'node:path';
 import { defineCommand, parsePositiveNumber, parseSize, UsageError, type OptionTable, type OptionValues } from './cliArgs';
 import { limitOutput, type LimitedExit } from './outputLimit';
 import { writeFileSync } from 'node:fs';
-import { denialLines, exitDenials, type Denial } from './denials';
+import { denialLines, denialOrigin, exitDenials, type Denial } from './denials';
 import { spawnSandbox, streamEnded, type SandboxExit } from './sandboxSpawn';
 import { sandboxSpecFor } from './sandboxSpec';
 import { CommandResolutionError } from './commandResolution';
@@ -86,6 +86,7 @@ async function runRun(values: OptionValues<typeof RUN_OPTIONS>, positionals: str
   for (const note of prepared.notes) console.error(`phantom: ${note}`);
 
   const t0 = performance.now();
+  const origin = denialOrigin(prepared.spec); // before the run: it may rewrite the workspace's files
   const sandbox = limitOutput(spawnSandbox({ ...prepared.spec, reportAs: 'phantom' }), prepared.outputBytes);
   let started = false;
   void sandbox.execed.then(() => (started = true));
@@ -104,7 +105,7 @@ async function runRun(values: OptionValues<typeof RUN_OPTIONS>, positionals: str
   const exit = await sandbox.exited;
   // The denials come after the command's own output.
   await Promise.all([sandbox.stdout, sandbox.stderr].map((s) => (s.readableEnded || s.destroyed ? undefined : streamEnded(s))));
-  const denials = exitDenials(prepared.spec, exit) ?? [];
+  const denials = exitDenials(origin, exit) ?? [];
   for (const line of denialLines(denials)) console.error(`phantom: ${line}`);
   if (values.report) writeReport(values.report, exit, denials, [...prepared.notes, ...exit.notes], performance.now() - t0);
   process.stdin.unpipe(sandbox.stdin);

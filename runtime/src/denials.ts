@@ -4,7 +4,8 @@
  * the rule or `defaultAction` that refused it, and the fix in words. The run's report (`phantom run --report`)
  * and the protocol's exit carry these.
  */
-import { readFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { BUILTIN_FRAGMENTS } from '../../server/src/config/builtinFragments';
 import { parseSource } from '../../server/src/parse';
 import { childAt, type SourceNode } from '../../server/src/sourceTree';
@@ -35,6 +36,9 @@ export interface SeccompOrigin {
   profile: SeccompProfile;
   /** A file path, "FILE + fragments A, B", "WHERE: fragments A, B", or the built-in profile's name. */
   source: string;
+  /** The file's text, read BEFORE the run: the sandbox may write the workspace, and a file it swapped for a FIFO or
+   * rewrote must neither block the runtime nor move the lines the report names. */
+  text?: string;
 }
 
 /** Probes libraries make and handle when refused: reported with `expected: true`. */
@@ -84,13 +88,8 @@ function originParts(source: string): { file?: string; fragments?: string } {
 }
 
 /** 1-based line of each rule and of `defaultAction` in a profile file, through the server's positional parsers. */
-function profileLines(file: string): { rules: (number | undefined)[]; defaultAction?: number } {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    return { rules: [] };
-  }
+function profileLines(file: string, text: string | undefined): { rules: (number | undefined)[]; defaultAction?: number } {
+  if (text === undefined) return { rules: [] };
   const parsed = parseSource(text, /\.ya?ml$/i.test(file) ? 'yaml' : 'json');
   const lineOf = (node: SourceNode | undefined) => (node ? text.slice(0, node.keyStart ?? node.start).split('\n').length : undefined);
   const root = parsed.root;
@@ -139,7 +138,7 @@ function seccompDenial(raw: RawDenial, origin: SeccompOrigin): Denial {
         : `run with a seccomp profile that allows \`${name}\` (\`--seccomp FILE\`, or the profile's \`seccomp:\`)${fragmentFix}`;
     return denial;
   }
-  const lines = profileLines(parts.file);
+  const lines = profileLines(parts.file, origin.text);
   if (ruleIdx !== undefined) {
     const rule = origin.profile.syscalls![ruleIdx];
     denial.source = { file: parts.file, ...(lines.rules[ruleIdx] ? { line: lines.rules[ruleIdx] } : {}), ...(rule.comment ? { reason: rule.comment } : {}) };
@@ -184,14 +183,48 @@ export function explainDenials(raw: readonly RawDenial[], origin: SeccompOrigin,
   return out;
 }
 
-/** The seccomp profile a spec runs under, as sandboxPolicy.ts resolves it (for explaining its denials). */
-export function seccompOriginOf(spec: { seccompPolicy?: SeccompOrigin; seccompProfile?: string; cwd: string }, load: (file: string) => SeccompProfile): SeccompOrigin {
-  if (spec.seccompPolicy) return spec.seccompPolicy;
-  if (spec.seccompProfile) {
-    const file = spec.seccompProfile.startsWith('/') ? spec.seccompProfile : `${spec.cwd}/${spec.seccompProfile}`;
-    return { profile: load(file), source: file };
+/** A profile file's text if it is a regular file of sane size (never blocks: O_NONBLOCK, no FIFO, no link). */
+function profileText(file: string): string | undefined {
+  let fd: number;
+  try {
+    fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch {
+    return undefined;
+  }
+  try {
+    const st = fstatSync(fd);
+    return st.isFile() && st.size <= 16 * 1024 * 1024 ? readFileSync(fd, 'utf8') : undefined;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * What a run's denials will be explained against, taken BEFORE the run (see SeccompOrigin.text); undefined for
+ * learn runs, which report none.
+ */
+export function denialOrigin(spec: { seccompPolicy?: Omit<SeccompOrigin, 'text'>; seccompProfile?: string; cwd: string; learnRecording?: string }): SeccompOrigin | undefined {
+  if (spec.learnRecording) return undefined;
+  try {
+    if (spec.seccompPolicy) {
+      const file = originParts(spec.seccompPolicy.source).file;
+      return { ...spec.seccompPolicy, ...(file ? { text: profileText(file) } : {}) };
+    }
+    if (spec.seccompProfile) {
+      const file = path.resolve(spec.cwd, spec.seccompProfile);
+      const loaded = loadSeccompProfile(file);
+      return { profile: loaded.profile, source: file, text: loaded.text };
+    }
+  } catch {
+    return undefined; // the run itself fails on the profile and says why
   }
   return { profile: DEFAULT_SECCOMP_PROFILE, source: DEFAULT_PROFILE_NAME };
+}
+
+/** The denials of a finished run (undefined when there were none): for the report and the protocol. */
+export function exitDenials(origin: SeccompOrigin | undefined, exit: { rawDenials?: RawDenial[]; signal: string | null }): Denial[] | undefined {
+  if (!origin || (!exit.rawDenials?.length && exit.signal !== 'SIGSYS')) return undefined;
+  return explainDenials(exit.rawDenials ?? [], origin, exit.signal);
 }
 
 /** One line per distinct denial that is not expected, for stderr after the command's own output. */
@@ -201,11 +234,4 @@ export function denialLines(denials: readonly Denial[]): string[] {
     const where = d.source ? ` by ${d.source.file}${d.source.line ? `:${d.source.line}` : ''}` : '';
     return `refused ${what}${d.count > 1 ? ` ×${d.count}` : ''}${d.result ? ` → ${d.result}` : ''}${where}${d.fix ? ` — ${d.fix}` : ''}`;
   });
-}
-
-/** The denials of a finished run of `spec` (undefined when there were none): for the report and the protocol. */
-export function exitDenials(spec: { seccompPolicy?: SeccompOrigin; seccompProfile?: string; cwd: string; learnRecording?: string }, exit: { rawDenials?: RawDenial[]; signal: string | null }): Denial[] | undefined {
-  if (spec.learnRecording || (!exit.rawDenials?.length && exit.signal !== 'SIGSYS')) return undefined;
-  const origin = seccompOriginOf(spec, (file) => loadSeccompProfile(file).profile);
-  return explainDenials(exit.rawDenials ?? [], origin, exit.signal);
 }

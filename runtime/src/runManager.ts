@@ -6,7 +6,7 @@ import { StringDecoder } from 'node:string_decoder';
 import path from 'node:path';
 import type { RunExit, RunOutput, RunParams } from './protocol';
 import { limitOutput } from './outputLimit';
-import { exitDenials } from './denials';
+import { denialOrigin, exitDenials } from './denials';
 import { spawnSandbox, type SandboxProcess } from './sandboxSpawn';
 import { sandboxSpecFor } from './sandboxSpec';
 import { CommandResolutionError } from './commandResolution';
@@ -57,6 +57,7 @@ export class RunManager {
       return fail(error instanceof CommandResolutionError ? error.exitCode : error instanceof ProfileLoadError ? 125 : 127, error instanceof Error ? error.message : String(error), error instanceof ApprovalNeededError ? error.status : undefined);
     }
     const queueMs = performance.now() - requested;
+    const origin = denialOrigin(prepared.spec); // before the run: it may rewrite the workspace's files
     const started = this.zygotes ? this.zygotes.spawn(prepared.spec, { profile: params.profile, pool: prepared.pool }) : spawnSandbox(prepared.spec);
     const sandbox = limitOutput(started, prepared.outputBytes);
     this.runs.set(params.runId, sandbox);
@@ -73,7 +74,7 @@ export class RunManager {
       const warm = 'warm' in exit && exit.warm === true; // served by a zygote (zygoteManager.ts)
       // A sandbox that was never made (125) has no startup latency worth counting.
       this.record(params, { startupMs: exit.code === 125 && exit.error ? null : exit.spawnMs, code: exit.code, signal: exit.signal, error: exit.error, warm });
-      const denials = exitDenials(prepared.spec, exit);
+      const denials = exitDenials(origin, exit);
       this.sink.exit({
         runId: params.runId,
         code: exit.code,

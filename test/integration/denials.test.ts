@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { exitDenials } from '../../runtime/src/denials';
+import { denialOrigin, exitDenials } from '../../runtime/src/denials';
 import type { Denial } from '../../runtime/src/protocol';
 import type { SandboxSpec } from '../../runtime/src/sandboxSpawn';
 import { ZygoteManager } from '../../runtime/src/zygoteManager';
@@ -127,13 +127,14 @@ async function warmRun(argv: string[], seccompProfile?: string) {
     const spec: SandboxSpec = { argv, cwd: dir, env: { PATH: '/usr/bin:/bin' }, network: 'none', readOnly: [], readWrite: [], timeoutSeconds: 30, ...(seccompProfile ? { seccompProfile } : {}) };
     await manager.spawn(spec).exited;
     assert.ok(await manager.whenWarm(spec), 'a zygote became ready');
+    const origin = denialOrigin(spec);
     const p = manager.spawn(spec);
     let stderr = '';
     p.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     p.stdout.resume();
     p.stdin.end();
     const exit = await p.exited;
-    return { exit, stderr, denials: exitDenials(spec, exit) ?? [] };
+    return { exit, stderr, denials: exitDenials(origin, exit) ?? [] };
   } finally {
     manager.dispose();
   }
@@ -153,4 +154,16 @@ test('a warm run under a profile that refuses sendmsg keeps its refusals and say
   assert.equal(r.exit.code, 1, r.stderr);
   assert.match(r.stderr, /Operation not permitted/, 'refused with the profile\'s errno, as without the supervisor');
   assert.ok(r.exit.notes.some((n) => /seccomp denials are not reported for this zygote run/.test(n)), r.exit.notes.join('; '));
+});
+
+test('attack: the workload swaps its profile file for a FIFO during the run — the runtime does not block, the lines are those it ran', () => {
+  const profile = path.join(dir, 'swapped.seccomp.json');
+  writeFileSync(profile, JSON.stringify({ defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['mkdir', 'mkdirat'], action: 'SCMP_ACT_ERRNO', errnoRet: 1 }] }, null, 2));
+  chmodSync(profile, 0o666);
+  const r = run(['--seccomp', profile, '--', '/bin/sh', '-c', `rm -f ${profile} && mkfifo ${profile} && mkdir ${path.join(dir, 'never')}; true`]);
+  assert.equal(r.code, 0, r.stderr);
+  const mkdir = r.report.denials.find((d) => d.syscall === 'mkdir' || d.syscall === 'mkdirat');
+  assert.ok(mkdir, JSON.stringify(r.report.denials));
+  assert.deepEqual(mkdir.source, { file: profile, line: 4 }, 'the rule\'s line in the file as it was run');
+  rmSync(profile, { force: true });
 });
