@@ -118,6 +118,9 @@ export class RunTerminal implements vscode.Pseudoterminal {
     const status = exit.signal ? `killed by ${exit.signal}` : `exit status ${exit.code ?? 'unknown'}`;
     const colour = exit.code === 0 ? GREEN : RED;
     this.write(`\r\n${colour}■ ${status}${RESET} ${DIM}(${started}ran ${(exit.timings.totalMs / 1000).toFixed(2)} s)${RESET}\r\n`);
+    // What the sandbox refused (runtime/src/denials.ts); paths come from the sandbox: JSON-quoted, no control characters.
+    const refused = (exit.denials ?? []).filter((d) => !d.expected).map((d) => `${d.syscall ?? d.address ?? 'killed'}${d.path !== undefined ? ` ${JSON.stringify(d.path)}` : ''}${d.source ? ` (${d.source.file}${d.source.line ? `:${d.source.line}` : ''})` : ''}`);
+    if (refused.length) this.write(`${RED}refused: ${refused.join(' · ')}${RESET}\r\n`);
     if (exit.pressure) {
       const p = exit.pressure;
       this.write(`${DIM}its own stalls (cgroup PSI): cpu ${p.cpuMs.toFixed(0)} ms · memory ${p.memoryMs.toFixed(0)} ms · io ${p.ioMs.toFixed(0)} ms${RESET}\r\n`);
