@@ -11,7 +11,8 @@ const FILE = path.join(FIXTURES, 'denials/job.seccomp.yaml');
 const ARCH = scmp.seccomp_arch_native();
 const nr = (name: string) => scmp.seccomp_syscall_resolve_name(name);
 const raw = (name: string, extra: Partial<RawDenial> = {}): RawDenial => ({ arch: ARCH, nr: nr(name), errno: 1, count: 1, ...extra });
-const origin = { profile: loadSeccompProfile(FILE).profile, source: FILE };
+const loaded = loadSeccompProfile(FILE);
+const origin = { profile: loaded.profile, source: FILE, text: loaded.text };
 
 test('a rule that refuses the call is named by its line, with its comment and how to lift it', () => {
   const [d] = explainDenials([raw('mkdirat', { errno: 13, path: '/ws/out', count: 3 })], origin, null);
