@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 bool channel_send(int fd, enum msg_type type, int code, int value, const char *step, const char *text) {
   struct msg m;
@@ -20,10 +21,29 @@ bool channel_send(int fd, enum msg_type type, int code, int value, const char *s
   return n == (ssize_t)sizeof m;
 }
 
+static int passed_fd = -1;
+
+int channel_take_fd(void) {
+  int fd = passed_fd;
+  passed_fd = -1;
+  return fd;
+}
+
 int channel_recv(int fd, struct msg *m) {
   ssize_t n;
-  do n = recv(fd, m, sizeof *m, 0);
+  union {
+    char buf[CMSG_SPACE(sizeof(int))];
+    struct cmsghdr align;
+  } ctl;
+  struct iovec iov = {.iov_base = m, .iov_len = sizeof *m};
+  struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf, .msg_controllen = sizeof ctl.buf};
+  do n = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC);
   while (n < 0 && errno == EINTR);
+  if (passed_fd >= 0) close(passed_fd); /* an fd nobody took: not kept */
+  passed_fd = -1;
+  for (struct cmsghdr *c = n > 0 ? CMSG_FIRSTHDR(&mh) : NULL; c; c = CMSG_NXTHDR(&mh, c))
+    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS && c->cmsg_len == CMSG_LEN(sizeof(int)))
+      memcpy(&passed_fd, CMSG_DATA(c), sizeof passed_fd);
   if (n < 0) return -1;
   if (n == 0) return 0;
   if (n != (ssize_t)sizeof *m) {

@@ -13,7 +13,10 @@
 
 enum msg_type { MSG_GO = 1, MSG_NOTE, MSG_ERROR, MSG_EXEC, MSG_EXIT,
                 /* workload -> helper, learn mode: value = the fd number its seccomp listener will get (learn.h) */
-                MSG_LEARN };
+                MSG_LEARN,
+                /* workload -> helper: its seccomp listener for denial reporting (denials.h), passed with
+                 * SCM_RIGHTS, or value = the fd number to take with pidfd_getfd */
+                MSG_DENIALS = 16 };
 
 struct msg {
   uint32_t type;
@@ -26,3 +29,5 @@ struct msg {
 bool channel_send(int fd, enum msg_type type, int code, int value, const char *step, const char *text);
 /* 1 = a message, 0 = end of file (peer gone), -1 = error (errno set). */
 int channel_recv(int fd, struct msg *m);
+/* The fd that came with the last message received (SCM_RIGHTS, close-on-exec), or -1; taking it clears it. */
+int channel_take_fd(void);

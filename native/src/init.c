@@ -29,6 +29,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -225,6 +226,10 @@ void run_init(struct sandbox_config *cfg, int sync_fd) {
       int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
       int sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
       channel_send(sync_fd, MSG_EXIT, code, sig, NULL, NULL);
+      /* A message the workload never read (the hand-off's acknowledgement, when the profile refused its recv:
+       * denials.c) would make our close reset the helper's end (ECONNRESET) before it reads MSG_EXIT. */
+      struct msg unread;
+      while (recv(sync_fd, &unread, sizeof unread, MSG_DONTWAIT) > 0) {}
       _exit(0); /* PID 1 exits: the kernel kills whatever is left in the namespace */
     }
   }

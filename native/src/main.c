@@ -9,6 +9,7 @@
 #include "report.h"
 #include "sandbox.h"
 #include "learn.h"
+#include "denials.h"
 #include "zygote.h"
 
 #include <errno.h>
@@ -48,6 +49,7 @@ static const char usage_text[] =
     "  --seccomp-flags N      SECCOMP_FILTER_FLAG_* bits for the filter (default 0)\n"
     "  --seccomp-guard FILE   a second compiled filter, installed before --seccomp-bpf (refusals every profile keeps)\n"
     "  --status-fd N          JSON status lines (default 3 when fd 3 is open)\n"
+    "  --no-denials           refused calls stay plain ERRNO answers of the filter: no supervisor, no report\n"
     "  --learn FD|FILE        learn mode: record every syscall (user-notify, answered CONTINUE) that\n"
     "                         --seccomp-bpf (the deny layer) lets through; the JSON recording goes to FD or FILE\n"
     "  --zygote --control-fd N  make the sandbox now and wait for ONE command on socket N (docs/zygotes.md)\n"
@@ -103,7 +105,7 @@ static void add_protect(struct sandbox_config *cfg, const char *opt, const char 
 enum { OPT_CWD = 256, OPT_NET, OPT_RO, OPT_RW, OPT_ENV, OPT_UID, OPT_GID, OPT_HOST_UID, OPT_HOST_GID,
        OPT_MEMORY, OPT_PIDS, OPT_CPU, OPT_TIMEOUT, OPT_STATUS_FD, OPT_PROBE, OPT_HELP,
        OPT_LANDLOCK_RULES, OPT_SECCOMP_BPF, OPT_SECCOMP_GUARD, OPT_SECCOMP_FLAGS, OPT_LEARN, OPT_ZYGOTE, OPT_CONTROL_FD, OPT_HIDE,
-       OPT_PROTECT, OPT_PROTECT_DIR };
+       OPT_PROTECT, OPT_PROTECT_DIR, OPT_NO_DENIALS };
 
 static const struct option options[] = {
     {"cwd", required_argument, NULL, OPT_CWD},           {"net", required_argument, NULL, OPT_NET},
@@ -124,6 +126,7 @@ static const struct option options[] = {
     {"hide", required_argument, NULL, OPT_HIDE},
     {"protect", required_argument, NULL, OPT_PROTECT},
     {"protect-dir", required_argument, NULL, OPT_PROTECT_DIR},
+    {"no-denials", no_argument, NULL, OPT_NO_DENIALS},
     {NULL, 0, NULL, 0},
 };
 
@@ -165,6 +168,7 @@ int main(int argc, char **argv) {
         break;
       case OPT_PROTECT: add_protect(&cfg, "--protect", optarg, false); break;
       case OPT_PROTECT_DIR: add_protect(&cfg, "--protect-dir", optarg, true); break;
+      case OPT_NO_DENIALS: denials_configure(false); break;
       case OPT_ENV:
         if (!strchr(optarg, '=') || optarg[0] == '=') usage_error("--env wants KEY=VALUE, got %s", optarg);
         if (cfg.nenv == MAX_ENV) usage_error("too many --env entries (at most %s)", "256");

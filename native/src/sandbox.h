@@ -179,6 +179,9 @@ struct sock_filter;
 /* The action (SECCOMP_RET_*) the program returns for call nr on arch, or -1 when it depends on the arguments or
  * the instruction pointer (or the program is one this reader does not follow). */
 long seccomp_verdict(const struct sock_filter *prog, size_t len, uint32_t nr, uint32_t arch);
+/* The program run exactly on one call's data (denials.c); -1 when it is not a program the kernel accepts. */
+struct seccomp_data;
+long seccomp_run(const struct sock_filter *prog, size_t len, const struct seccomp_data *data);
 
 /* setid_guard.c — the fixed filter against set-id files, installed in every workload before the profile's */
 int install_setid_guard(const char **failed_call);

@@ -5,6 +5,7 @@
  * so nothing of the setup (and not init, which stays outside the filter) depends on what the filter allows.
  */
 #define _GNU_SOURCE
+#include "denials.h"
 #include "report.h"
 #include "sandbox.h"
 
@@ -45,7 +46,9 @@ int install_seccomp_filter(struct sandbox_config *cfg, const char **failed_call)
       return -1;
     }
   }
-  if (cfg->seccomp_filter) {
+  if (cfg->seccomp_filter && denials_wanted(cfg)) {
+    if (denials_install(cfg, failed_call) < 0) return -1; /* the same program, refusals reported (denials.h) */
+  } else if (cfg->seccomp_filter) {
     struct sock_fprog prog = {.len = (unsigned short)cfg->seccomp_len, .filter = (struct sock_filter *)cfg->seccomp_filter};
     if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, cfg->seccomp_flags, &prog) < 0) {
       *failed_call = "seccomp(SECCOMP_SET_MODE_FILTER, flags, filter)";

@@ -12,6 +12,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
+#include <linux/seccomp.h>
 
 #define SECCOMP_DATA_NR 0u
 #define SECCOMP_DATA_ARCH 4u
@@ -110,4 +112,70 @@ long seccomp_verdict(const struct sock_filter *prog, size_t len, uint32_t nr, ui
     }
   }
   return -1; /* ran off the end: not a valid program */
+}
+
+/* The same program run exactly, on a whole seccomp_data (denials.c: the profile's answer for a refused call).
+ * -1 for anything the kernel would not have accepted. */
+long seccomp_run(const struct sock_filter *prog, size_t len, const struct seccomp_data *data) {
+  uint32_t a = 0, x = 0, mem[BPF_MEMWORDS] = {0};
+  const unsigned char *bytes = (const unsigned char *)data;
+  for (size_t pc = 0; pc < len; pc++) {
+    const struct sock_filter f = prog[pc];
+    switch (BPF_CLASS(f.code)) {
+      case BPF_LD:
+        if (f.code == (BPF_LD | BPF_W | BPF_ABS)) {
+          if (f.k > SECCOMP_DATA_SIZE - 4 || (f.k & 3)) return -1;
+          memcpy(&a, bytes + f.k, 4);
+        } else if (f.code == (BPF_LD | BPF_W | BPF_LEN)) a = SECCOMP_DATA_SIZE;
+        else if (f.code == (BPF_LD | BPF_IMM)) a = f.k;
+        else if (f.code == (BPF_LD | BPF_MEM) && f.k < BPF_MEMWORDS) a = mem[f.k];
+        else return -1;
+        break;
+      case BPF_LDX:
+        if (f.code == (BPF_LDX | BPF_W | BPF_LEN)) x = SECCOMP_DATA_SIZE;
+        else if (f.code == (BPF_LDX | BPF_IMM)) x = f.k;
+        else if (f.code == (BPF_LDX | BPF_MEM) && f.k < BPF_MEMWORDS) x = mem[f.k];
+        else return -1;
+        break;
+      case BPF_ST:
+        if (f.k >= BPF_MEMWORDS) return -1;
+        mem[f.k] = a;
+        break;
+      case BPF_STX:
+        if (f.k >= BPF_MEMWORDS) return -1;
+        mem[f.k] = x;
+        break;
+      case BPF_ALU: {
+        struct reg r = {a, true};
+        if (!alu(BPF_OP(f.code), &r, (struct reg){BPF_SRC(f.code) == BPF_X ? x : f.k, true})) return -1;
+        a = r.value;
+        break;
+      }
+      case BPF_JMP: {
+        if (BPF_OP(f.code) == BPF_JA) {
+          pc += f.k;
+          break;
+        }
+        uint32_t src = BPF_SRC(f.code) == BPF_X ? x : f.k;
+        bool taken;
+        switch (BPF_OP(f.code)) {
+          case BPF_JEQ: taken = a == src; break;
+          case BPF_JGT: taken = a > src; break;
+          case BPF_JGE: taken = a >= src; break;
+          case BPF_JSET: taken = (a & src) != 0; break;
+          default: return -1;
+        }
+        pc += taken ? f.jt : f.jf;
+        break;
+      }
+      case BPF_RET: return BPF_RVAL(f.code) == BPF_A ? (long)a : (long)f.k;
+      case BPF_MISC:
+        if (BPF_MISCOP(f.code) == BPF_TAX) x = a;
+        else if (BPF_MISCOP(f.code) == BPF_TXA) a = x;
+        else return -1;
+        break;
+      default: return -1;
+    }
+  }
+  return -1;
 }

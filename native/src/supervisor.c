@@ -9,6 +9,7 @@
 #include "sandbox.h"
 #include "zygote.h"
 #include "learn.h"
+#include "denials.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -42,6 +43,7 @@ static const struct sandbox_config *supervised;
 
 static int exit_status_event(int code, int sig, bool timed_out) {
   if (supervised) report_group_pressure(supervised);
+  denials_report(); /* before the exit line: the runtime has them when it learns the run is over */
   if (!learn_enabled()) report_release_stdio(); /* learn mode may still have something to say on stderr */
   char name[32], codebuf[16];
   snprintf(codebuf, sizeof codebuf, "%d", code);
@@ -85,6 +87,7 @@ int supervise_sandbox(struct sandbox_config *cfg) {
   describe_limits(cfg);
   prepare_bind_trees(cfg);
   prepare_placeholders(cfg); /* before the clone: the sandbox finds them as present paths to protect */
+  denials_set_answer(cfg->seccomp_filter, cfg->seccomp_len); /* never modified: the workload installs a copy */
 
   /* Blocked before the clone so none is lost; the child inherits the mask and init reads its own signalfd. */
   sigset_t set;
@@ -127,16 +130,19 @@ int supervise_sandbox(struct sandbox_config *cfg) {
   bool timed_out = false;
   int exec_error_code = 0;
   /* pfd[3]: the learn-mode listener (learn.c), -1 until the workload hands it over; poll skips negative fds. */
-  struct pollfd pfd[4] = {{.fd = sv[0], .events = POLLIN}, {.fd = sfd, .events = POLLIN}, {.fd = tfd, .events = POLLIN},
-                          {.fd = -1, .events = POLLIN}};
+  /* pfd[4]: the denial listener (denials.c), -1 until handed over. */
+  struct pollfd pfd[5] = {{.fd = sv[0], .events = POLLIN}, {.fd = sfd, .events = POLLIN}, {.fd = tfd, .events = POLLIN},
+                          {.fd = -1, .events = POLLIN}, {.fd = -1, .events = POLLIN}};
   for (;;) {
     pfd[2].fd = tfd;
     pfd[3].fd = learn_poll_fd();
-    if (poll(pfd, 4, -1) < 0) {
+    pfd[4].fd = denials_poll_fd();
+    if (poll(pfd, 5, -1) < 0) {
       if (errno == EINTR) continue;
       die_step("supervise", errno, NULL, "poll(sync, signals, timer)");
     }
     if (pfd[3].fd >= 0 && pfd[3].revents) learn_handle(pfd[3].revents);
+    if (pfd[4].fd >= 0 && pfd[4].revents) denials_handle(pfd[4].revents);
     if (pfd[1].revents & POLLIN) {
       struct signalfd_siginfo si;
       if (read(sfd, &si, sizeof si) == (ssize_t)sizeof si) kill(pid, (int)si.ssi_signo); /* init forwards it */
@@ -156,7 +162,13 @@ int supervise_sandbox(struct sandbox_config *cfg) {
     switch (m.type) {
       case MSG_NOTE: note("%s", m.text); break;
       case MSG_LEARN: learn_attach((pid_t)workload_host_pid(pid), m.value); break;
+      case MSG_DENIALS: {
+        int passed = channel_take_fd();
+        denials_attach(passed >= 0 ? 0 : (pid_t)workload_host_pid(pid), m.value, passed, sv[0], m.code);
+        break;
+      }
       case MSG_EXEC:
+        denials_exec();
         status_event("\"event\":\"exec\",\"pid\":%ld,\"setupUs\":%llu", workload_host_pid(pid),
                      (unsigned long long)(monotonic_us() - t0));
         break;

@@ -13,6 +13,7 @@
  */
 #define _GNU_SOURCE
 #include "zygote.h"
+#include "denials.h"
 
 #include "channel.h"
 #include "report.h"
@@ -200,6 +201,7 @@ static int wait_until_ready(int sync_fd, int signal_fd, pid_t child) {
     int r = channel_recv(sync_fd, &m);
     if (r <= 0) setup_failed(child, NULL);
     if (m.type == MSG_ZYGOTE_READY) return m.value;
+    if (m.type == MSG_DENIALS) denials_attach(0, -1, channel_take_fd(), sync_fd, -1); /* a primed workload's filter (denials.h) */
     if (m.type == MSG_NOTE) note("%s", m.text);
     else if (m.type == MSG_ERROR) setup_failed(child, &m);
   }
@@ -232,6 +234,7 @@ uint64_t zygote_wait_for_request(struct sandbox_config *cfg, int sync_fd, int si
       int r = channel_recv(sync_fd, &m);
       if (r <= 0 || m.type == MSG_ERROR) setup_failed(child, r > 0 ? &m : NULL);
       if (m.type == MSG_NOTE) note("%s", m.text);
+      if (m.type == MSG_DENIALS) denials_attach(0, -1, channel_take_fd(), sync_fd, -1);
     }
     if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR)) break;
   }

@@ -44,6 +44,8 @@ export interface SpawnBenchResult {
   /** The same two processes' proportional (Pss) and private (Private_Clean + Private_Dirty) memory. */
   zygotePssKiB: number | null;
   zygotePrivateKiB: number | null;
+  /** false with `--no-denials`: cold and warm sandboxes ran without the denial supervisor. */
+  denialSupervisor: boolean;
   /** Warm measurements a cold start had to serve (the zygote was not ready or failed). */
   warmMisses: number;
   runs: number;
@@ -109,13 +111,13 @@ function ratio(a: SpawnStats | null, b: SpawnStats | null): number | null {
   return a && b && b.p50Ms > 0 ? Math.round((a.p50Ms / b.p50Ms) * 100) / 100 : null;
 }
 
-export async function benchSpawn(options: { runs: number; onProgress?: (round: number) => void }): Promise<SpawnBenchResult> {
+export async function benchSpawn(options: { runs: number; noDenials?: boolean; onProgress?: (round: number) => void }): Promise<SpawnBenchResult> {
   const notes: string[] = [];
   const hasBwrap = existsSync(BWRAP);
   if (!hasBwrap) notes.push(`${BWRAP} not found: install bubblewrap (apt-get install bubblewrap) to compare against it`);
   // A root-owned temporary folder, like a workspace: the cold path idmaps it, the zygote has it ready.
   const cwd = mkdtempSync(path.join(os.tmpdir(), 'phantom-bench-'));
-  const spec: SandboxSpec = { argv: ['/bin/true'], cwd, env: sandboxEnvironment({}, []), network: 'none', readOnly: [], readWrite: [], timeoutSeconds: 30 };
+  const spec: SandboxSpec = { argv: ['/bin/true'], cwd, env: sandboxEnvironment({}, []), network: 'none', readOnly: [], readWrite: [], timeoutSeconds: 30, ...(options.noDenials ? { reportDenials: false } : {}) };
   // A pool of one: the bench measures a hand-off, not how many zygotes demand would keep.
   const manager = new ZygoteManager({ mayRefill: () => true });
   const samples: Record<SpawnKind, number[]> = { unsandboxed: [], bwrap: [], cold: [], warm: [] };
@@ -188,6 +190,7 @@ export async function benchSpawn(options: { runs: number; onProgress?: (round: n
       toExec: { cold: stats(toExec.cold), warm: stats(toExec.warm) },
       ...memory,
       warmMisses,
+      denialSupervisor: !options.noDenials,
       runs: options.runs,
       notes,
     };
@@ -200,7 +203,7 @@ export async function benchSpawn(options: { runs: number; onProgress?: (round: n
 /** Human-readable lines of a result. */
 export function describeSpawnBench(r: SpawnBenchResult): string[] {
   const fmt = (s: SpawnStats | null) => (s ? `p50 ${s.p50Ms.toFixed(2)} ms  p99 ${s.p99Ms.toFixed(2)} ms` : 'not measured');
-  const lines = [`spawn of /bin/true, ${r.runs} interleaved runs each (spawn() to exit, stdio piped):`];
+  const lines = [`spawn of /bin/true, ${r.runs} interleaved runs each (spawn() to exit, stdio piped; denial supervisor ${r.denialSupervisor ? 'on' : 'off'}):`];
   for (const kind of SPAWN_KINDS) lines.push(`  ${kind.padEnd(12)} ${fmt(r.spawn[kind])}`);
   lines.push(`  to execve:   cold ${fmt(r.toExec.cold)}; warm ${fmt(r.toExec.warm)}`);
   lines.push(`  waiting zygote memory: VmRSS ${r.zygoteRssKiB ?? '?'} KiB, Pss ${r.zygotePssKiB ?? '?'} KiB, private ${r.zygotePrivateKiB ?? '?'} KiB`);

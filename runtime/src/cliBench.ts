@@ -21,15 +21,15 @@ export interface BenchKind {
   /** Runs when --runs is not given. */
   defaultRuns: number;
   /** quick: `--quick`, small inputs and few rounds (for tests); kinds without a quick mode ignore it. */
-  run(options: { runs: number; quick: boolean; progress: (text: string) => void }): Promise<BenchReport>;
+  run(options: { runs: number; quick: boolean; noDenials: boolean; progress: (text: string) => void }): Promise<BenchReport>;
 }
 
 export const BENCH_KINDS: Record<string, BenchKind> = {
   spawn: {
     summary: 'start /bin/true unsandboxed, through bwrap, a cold sandbox and a warm zygote (interleaved)',
     defaultRuns: 100,
-    async run({ runs, progress }) {
-      const result = await benchSpawn({ runs, onProgress: (round) => progress(`spawn: round ${round + 1}`) });
+    async run({ runs, noDenials, progress }) {
+      const result = await benchSpawn({ runs, noDenials, onProgress: (round) => progress(`spawn: round ${round + 1}`) });
       return { json: { ...result }, lines: describeSpawnBench(result) };
     },
   },
@@ -62,6 +62,7 @@ export const BENCH_COMMAND = defineCommand({
     json: { type: 'boolean', help: 'print one JSON object with the figures of every kind run' },
     runs: { type: 'string', value: 'N', help: "rounds per kind (default: each kind's own)" },
     quick: { type: 'boolean', help: 'small inputs and few rounds (for tests)' },
+    'no-denials': { type: 'boolean', help: 'spawn: sandboxes without the denial supervisor (refusals stay plain ERRNO), to compare its cost' },
   },
   details: 'With no kind option, every kind runs.',
   main: runBench,
@@ -75,7 +76,7 @@ async function runBench(flags: Record<string, unknown>): Promise<number> {
   for (const name of kinds) {
     const kind = BENCH_KINDS[name];
     // Progress goes to stderr, so `--json` output stays one clean object on stdout.
-    const report = await kind.run({ runs: runs ?? kind.defaultRuns, quick: flags.quick === true, progress: (text) => process.stderr.isTTY && process.stderr.write(`\r${text}  `) });
+    const report = await kind.run({ runs: runs ?? kind.defaultRuns, quick: flags.quick === true, noDenials: flags['no-denials'] === true, progress: (text) => process.stderr.isTTY && process.stderr.write(`\r${text}  `) });
     if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
     Object.assign(json, report.json);
     if (!flags.json) console.log(report.lines.join('\n'));

@@ -3,7 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { defineCommand, parsePositiveNumber, parseSize, UsageError, type OptionTable, type OptionValues } from './cliArgs';
 import { limitOutput, type LimitedExit } from './outputLimit';
-import { spawnSandbox, type SandboxExit } from './sandboxSpawn';
+import { writeFileSync } from 'node:fs';
+import { denialLines, denialOrigin, exitDenials, type Denial } from './denials';
+import { spawnSandbox, streamEnded, type SandboxExit } from './sandboxSpawn';
 import { sandboxSpecFor } from './sandboxSpec';
 import { CommandResolutionError } from './commandResolution';
 
@@ -25,6 +27,7 @@ const RUN_OPTIONS = {
     pids: { type: 'string', value: 'N', help: 'process limit' },
     timeout: { type: 'string', value: 'SECONDS', help: 'wall-time limit; the whole sandbox is stopped when it is reached (default 300)' },
     env: { type: 'string', value: 'K=V', multiple: true, help: "set a variable of the command's environment" },
+    report: { type: 'string', value: 'FILE', path: true, help: "write the run's report as JSON: its exit, what the sandbox refused (each with the profile line and the fix), its notes" },
     verbose: { type: 'boolean', short: 'v', help: 'print the notes of the sandbox, its start-up time and its own stalls' },
 } as const satisfies OptionTable;
 
@@ -82,6 +85,8 @@ async function runRun(values: OptionValues<typeof RUN_OPTIONS>, positionals: str
   }
   for (const note of prepared.notes) console.error(`phantom: ${note}`);
 
+  const t0 = performance.now();
+  const origin = denialOrigin(prepared.spec); // before the run: it may rewrite the workspace's files
   const sandbox = limitOutput(spawnSandbox({ ...prepared.spec, reportAs: 'phantom' }), prepared.outputBytes);
   let started = false;
   void sandbox.execed.then(() => (started = true));
@@ -98,6 +103,11 @@ async function runRun(values: OptionValues<typeof RUN_OPTIONS>, positionals: str
     });
   }
   const exit = await sandbox.exited;
+  // The denials come after the command's own output.
+  await Promise.all([sandbox.stdout, sandbox.stderr].map((s) => (s.readableEnded || s.destroyed ? undefined : streamEnded(s))));
+  const denials = exitDenials(origin, exit) ?? [];
+  for (const line of denialLines(denials)) console.error(`phantom: ${line}`);
+  if (values.report) writeReport(values.report, exit, denials, [...prepared.notes, ...exit.notes], performance.now() - t0);
   process.stdin.unpipe(sandbox.stdin);
   process.stdin.pause();
   process.stdin.destroy();
@@ -126,4 +136,22 @@ export function exitMessage(exit: Pick<LimitedExit<SandboxExit>, 'signal' | 'tim
   if (stoppedBy && exit.signal) return `stopped (${stoppedBy})`;
   if (exit.signal === 'SIGKILL' && !exit.error) return 'the command was killed by SIGKILL (by its memory limit, or from outside the sandbox)';
   return undefined;
+}
+
+/** `--report FILE`: the run as JSON (docs/sandbox.md, "Denials"). A report that cannot be written is said, not fatal. */
+function writeReport(file: string, exit: LimitedExit<SandboxExit>, denials: Denial[], notes: string[], totalMs: number): void {
+  const report = {
+    exit: {
+      code: exit.code, signal: exit.signal,
+      ...(exit.timedOut ? { timedOut: true } : {}), ...(exit.outputLimited ? { outputLimited: exit.outputLimited } : {}), ...(exit.error ? { error: exit.error } : {}),
+      timings: { spawnMs: exit.spawnMs, totalMs },
+    },
+    denials,
+    notes,
+  };
+  try {
+    writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+  } catch (error) {
+    console.error(`phantom: --report ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)} — the report was not written; give a writable path`);
+  }
 }

@@ -88,6 +88,28 @@ export interface RunTimings {
   warm: boolean;
 }
 
+/** One distinct refusal of a run, explained (runtime/src/denials.ts, docs/sandbox.md "Denials"). */
+export interface Denial {
+  kind: 'seccomp' | 'landlock' | 'network';
+  syscall?: string;
+  path?: string;
+  /** Landlock right names. */
+  access?: string[];
+  /** "host:port" */
+  address?: string;
+  count: number;
+  /** Deduced (an --explain replay), not observed. */
+  inferred?: boolean;
+  /** A refusal libraries expect and handle (a probe for a newer syscall): never a problem. */
+  expected?: boolean;
+  /** The errno the workload got (EPERM, ENOSYS …), or the signal that killed it. */
+  result?: string;
+  /** The decisive argument, named (AF_VSOCK, TIOCSTI, CLONE_NEWUSER …) or in hex. */
+  argument?: string;
+  source?: { file: string; line?: number; fragment?: string; reason?: string };
+  fix?: string;
+}
+
 export interface RunExit {
   runId: string;
   /** The command's exit code, or null when it was killed by a signal or never started. */
@@ -108,6 +130,8 @@ export interface RunExit {
   /** Present when the run's output passed its limit (`limits.output`, default 64 MiB): the limit in bytes. The run
    * was stopped there (SIGKILL) and the rest of its output dropped; `notes` says so too. */
   outputLimited?: number;
+  /** What the sandbox refused, one entry per distinct refusal (expected ones included, marked). */
+  denials?: Denial[];
 }
 
 export interface RunOutput {

@@ -6,6 +6,7 @@ import { StringDecoder } from 'node:string_decoder';
 import path from 'node:path';
 import type { RunExit, RunOutput, RunParams } from './protocol';
 import { limitOutput } from './outputLimit';
+import { denialOrigin, exitDenials } from './denials';
 import { spawnSandbox, type SandboxProcess } from './sandboxSpawn';
 import { sandboxSpecFor } from './sandboxSpec';
 import { CommandResolutionError } from './commandResolution';
@@ -64,6 +65,7 @@ export class RunManager {
     }
     const command = prepared.command;
     const queueMs = performance.now() - requested;
+    const origin = denialOrigin(prepared.spec); // before the run: it may rewrite the workspace's files
     const started = this.zygotes ? this.zygotes.spawn(prepared.spec, { profile: params.profile, pool: prepared.pool }) : spawnSandbox(prepared.spec);
     const sandbox = limitOutput(started, prepared.outputBytes);
     this.runs.set(params.runId, sandbox);
@@ -80,6 +82,7 @@ export class RunManager {
       const warm = 'warm' in exit && exit.warm === true; // served by a zygote (zygoteManager.ts)
       // A sandbox that was never made (125) has no startup latency worth counting.
       this.record(params, { startupMs: exit.code === 125 && exit.error ? null : exit.spawnMs, code: exit.code, signal: exit.signal, error: exit.error, warm, command });
+      const denials = exitDenials(origin, exit);
       this.sink.exit({
         runId: params.runId,
         code: exit.code,
@@ -87,6 +90,7 @@ export class RunManager {
         error: exit.error,
         notes: [...prepared.notes, ...exit.notes],
         ...(exit.outputLimited ? { outputLimited: exit.outputLimited } : {}),
+        ...(denials ? { denials } : {}),
         timings: { queueMs, spawnMs: exit.spawnMs, totalMs: performance.now() - requested, warm },
         ...(exit.pressure
           ? { pressure: { cpuMs: exit.pressure.cpuUs / 1000, memoryMs: exit.pressure.memoryUs / 1000, ioMs: exit.pressure.ioUs / 1000 } }

@@ -10,6 +10,7 @@ import { PassThrough, type Readable, type Writable } from 'node:stream';
 import { CommandResolutionError, resolveCommand } from './commandResolution';
 import { protectArguments, protectedPaths, type ProtectedPath } from './protectedPaths';
 import { compilePolicies, type PolicyInput } from './sandboxPolicy';
+import type { RawDenial } from './denials';
 import { LEARN_BASE_LAYER_NAME, learnBaseProfileOnce } from './seccompHardening';
 
 export interface SandboxSpec {
@@ -37,6 +38,9 @@ export interface SandboxSpec {
   landlockProfile?: string;
   /** Skip what the kernel cannot apply and report it in notes, instead of failing the run (125). */
   bestEffort?: boolean;
+  /** false: refused calls stay plain ERRNO answers of the filter, nothing is reported (`--no-denials`; the bench
+   * compares). Default: they reach the helper's supervisor (native/src/denials.c) and come back explained. */
+  reportDenials?: boolean;
   /** Learn mode (learnRun.ts): record every syscall into this file (`--learn FILE`) under the fixed learn deny layer. */
   learnRecording?: string;
   /** The name the helper's own messages on stderr begin with (its argv[0]; default its path, shown as
@@ -71,6 +75,8 @@ export interface SandboxExit {
   notes: string[];
   /** The sandbox's own stall time (its cgroup v2 group's `some` totals, µs), when it had such a group. */
   pressure?: SandboxPressure;
+  /** The helper's refused calls (native/src/denials.c), explained by denials.ts explainDenials. */
+  rawDenials?: RawDenial[];
 }
 
 /** Stall time of one sandbox, from its own cgroup's pressure files (`some` total, µs). */
@@ -137,6 +143,7 @@ export function helperArguments(spec: SandboxSpec, policyArgs: string[] = []): s
   if (spec.pids) args.push('--pids', String(Math.floor(spec.pids)));
   if (spec.cpuSeconds) args.push('--cpu', String(Math.ceil(spec.cpuSeconds)));
   if (spec.learnRecording) args.push('--learn', spec.learnRecording);
+  if (spec.reportDenials === false) args.push('--no-denials');
   args.push(...policyArgs, '--', ...spec.argv);
   return args;
 }
@@ -147,6 +154,7 @@ type StatusEvent =
   | ({ event: 'pressure' } & SandboxPressure)
   | { event: 'exec'; pid: number; setupUs: number }
   | { event: 'error'; step: string; code: number; message: string }
+  | ({ event: 'denial' } & RawDenial)
   | { event: 'exit'; code: number | null; signal: string | null; timeout: boolean };
 
 /** Resolves at a stream's end of file (or when it is destroyed without one). */
@@ -211,6 +219,7 @@ export function spawnSandbox(spec: SandboxSpec): SandboxProcess {
   let error: string | undefined;
   let exitEvent: Extract<StatusEvent, { event: 'exit' }> | undefined;
   let pressure: SandboxPressure | undefined;
+  const rawDenials: RawDenial[] = [];
   let markExec!: (ms: number) => void;
   const execed = new Promise<number>((resolve) => (markExec = resolve)).then((spawnMs) => ({ spawnMs, warm: false }));
   let spawnError: Error | undefined;
@@ -236,6 +245,7 @@ export function spawnSandbox(spec: SandboxSpec): SandboxProcess {
       exitEvent = ev;
       exitLineSeen();
     }
+    else if (ev.event === 'denial') rawDenials.push({ arch: ev.arch, nr: ev.nr, errno: ev.errno, count: ev.count, ...(ev.arg !== undefined ? { arg: ev.arg } : {}), ...(ev.path !== undefined ? { path: ev.path } : {}) });
     else if (ev.event === 'pressure') pressure = { group: ev.group, cpuUs: ev.cpuUs, memoryUs: ev.memoryUs, ioUs: ev.ioUs };
   };
   status.setEncoding('utf8');
@@ -269,7 +279,7 @@ export function spawnSandbox(spec: SandboxSpec): SandboxProcess {
         resolve({ code: 125, signal: null, spawnMs: elapsed, notes, error: `spawn ${helper}: ${spawnError.message}` });
       } else if (exitEvent) {
         // The helper prints every error event on its stderr as well.
-        resolve({ code: exitEvent.signal ? null : exitEvent.code, signal: exitEvent.signal, ...(exitEvent.timeout ? { timedOut: true } : {}), spawnMs: spawnMs ?? elapsed, notes, ...(pressure ? { pressure } : {}), ...(error ? { error, errorOnStderr: true } : {}) });
+        resolve({ code: exitEvent.signal ? null : exitEvent.code, signal: exitEvent.signal, ...(exitEvent.timeout ? { timedOut: true } : {}), spawnMs: spawnMs ?? elapsed, notes, ...(pressure ? { pressure } : {}), ...(error ? { error, errorOnStderr: true } : {}), ...(rawDenials.length ? { rawDenials } : {}) });
       } else if (signal) {
         notes.push(`the sandbox helper was killed by ${signal}; everything in the sandbox died with it`);
         resolve({ code: null, signal, spawnMs: spawnMs ?? elapsed, notes, ...(error ? { error } : {}) });

@@ -6,6 +6,7 @@
  *
  * States: starting → ready → claimed (one run) → gone; or starting/ready → gone (crashed, retired, killed).
  */
+import type { RawDenial } from './denials';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import type { Readable, Writable } from 'node:stream';
@@ -21,6 +22,7 @@ export type ZygoteStatus =
   | { event: 'accepted' }
   | { event: 'exec'; pid: number; setupUs: number }
   | { event: 'error'; step: string; code: number; message: string }
+  | ({ event: 'denial' } & RawDenial)
   | { event: 'exit'; code: number | null; signal: string | null; timeout: boolean };
 
 export interface ZygoteRequest {
@@ -58,6 +60,7 @@ export class Zygote extends EventEmitter {
   private exitEvent: Extract<ZygoteStatus, { event: 'exit' }> | undefined;
   private error: string | undefined;
   private pressure: SandboxPressure | undefined;
+  private readonly rawDenials: RawDenial[] = [];
   private spawnError: Error | undefined;
   /** Resolves with the helper's end, once it exited and its streams are drained. */
   readonly closed: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
@@ -156,7 +159,7 @@ export class Zygote extends EventEmitter {
     if (this.spawnError) return { code: 125, signal: null, spawnMs: elapsed, notes, error: `spawn zygote: ${this.spawnError.message}` };
     if (this.exitEvent) {
       const e = this.exitEvent;
-      return { code: e.signal ? null : e.code, signal: e.signal, ...(e.timeout ? { timedOut: true } : {}), spawnMs, notes, ...(this.pressure ? { pressure: this.pressure } : {}), ...(this.error ? { error: this.error, errorOnStderr: true } : {}) };
+      return { code: e.signal ? null : e.code, signal: e.signal, ...(e.timeout ? { timedOut: true } : {}), spawnMs, notes, ...(this.pressure ? { pressure: this.pressure } : {}), ...(this.error ? { error: this.error, errorOnStderr: true } : {}), ...(this.rawDenials.length ? { rawDenials: this.rawDenials } : {}) };
     }
     if (signal) {
       notes.push(`the sandbox helper was killed by ${signal}; everything in the sandbox died with it`);
@@ -180,6 +183,7 @@ export class Zygote extends EventEmitter {
       this.exitEvent = ev;
       this.resolveExitLine();
     }
+    else if (ev.event === 'denial') this.rawDenials.push({ arch: ev.arch, nr: ev.nr, errno: ev.errno, count: ev.count, ...(ev.arg !== undefined ? { arg: ev.arg } : {}), ...(ev.path !== undefined ? { path: ev.path } : {}) });
     else if (ev.event === 'pressure') this.pressure = { group: ev.group, cpuUs: ev.cpuUs, memoryUs: ev.memoryUs, ioUs: ev.ioUs };
     else if (ev.event === 'ready') {
       this.initPid = ev.initPid;
