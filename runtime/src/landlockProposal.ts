@@ -155,15 +155,15 @@ export function landlockFormatOf(file: string): LandlockFormat | undefined {
   return ext === 'toml' ? 'toml' : ext === 'json' ? 'json' : 'yaml';
 }
 
-function header(p: LandlockProposal): string[] {
+function header(p: LandlockProposal, usesWorkspace: boolean): string[] {
   const usedFs = p.rules.reduce((m, r) => m | r.access, 0);
   const usedNet = p.ports.reduce((m, r) => m | r.access, 0);
   const why = [...FS_RIGHTS.filter((r) => usedFs & r.value), ...NET_RIGHTS.filter((r) => usedNet & r.value)].filter((r) => r.abi === p.abi);
   const lines = [
     `Landlock profile learned by \`phantom learn\` from ${countNote(p.runs, 'recorded run')} (landlockconfig format).`,
     `abi ${p.abi}: the lowest ABI that knows every right used${why.length ? ` (${why.map((r) => r.name).join(', ')})` : ''}; everything it can handle is handled, so what was not used is refused.`,
-    `${WORKSPACE_VARIABLE} is "." : the folder the sandbox runs in (relative parents are taken from it).`,
   ];
+  if (usesWorkspace) lines.push(`${WORKSPACE_VARIABLE} is ".": the folder the sandbox runs in (relative parents are taken from it).`);
   if (p.refused.length) lines.push(`NOT granted (on / or a home folder itself; write a rule by hand if it is needed): ${p.refused.join('; ')}`);
   return lines;
 }
@@ -173,21 +173,25 @@ const list = (xs: string[]) => `[${xs.map(q).join(', ')}]`;
 
 export function renderLandlock(p: LandlockProposal, format: LandlockFormat): string {
   const fsNames = rightNames(p.handledFs, 'fs');
+  // Declared only when a rule uses it (an unused variable is a finding of `phantom check`).
+  const usesWorkspace = p.rules.some((r) => r.parent.includes(`\${${WORKSPACE_VARIABLE}}`));
   const netNames = rightNames(p.handledNet, 'net');
   if (format === 'json') {
     // JSON has no comments: the rules' reasons are in the YAML and TOML forms only.
     const doc: Record<string, unknown> = {
       abi: p.abi,
-      variable: [{ name: WORKSPACE_VARIABLE, literal: ['.'] }],
+      ...(usesWorkspace ? { variable: [{ name: WORKSPACE_VARIABLE, literal: ['.'] }] } : {}),
       ruleset: [{ handledAccessFs: fsNames, ...(netNames.length ? { handledAccessNet: netNames } : {}) }],
       ...(p.rules.length ? { pathBeneath: p.rules.map((r) => ({ allowedAccess: rightNames(r.access, 'fs'), parent: [r.parent] })) } : {}),
       ...(p.ports.length ? { netPort: p.ports.map((r) => ({ allowedAccess: rightNames(r.access, 'net'), port: [r.port] })) } : {}),
     };
     return `${JSON.stringify(doc, null, 2)}\n`;
   }
-  const out = header(p).map((l) => `# ${l}`);
+  const out = header(p, usesWorkspace).map((l) => `# ${l}`);
   if (format === 'yaml') {
-    out.push(`abi: ${p.abi}`, 'variable:', `  - name: ${WORKSPACE_VARIABLE}`, '    literal: ["."]', 'ruleset:', `  - handledAccessFs: ${list(fsNames)}`);
+    out.push(`abi: ${p.abi}`);
+    if (usesWorkspace) out.push('variable:', `  - name: ${WORKSPACE_VARIABLE}`, '    literal: ["."]');
+    out.push('ruleset:', `  - handledAccessFs: ${list(fsNames)}`);
     if (netNames.length) out.push(`    handledAccessNet: ${list(netNames)}`);
     if (p.rules.length) out.push('pathBeneath:');
     for (const r of p.rules) out.push(`  # ${r.comment}`, `  - allowedAccess: ${list(rightNames(r.access, 'fs'))}`, `    parent: ${list([r.parent])}`);
@@ -195,7 +199,9 @@ export function renderLandlock(p: LandlockProposal, format: LandlockFormat): str
     for (const r of p.ports) out.push(`  # ${r.comment}`, `  - allowedAccess: ${list(rightNames(r.access, 'net'))}`, `    port: [${r.port}]`);
     return `${out.join('\n')}\n`;
   }
-  out.push(`abi = ${p.abi}`, '', '[[variable]]', `name = ${q(WORKSPACE_VARIABLE)}`, 'literal = ["."]', '', '[[ruleset]]', `handled_access_fs = ${list(fsNames)}`);
+  out.push(`abi = ${p.abi}`);
+  if (usesWorkspace) out.push('', '[[variable]]', `name = ${q(WORKSPACE_VARIABLE)}`, 'literal = ["."]');
+  out.push('', '[[ruleset]]', `handled_access_fs = ${list(fsNames)}`);
   if (netNames.length) out.push(`handled_access_net = ${list(netNames)}`);
   for (const r of p.rules) out.push('', `# ${r.comment}`, '[[path_beneath]]', `allowed_access = ${list(rightNames(r.access, 'fs'))}`, `parent = ${list([r.parent])}`);
   for (const r of p.ports) out.push('', `# ${r.comment}`, '[[net_port]]', `allowed_access = ${list(rightNames(r.access, 'net'))}`, `port = [${r.port}]`);

@@ -93,7 +93,8 @@ export async function learnLandlock(o: LandlockLearnOptions): Promise<LandlockLe
     progress(`Landlock replay failed (${reason}); notify pass to find the refused accesses`);
     const pass = await recordOnce(o.spec, o.signal);
     const config = parseLandlockProfile(text, `proposed.landlock.${o.format}`);
-    const refused = uncovered(pass.paths, compileLandlock(config, `proposed.landlock.${o.format}`, workspace));
+    // What the rule declines to grant (on / or a home folder) stays refused: adding it again changes nothing.
+    const refused = uncovered(pass.paths, compileLandlock(config, `proposed.landlock.${o.format}`, workspace)).filter((a) => !proposal.refused.includes(a));
     if (refused.length === 0) {
       reason += proposal.refused.length
         ? ` — the proposal does not grant ${proposal.refused.join('; ')} (on / or a home folder itself)`
