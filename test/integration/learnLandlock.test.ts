@@ -186,6 +186,6 @@ test('a proposal that cannot be proven is never offered as verified: FILE.unveri
   const summary = JSON.parse(r.stdout) as Summary;
   assert.equal(summary.landlock.status, 'failed');
   assert.equal(summary.landlock.written, `${file}.unverified`);
-  assert.match(summary.landlock.reason, /stdout differs.*found no recorded access the proposal refuses/);
+  assert.match(summary.landlock.reason ?? "", /stdout differs.*found no recorded access the proposal refuses/);
   assert.ok(!existsSync(file), 'nothing is written as if it worked');
 });
