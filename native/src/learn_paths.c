@@ -69,6 +69,7 @@ struct port_slot {
 };
 
 static struct {
+  bool disabled;
   struct path_slot paths[PATH_SLOTS];
   size_t npaths;
   bool paths_many;
@@ -279,9 +280,11 @@ static uint64_t now_ns(void) {
   return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+void learn_paths_disable(void) { P.disabled = true; }
+
 void learn_paths_record(int listener, const struct seccomp_notif *req) {
   const struct seccomp_data *d = &req->data;
-  if (d->arch != PATHS_ARCH) return; /* the compat ABI is refused by the deny layer's arch check */
+  if (P.disabled || d->arch != PATHS_ARCH) return; /* the compat ABI is refused by the deny layer's arch check */
   const __u64 *a = d->args;
   pid_t pid = (pid_t)req->pid;
   int nr = d->nr;

@@ -10,6 +10,8 @@
 #include <linux/seccomp.h>
 #include <stdio.h>
 
+/* --learn-no-paths: count syscalls only (what `phantom bench --learn` compares the path recording with). */
+void learn_paths_disable(void);
 /* In the helper, while the task of `req` still waits (before SEND): record what this syscall touches. */
 void learn_paths_record(int listener, const struct seccomp_notif *req);
 /* learn_finish: `,"pathUs":N,"paths":[...],"ports":[...]` (sorted, so the same run gives the same bytes). */
