@@ -45,6 +45,7 @@ const READ_EXECUTE = RIGHT.execute | RIGHT.read_file | RIGHT.read_dir;
 /** Rights only a directory can carry (the others apply to a file too). */
 const DIR_ONLY = FS_RIGHTS.filter((r) => !['execute', 'write_file', 'read_file', 'truncate', 'ioctl_dev'].includes(r.name)).reduce((m, r) => m | r.value, 0);
 export const WORKSPACE_VARIABLE = 'workspaceFolder';
+const WORKSPACE_PARENT = `\${${WORKSPACE_VARIABLE}}`;
 
 function under(p: string, dir: string): boolean {
   return p === dir || p.startsWith(`${dir}/`);
@@ -86,7 +87,7 @@ export function proposeLandlock(usage: PathUsage, workspace: string): LandlockPr
   for (const [p, mask] of paths) {
     if (!mask) continue;
     if (under(p, workspace)) {
-      add(`\${${WORKSPACE_VARIABLE}}`, mask, 'the workspace (as the sandbox grants it)', path.relative(workspace, p) || '.');
+      add(WORKSPACE_PARENT, mask, 'the workspace (as the sandbox grants it)', path.relative(workspace, p) || '.');
       continue;
     }
     if (under(p, '/tmp')) {
@@ -132,7 +133,8 @@ export function proposeLandlock(usage: PathUsage, workspace: string): LandlockPr
   const rules: ProposedRule[] = [...groups.entries()]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([parent, g]) => ({
-      parent, access: g.access,
+      // A recorded path is literal: its `$` is written `$$`, or `${…}` in it would be expanded as a variable.
+      parent: parent === WORKSPACE_PARENT ? parent : parent.replaceAll('$', '$$$$'), access: g.access,
       comment: `${g.kind}: ${countNote(g.n, 'path')} used${g.n > 1 || g.first !== parent ? `, e.g. ${g.first}` : ''}`,
     }));
   const ports = Object.entries(usage.ports).map(([port, access]) => ({
@@ -169,6 +171,9 @@ function header(p: LandlockProposal, usesWorkspace: boolean): string[] {
 }
 
 const q = (s: string) => JSON.stringify(s);
+/** A comment line never ends early: the paths in it are the workload's, and a newline there would start YAML or TOML. */
+// eslint-disable-next-line no-control-regex
+const comment = (s: string) => `# ${s.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}`;
 const list = (xs: string[]) => `[${xs.map(q).join(', ')}]`;
 
 export function renderLandlock(p: LandlockProposal, format: LandlockFormat): string {
@@ -187,23 +192,23 @@ export function renderLandlock(p: LandlockProposal, format: LandlockFormat): str
     };
     return `${JSON.stringify(doc, null, 2)}\n`;
   }
-  const out = header(p, usesWorkspace).map((l) => `# ${l}`);
+  const out = header(p, usesWorkspace).map(comment);
   if (format === 'yaml') {
     out.push(`abi: ${p.abi}`);
     if (usesWorkspace) out.push('variable:', `  - name: ${WORKSPACE_VARIABLE}`, '    literal: ["."]');
     out.push('ruleset:', `  - handledAccessFs: ${list(fsNames)}`);
     if (netNames.length) out.push(`    handledAccessNet: ${list(netNames)}`);
     if (p.rules.length) out.push('pathBeneath:');
-    for (const r of p.rules) out.push(`  # ${r.comment}`, `  - allowedAccess: ${list(rightNames(r.access, 'fs'))}`, `    parent: ${list([r.parent])}`);
+    for (const r of p.rules) out.push(`  ${comment(r.comment)}`, `  - allowedAccess: ${list(rightNames(r.access, 'fs'))}`, `    parent: ${list([r.parent])}`);
     if (p.ports.length) out.push('netPort:');
-    for (const r of p.ports) out.push(`  # ${r.comment}`, `  - allowedAccess: ${list(rightNames(r.access, 'net'))}`, `    port: [${r.port}]`);
+    for (const r of p.ports) out.push(`  ${comment(r.comment)}`, `  - allowedAccess: ${list(rightNames(r.access, 'net'))}`, `    port: [${r.port}]`);
     return `${out.join('\n')}\n`;
   }
   out.push(`abi = ${p.abi}`);
   if (usesWorkspace) out.push('', '[[variable]]', `name = ${q(WORKSPACE_VARIABLE)}`, 'literal = ["."]');
   out.push('', '[[ruleset]]', `handled_access_fs = ${list(fsNames)}`);
   if (netNames.length) out.push(`handled_access_net = ${list(netNames)}`);
-  for (const r of p.rules) out.push('', `# ${r.comment}`, '[[path_beneath]]', `allowed_access = ${list(rightNames(r.access, 'fs'))}`, `parent = ${list([r.parent])}`);
-  for (const r of p.ports) out.push('', `# ${r.comment}`, '[[net_port]]', `allowed_access = ${list(rightNames(r.access, 'net'))}`, `port = [${r.port}]`);
+  for (const r of p.rules) out.push('', comment(r.comment), '[[path_beneath]]', `allowed_access = ${list(rightNames(r.access, 'fs'))}`, `parent = ${list([r.parent])}`);
+  for (const r of p.ports) out.push('', comment(r.comment), '[[net_port]]', `allowed_access = ${list(rightNames(r.access, 'net'))}`, `port = [${r.port}]`);
   return `${out.join('\n')}\n`;
 }

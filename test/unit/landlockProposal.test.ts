@@ -119,3 +119,24 @@ test("the recording's paths and ports become a usage; runs merge by OR-ing right
   assert.equal(two.unreadable, 1);
   assert.equal(pathUsageFromRecording({}).runs, 1);
 });
+
+test('a path the workload chose cannot inject rules into any format (quotes, brackets, comment and TOML syntax, newlines)', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'landlock-proposal-'));
+  try {
+    const evil = '/var/tmp/inj"] # \'\'\' [[path_beneath]] parent = ["/"] \u2028 ${x}/x.txt';
+    const newline = '/var/tmp/nl\n  - allowedAccess: ["abi.all"]\n    parent: ["/"]\nparent = ["/"]\n/x.txt';
+    for (const format of ['json', 'yaml', 'toml'] as const) {
+      const file = path.join(dir, `p.landlock.${format}`);
+      writeFileSync(file, renderLandlock(proposeLandlock(usage({ [evil]: R.read_file }), WS), format));
+      const plan = compileLandlock(loadLandlockProfile(file), file, WS);
+      assert.deepEqual(plan.rules.map((r) => [r.path, r.access]), [[path.posix.dirname(evil), R.read_file]], format);
+      // A newline: the comment stays one line, the parent stays one string, and the compiler refuses it clearly.
+      writeFileSync(file, renderLandlock(proposeLandlock(usage({ [newline]: R.read_file }), WS), format));
+      const config = loadLandlockProfile(file);
+      assert.deepEqual(config.pathBeneath.map((r) => r.parent), [[path.posix.dirname(newline)]], format);
+      assert.throws(() => compileLandlock(config, file, WS), /a path with a newline is not supported/, format);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
