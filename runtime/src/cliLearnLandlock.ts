@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { UsageError } from './cliArgs';
 import { learnLandlock, type LandlockLearnResult } from './learnLandlock';
-import { landlockFormatOf } from './landlockProposal';
+import { landlockFormatOf, varyingRules } from './landlockProposal';
 import { mergePathUsage, parsePathUsage, type PathUsage } from './learnPaths';
 import type { LearnResult } from './learnRun';
 import { PinnedDirectory } from './pinnedDirectory';
@@ -49,6 +49,12 @@ export async function learnLandlockInto(out: LandlockOut, learned: LearnResult, 
     ...(learned.replay.status === 'verified' || learned.replay.status === 'fixed' ? { seccomp: learned.profile } : {}),
     onProgress: values.json ? undefined : (m) => console.error(`phantom learn: ${m}`),
   });
+  // As for seccomp: runs that would each propose other rules are reported, not hidden.
+  const varying = varyingRules(learned.pathRuns, learned.spec.cwd);
+  const note = varying.length
+    ? `the ${learned.pathRuns.length} recorded runs did not use the same paths and ports: the workload is not deterministic and the Landlock profile may be incomplete ` +
+      `(rules from only some runs: ${varying.join('; ')}) — learn with more --runs, or exercise every path of the program`
+    : undefined;
   const exists = out.current !== undefined;
   const written = result.status === 'failed' ? `${out.file}.unverified` : !exists || values.force ? out.file : `${out.file}.proposed`;
   out.dir.write(path.basename(written), result.text);
@@ -56,9 +62,10 @@ export async function learnLandlockInto(out: LandlockOut, learned: LearnResult, 
   const summary = {
     written, status: result.status, reason: result.reason, added: result.added, replays: result.replays, abi: result.proposal.abi,
     rules: result.proposal.rules.length, ports: result.proposal.ports.map((p) => p.port), notGranted: result.proposal.refused,
-    paths: Object.keys(result.usage.paths).length, pathUs: result.usage.pathUs, unreadable: result.usage.unreadable,
+    varying, ...(note ? { note } : {}), paths: Object.keys(result.usage.paths).length, pathUs: result.usage.pathUs, unreadable: result.usage.unreadable,
   };
   if (!values.json) {
+    if (note) console.error(`phantom: ${note}`);
     console.error(`phantom learn: Landlock: abi ${result.proposal.abi}, ${result.proposal.rules.length} path rules, ${result.proposal.ports.length} port rules from ${summary.paths} paths (${result.usage.pathUs} µs recording them)`);
     if (result.status === 'failed') {
       console.error(`phantom learn: the Landlock replay FAILED: ${result.reason}\nphantom learn: the unverified proposal is in ${written}; it is not offered as working`);

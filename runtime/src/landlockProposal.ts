@@ -212,3 +212,14 @@ export function renderLandlock(p: LandlockProposal, format: LandlockFormat): str
   for (const r of p.ports) out.push('', comment(r.comment), '[[net_port]]', `allowed_access = ${list(rightNames(r.access, 'net'))}`, `port = [${r.port}]`);
   return `${out.join('\n')}\n`;
 }
+
+/** Rules ("right,right parent" / "right port N") proposed from some of the runs but not from all (sorted). */
+export function varyingRules(runs: PathUsage[], workspace: string): string[] {
+  if (runs.length < 2) return [];
+  const sets = runs.map((u) => {
+    const p = proposeLandlock(u, workspace);
+    return new Set([...p.rules.map((r) => `${rightNames(r.access, 'fs').join(',')} ${r.parent}`), ...p.ports.map((r) => `${rightNames(r.access, 'net').join(',')} port ${r.port}`)]);
+  });
+  const all = new Set(sets.flatMap((s) => [...s]));
+  return [...all].filter((r) => !sets.every((s) => s.has(r))).sort();
+}

@@ -65,6 +65,8 @@ export interface LearnResult {
   notes: string[];
   /** The paths and TCP ports the recorded runs used, with their Landlock rights (learnPaths.ts). */
   paths: PathUsage;
+  /** The same, per recorded run (the Landlock nondeterminism report compares them). */
+  pathRuns: PathUsage[];
   /** The sandbox the runs were made in (a Landlock proposal is replayed in it: learnLandlock.ts). */
   spec: SandboxSpec;
 }
@@ -176,7 +178,7 @@ export async function learnProfile(req: LearnRequest): Promise<LearnResult> {
     fresh.push(r.usage);
     paths.push(r.paths);
   }
-  const done = { paths: mergePathUsage(...paths), spec };
+  const done = { paths: mergePathUsage(...paths), pathRuns: paths, spec };
   const varying = varyingNames(fresh);
   if (varying.length) notes.push(varyingNote(varying, runs));
   if (recorded.some((r) => r.code !== recorded[0].code || r.stdout !== recorded[0].stdout))

@@ -18,7 +18,7 @@ import { loadLandlockProfile } from '../../runtime/src/landlockProfileLoader';
 
 const CLI = path.join(REPO, 'dist/cli.js');
 
-interface LandlockSummary { written: string; status: string; reason?: string; added: string[]; replays: { alone: number; withSeccomp: number }; abi: number; ports: number[] }
+interface LandlockSummary { varying: string[]; note?: string; written: string; status: string; reason?: string; added: string[]; replays: { alone: number; withSeccomp: number }; abi: number; ports: number[] }
 interface Summary { status?: string; landlock: LandlockSummary }
 const REPLAYS = '5';
 const PORT = 47123;
@@ -188,4 +188,18 @@ test('a proposal that cannot be proven is never offered as verified: FILE.unveri
   assert.equal(summary.landlock.written, `${file}.unverified`);
   assert.match(summary.landlock.reason ?? "", /stdout differs.*found no recorded access the proposal refuses/);
   assert.ok(!existsSync(file), 'nothing is written as if it worked');
+});
+
+test('runs that use different paths are reported as nondeterministic, with the rules seen in only some runs', () => {
+  // The first recorded run reads the folder outside, the second does not.
+  const flag = path.join(ws, 'second');
+  rmSync(flag, { force: true });
+  const code = `import os\nif not os.path.exists('second'):\n    open('second', 'w').write('1')\n    open(${JSON.stringify(path.join(outside, 'data', 'a.txt'))}).read()\nprint('x')`;
+  const file = path.join(out, 'varying.landlock.yaml');
+  const r = spawnSync(process.execPath, [CLI, 'learn', '--json', '--runs', '2', '--replays', '1', '--landlock-out', file, '--ro', outside, '--', 'python3', '-c', code],
+    { cwd: ws, encoding: 'utf8', timeout: 240_000 });
+  const summary = JSON.parse(r.stdout) as Summary;
+  assert.ok(summary.landlock.varying.includes(`read_file ${path.join(outside, 'data')}`), JSON.stringify(summary.landlock.varying));
+  assert.match(summary.landlock.note ?? '', /not deterministic and the Landlock profile may be incomplete/);
+  assert.equal(r.status, 0, r.stdout + r.stderr);
 });
