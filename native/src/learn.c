@@ -4,6 +4,7 @@
  */
 #define _GNU_SOURCE
 #include "learn.h"
+#include "learn_paths.h"
 
 #include "channel.h"
 #include "report.h"
@@ -275,6 +276,7 @@ void learn_handle(short revents) {
       L.notifications++;
       count(L.req->data.arch, L.req->data.nr);
       record_args(&L.req->data);
+      learn_paths_record(L.listener, L.req); /* the path and port arguments, read while the task waits */
       memset(L.resp, 0, L.resp_size);
       L.resp->id = L.req->id;
       L.resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE; /* learning only: the syscall runs as without a filter */
@@ -346,7 +348,9 @@ void learn_finish(int exit_code) {
               (unsigned long long)L.values[i][j].count);
     fputs("]}", f);
   }
-  fputs("]}\n", f);
+  fputs("]", f);
+  learn_paths_write(f);
+  fputs("}\n", f);
   free(sorted);
   if (fclose(f) != 0) report_error("learn", EXIT_SETUP_FAILED, "writing the recording failed (disk full?)");
 }

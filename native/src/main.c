@@ -10,6 +10,7 @@
 #include "sandbox.h"
 #include "learn.h"
 #include "denials.h"
+#include "learn_paths.h"
 #include "zygote.h"
 
 #include <errno.h>
@@ -44,7 +45,8 @@ static const char usage_text[] =
     "  --pids N               process limit (RLIMIT_NPROC, per sandbox user)\n"
     "  --cpu SECONDS          CPU time limit (RLIMIT_CPU)\n"
     "  --timeout SECONDS      wall-time limit: the whole sandbox is killed\n"
-    "  --landlock-rules FILE  Landlock rule list compiled by the runtime (enforced before execve)\n"
+    "  --landlock-rules FILE  Landlock rule list compiled by the runtime (enforced before execve); given again,\n"
+    "                         one more layer stacked on the first (an access must pass both)\n"
     "  --seccomp-bpf FILE     seccomp filter compiled by the runtime (struct sock_filter[]; the last step)\n"
     "  --seccomp-flags N      SECCOMP_FILTER_FLAG_* bits for the filter (default 0)\n"
     "  --seccomp-guard FILE   a second compiled filter, installed before --seccomp-bpf (refusals every profile keeps)\n"
@@ -52,6 +54,8 @@ static const char usage_text[] =
     "  --no-denials           refused calls stay plain ERRNO answers of the filter: no supervisor, no report\n"
     "  --learn FD|FILE        learn mode: record every syscall (user-notify, answered CONTINUE) that\n"
     "                         --seccomp-bpf (the deny layer) lets through; the JSON recording goes to FD or FILE\n"
+    "                         with the paths and TCP ports of the path and socket syscalls (Landlock rights)\n"
+    "  --learn-no-paths       learn mode without the paths and ports (syscall counts only)\n"
     "  --zygote --control-fd N  make the sandbox now and wait for ONE command on socket N (docs/zygotes.md)\n"
     "  --probe                print which kernel features work, as JSON lines, and exit\n"
     "Exit status: the command's, 128+N for signal N, 125 sandbox setup failed, 126 cannot execute,\n"
@@ -104,7 +108,7 @@ static void add_protect(struct sandbox_config *cfg, const char *opt, const char 
 
 enum { OPT_CWD = 256, OPT_NET, OPT_RO, OPT_RW, OPT_ENV, OPT_UID, OPT_GID, OPT_HOST_UID, OPT_HOST_GID,
        OPT_MEMORY, OPT_PIDS, OPT_CPU, OPT_TIMEOUT, OPT_STATUS_FD, OPT_PROBE, OPT_HELP,
-       OPT_LANDLOCK_RULES, OPT_SECCOMP_BPF, OPT_SECCOMP_GUARD, OPT_SECCOMP_FLAGS, OPT_LEARN, OPT_ZYGOTE, OPT_CONTROL_FD, OPT_HIDE,
+       OPT_LANDLOCK_RULES, OPT_SECCOMP_BPF, OPT_SECCOMP_GUARD, OPT_SECCOMP_FLAGS, OPT_LEARN, OPT_LEARN_NO_PATHS, OPT_ZYGOTE, OPT_CONTROL_FD, OPT_HIDE,
        OPT_PROTECT, OPT_PROTECT_DIR, OPT_NO_DENIALS };
 
 static const struct option options[] = {
@@ -121,6 +125,7 @@ static const struct option options[] = {
     {"seccomp-flags", required_argument, NULL, OPT_SECCOMP_FLAGS},
     {"seccomp-guard", required_argument, NULL, OPT_SECCOMP_GUARD},
     {"learn", required_argument, NULL, OPT_LEARN},
+    {"learn-no-paths", no_argument, NULL, OPT_LEARN_NO_PATHS},
     {"zygote", no_argument, NULL, OPT_ZYGOTE},
     {"control-fd", required_argument, NULL, OPT_CONTROL_FD},
     {"hide", required_argument, NULL, OPT_HIDE},
@@ -191,6 +196,7 @@ int main(int argc, char **argv) {
       case OPT_SECCOMP_GUARD: read_seccomp_guard(&cfg, optarg); break;
       case OPT_SECCOMP_FLAGS: cfg.seccomp_flags = (unsigned int)parse_u64("--seccomp-flags", optarg); break;
       case OPT_LEARN: learn_configure(optarg); break;
+      case OPT_LEARN_NO_PATHS: learn_paths_disable(); break;
       case OPT_ZYGOTE: zygote = true; break;
       case OPT_CONTROL_FD: control_fd = (int)parse_u64("--control-fd", optarg); break;
       case OPT_PROBE: return run_probe();

@@ -60,6 +60,7 @@ struct landlock_plan {
   struct landlock_rule rules[MAX_LANDLOCK_RULES];
   size_t nrules;
   int ruleset_fd;     /* built by the sandbox child, enforced by the workload; -1 before */
+  struct landlock_plan *next; /* --landlock-rules given again: one more layer, stacked (each must allow) */
 };
 
 struct sandbox_config {

@@ -4,7 +4,9 @@
  *   plain    the command on the host
  *   strace   `strace -f -qq -o /dev/null` of it on the host (what people use to learn profiles today)
  *   sandbox  the command in a sandbox without learn mode (the helper spawned directly, like the others)
- *   learn    the same sandbox with `--learn` (user-notify supervisor answering CONTINUE)
+ *   learn    the same sandbox with `--learn` (user-notify supervisor answering CONTINUE), recording the paths
+ *            and ports for Landlock too (the default)
+ *   learnSyscalls  `--learn --learn-no-paths`: syscall counts only (what the Landlock recording adds is learn/learnSyscalls)
  * Ratios: strace/plain and learn/sandbox (each instrumented run against its own uninstrumented twin), plus the
  * syscalls learned and the learned Python profile's size against the 426 names Docker's default allows.
  */
@@ -14,13 +16,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseRecording, usageFromRecording, usedNames } from './learnRecording';
 import { proposeProfile } from './learnProposal';
+import { pathUsageFromRecording } from './learnPaths';
 import { compilePolicies } from './sandboxPolicy';
 import { helperArguments, helperPath } from './sandboxSpawn';
 import { sandboxSpecFor } from './sandboxSpec';
 import { hostFacts } from './seccompCompiler';
 
 export const DOCKER_DEFAULT_NAMES = 426;
-const WAYS = ['plain', 'strace', 'sandbox', 'learn'] as const;
+const WAYS = ['plain', 'strace', 'sandbox', 'learn', 'learnSyscalls'] as const;
 type Way = (typeof WAYS)[number];
 
 interface Workload { name: string; argv: string[]; runs: number }
@@ -57,13 +60,15 @@ export async function benchLearn(options: { runs?: number } = {}): Promise<objec
       const spec = sandboxSpecFor({ runId: 'bench', argv: w.argv, cwd, timeoutSeconds: 120 }).spec;
       const policy = compilePolicies(spec).helperArgs;
       const rec = path.join(cwd, 'recording.json');
+      const recSyscalls = path.join(cwd, 'recording-syscalls.json');
       const run: Record<Way, () => number> = {
         plain: () => timed(w.argv[0], w.argv.slice(1), cwd),
         strace: () => (strace ? timed(strace, ['-f', '-qq', '-o', '/dev/null', ...w.argv], cwd) : NaN),
         sandbox: () => timed(helper, helperArguments(spec, policy), cwd),
         learn: () => timed(helper, helperArguments({ ...spec, learnRecording: rec }, policy), cwd),
+        learnSyscalls: () => timed(helper, helperArguments({ ...spec, learnRecording: recSyscalls }, ['--learn-no-paths', ...policy]), cwd),
       };
-      const times: Record<Way, number[]> = { plain: [], strace: [], sandbox: [], learn: [] };
+      const times: Record<Way, number[]> = { plain: [], strace: [], sandbox: [], learn: [], learnSyscalls: [] };
       for (const way of WAYS) run[way](); // warm the page cache and the compiled-policy cache
       for (let i = 0; i < w.runs; i++) {
         for (let k = 0; k < WAYS.length; k++) {
@@ -71,14 +76,22 @@ export async function benchLearn(options: { runs?: number } = {}): Promise<objec
           times[way].push(run[way]());
         }
       }
-      const usage = usageFromRecording(parseRecording(readFileSync(rec, 'utf8'), rec));
+      const raw = parseRecording(readFileSync(rec, 'utf8'), rec);
+      const usage = usageFromRecording(raw);
+      const paths = pathUsageFromRecording(raw);
       const learned = Object.keys(usedNames(usage)).length;
       const med = Object.fromEntries(WAYS.map((way) => [way, Number(median(times[way]).toFixed(2))])) as Record<Way, number>;
       const straceRatio = med.strace / med.plain;
       const learnRatio = med.learn / med.sandbox;
       results.push({
         workload: w.name, argv: w.argv, runs: w.runs, medianMs: med,
-        ratios: { straceOverPlain: Number(straceRatio.toFixed(3)), learnOverSandbox: Number(learnRatio.toFixed(3)), learnOverPlain: Number((med.learn / med.plain).toFixed(3)) },
+        ratios: {
+          straceOverPlain: Number(straceRatio.toFixed(3)), learnOverSandbox: Number(learnRatio.toFixed(3)), learnOverPlain: Number((med.learn / med.plain).toFixed(3)),
+          /** What recording the paths and ports for Landlock adds to seccomp-only learning. */
+          landlockRecordingOverSyscallsOnly: Number((med.learn / med.learnSyscalls).toFixed(3)),
+        },
+        /** The helper's own time reading and resolving path arguments in the last learn run (µs), and the paths. */
+        landlockRecording: { pathUs: paths.pathUs, paths: Object.keys(paths.paths).length, ports: Object.keys(paths.ports).length },
         /** Learn-mode overhead as a share of strace's (target ≤ 0.5 on the syscall-heavy workload). */
         learnOverheadShareOfStrace: strace ? Number(((learnRatio - 1) / (straceRatio - 1)).toFixed(3)) : null,
         syscallsSeen: usage.notifications,
@@ -105,10 +118,10 @@ export async function benchLearn(options: { runs?: number } = {}): Promise<objec
 /** The bench result for people: one line per workload and the profile size. */
 export function describeLearnBench(result: object): string[] {
   const r = result as { learn: { workload: string; medianMs: Record<string, number>; ratios: Record<string, number>; learnOverheadShareOfStrace: number | null; syscallsLearned: number; syscallsSeen: number }[]; pythonProfile?: { allowed: number; percentOfDocker: number } };
-  const lines = ['learn mode (medians, ms): plain | strace -f | sandbox | sandbox+learn — strace/plain, learn/sandbox'];
+  const lines = ['learn mode (medians, ms): plain | strace -f | sandbox | sandbox+learn | learn without paths — strace/plain, learn/sandbox, learn/learn without paths'];
   for (const w of r.learn) {
     const m = w.medianMs;
-    lines.push(`  ${w.workload}: ${m.plain} | ${m.strace} | ${m.sandbox} | ${m.learn} — ${w.ratios.straceOverPlain}×, ${w.ratios.learnOverSandbox}×; ${w.syscallsLearned} syscalls learned of ${w.syscallsSeen} seen`);
+    lines.push(`  ${w.workload}: ${m.plain} | ${m.strace} | ${m.sandbox} | ${m.learn} | ${m.learnSyscalls} — ${w.ratios.straceOverPlain}×, ${w.ratios.learnOverSandbox}×, ${w.ratios.landlockRecordingOverSyscallsOnly}×; ${w.syscallsLearned} syscalls learned of ${w.syscallsSeen} seen`);
   }
   if (r.pythonProfile) lines.push(`  learned Python profile: ${r.pythonProfile.allowed} names allowed (${r.pythonProfile.percentOfDocker}% of Docker's 426)`);
   return lines;

@@ -20,6 +20,7 @@ import { DEFAULT_LEARN_RUNS, learnProfile, type LearnRequest } from './learnRun'
 import { PinnedDirectory } from './pinnedDirectory';
 import { EXIT_APPROVAL_NEEDED, type NetworkMode } from './protocol';
 import { ApprovalNeededError, requireProfileApproval } from './approvalGate';
+import { learnLandlockInto, openLandlockOut, type LandlockOut } from './cliLearnLandlock';
 
 /** What to do with the proposal next to an existing profile: review its diff, or nothing when it changes nothing. */
 export function proposalReview(given: string, proposal: string, same: boolean): string {
@@ -62,10 +63,15 @@ const LEARN_OPTIONS = {
   profile: { type: 'string', value: 'NAME', help: "learn under this profile's sandbox (its run command when no CMD is given)" },
   runs: { type: 'string', value: 'K', default: String(DEFAULT_LEARN_RUNS), help: 'record K runs, allow what any of them used, and report what only some used' },
   format: { type: 'string', choices: ['yaml', 'json'], help: 'format of the profile written (default: from the --out name)' },
-  out: { type: 'string', value: 'FILE', required: true, help: 'the seccomp profile to write; an existing one gets a reviewed proposal next to it' },
+  out: { type: 'string', value: 'FILE', help: 'the seccomp profile to write; an existing one gets a reviewed proposal next to it' },
+  'landlock-out': { type: 'string', value: 'FILE', help: 'also (or only) propose the Landlock profile FILE.landlock.{json,yaml,toml} from the same runs' },
+  replays: { type: 'string', value: 'N', default: '5', help: 'replays of the Landlock proposal that must all match (alone, and again with the seccomp profile)' },
   force: { type: 'boolean', default: false, help: 'replace an existing --out FILE instead of proposing' },
   json: { type: 'boolean', default: false, help: 'print the result as one JSON object (no progress)' },
   timeout: { type: 'string', value: 'SECONDS', help: 'wall-time limit of each run' },
+  network: { type: 'string', choices: ['none', 'loopback', 'host'], help: "the sandbox's network (default none, or the profile's)" },
+  ro: { type: 'string', value: 'PATH', multiple: true, path: true, help: 'show a host path read-only' },
+  rw: { type: 'string', value: 'PATH', multiple: true, path: true, help: 'show a host path read-write' },
 } as const satisfies OptionTable;
 
 export const LEARN_COMMAND = defineCommand({
@@ -77,7 +83,9 @@ export const LEARN_COMMAND = defineCommand({
 });
 
 async function runLearn(values: OptionValues<typeof LEARN_OPTIONS>, positionals: string[]): Promise<number> {
-  const format = values.format ?? (/\.ya?ml$/i.test(values.out) ? 'yaml' : 'json');
+  if (!values.out && !values['landlock-out']) throw new UsageError('give --out FILE (seccomp), --landlock-out FILE (Landlock), or both');
+  const format = values.format ?? (/\.ya?ml$/i.test(values.out ?? '') ? 'yaml' : 'json');
+  const replays = parsePositiveNumber(values.replays, '--replays', true);
   const runs = parsePositiveNumber(values.runs, '--runs', true);
 
   let req: Partial<LearnRequest> = { cwd: process.cwd() };
@@ -93,26 +101,50 @@ async function runLearn(values: OptionValues<typeof LEARN_OPTIONS>, positionals:
     }
     req = { ...req, ...requestFromConfig(config, values.profile) };
   }
+  // The sandbox options of `phantom run` (added to the profile's).
+  if (values.network) req.network = values.network as NetworkMode;
+  if (values.ro?.length) req.readOnly = [...(req.readOnly ?? []), ...values.ro.map((p) => path.resolve(p))];
+  if (values.rw?.length) req.readWrite = [...(req.readWrite ?? []), ...values.rw.map((p) => path.resolve(p))];
   if (positionals.length) req.argv = positionals;
   else if (req.argv?.some((a) => a.includes('${'))) {
     throw new UsageError(`profile '${values.profile}' runs \`${req.argv.join(' ')}\`: give the command to learn from after -- (its variables are not known here)`);
   }
   if (!req.argv?.length) throw new UsageError('no command: give one after --, or a --profile whose run is set');
 
-  const out = path.resolve(values.out);
-  // The folder of --out is opened before the run: whatever the workload does to its path (a symlink at FILE, the
-  // folder replaced by a link), every file below is written into THIS folder, never through a link.
-  const { dir, name } = PinnedDirectory.forFile(out);
+  // The folders of --out and --landlock-out are opened before the run: whatever the workload does to their paths
+  // (a symlink at FILE, the folder replaced by a link), every file below is written into THESE folders, never through a link.
+  const landlock = values['landlock-out'] ? openLandlockOut(values['landlock-out']) : undefined;
   try {
-    return await learnInto(dir, name, out, values, req, runs, format);
+    if (!values.out) return await learnLandlockOnly(landlock!, values, req, runs, replays);
+    const out = path.resolve(values.out);
+    const { dir, name } = PinnedDirectory.forFile(out);
+    try {
+      return await learnInto(dir, name, out, values, req, runs, format, landlock ? { out: landlock, replays } : undefined);
+    } finally {
+      dir.close();
+    }
   } finally {
-    dir.close();
+    landlock?.dir.close();
   }
 }
 
 interface LearnValues { out?: string; force?: boolean; json?: boolean; timeout?: string }
 
-async function learnInto(dir: PinnedDirectory, name: string, out: string, values: LearnValues, req: Partial<LearnRequest>, runs: number, format: 'yaml' | 'json'): Promise<number> {
+/** --landlock-out without --out: the runs are recorded as usual, the seccomp proposal is neither replayed nor written. */
+async function learnLandlockOnly(landlock: LandlockOut, values: LearnValues, req: Partial<LearnRequest>, runs: number, replays: number): Promise<number> {
+  const result = await learnProfile({
+    ...(req as LearnRequest), runs, reportAs: 'phantom', noReplay: true,
+    timeoutSeconds: values.timeout ? parsePositiveNumber(values.timeout, '--timeout') : req.timeoutSeconds,
+    onProgress: values.json ? undefined : (m) => console.error(`phantom learn: ${m}`),
+  });
+  for (const n of values.json ? [] : result.notes) console.error(`phantom: ${n}`);
+  const ll = await learnLandlockInto(landlock, result, { force: values.force, json: values.json, replays });
+  if (values.json) console.log(JSON.stringify({ landlock: ll.summary, varying: result.varying, notes: result.notes, runs: result.usage.runs }, null, 2));
+  return ll.code;
+}
+
+async function learnInto(dir: PinnedDirectory, name: string, out: string, values: LearnValues, req: Partial<LearnRequest>, runs: number, format: 'yaml' | 'json',
+  landlock?: { out: LandlockOut; replays: number }): Promise<number> {
   const before = dir.kind(name);
   if (before === 'link') console.error(`phantom learn: ${out} is a symbolic link: it is replaced by the proposal, never followed`);
   else if (before === 'other') throw new UsageError(`${out} is not a regular file: give another --out`);
@@ -146,8 +178,10 @@ async function learnInto(dir: PinnedDirectory, name: string, out: string, values
   // The sidecar travels with the profile it describes (only the accepted one updates FILE's sidecar).
   dir.write(path.basename(written === out ? sidecarPath(out) : `${written}.learned.json`), usageText);
 
+  // The Landlock proposal of the same runs, replayed with the seccomp one when that was proven.
+  const ll = landlock ? await learnLandlockInto(landlock.out, result, { force: values.force, json: values.json, replays: landlock.replays }) : undefined;
   if (values.json) {
-    console.log(JSON.stringify({ written, status: result.replay.status, reason: result.replay.reason, added: result.replay.added, varying: result.varying, notes: result.notes, allowed: allowed.length, runs: result.usage.runs, notifications: result.usage.notifications }, null, 2));
+    console.log(JSON.stringify({ written, status: result.replay.status, reason: result.replay.reason, added: result.replay.added, varying: result.varying, notes: result.notes, allowed: allowed.length, runs: result.usage.runs, notifications: result.usage.notifications, ...(ll ? { landlock: ll.summary } : {}) }, null, 2));
   } else {
     for (const n of result.notes) console.error(`phantom: ${n}`);
     console.error(`phantom learn: ${allowed.length} syscalls allowed, learned from ${result.usage.runs} run(s), ${result.usage.notifications} syscalls seen`);
@@ -167,5 +201,5 @@ async function learnInto(dir: PinnedDirectory, name: string, out: string, values
       }
     }
   }
-  return result.replay.status === 'failed' ? 1 : 0;
+  return result.replay.status === 'failed' || ll?.code ? 1 : 0;
 }

@@ -19,6 +19,7 @@ import { spawnSandbox, type SandboxSpec } from './sandboxSpawn';
 import { sandboxSpecFor } from './sandboxSpec';
 import { mergeUsage, parseRecording, usageFromRecording, usedNames, type LearnedUsage } from './learnRecording';
 import { allowedNames, proposeProfile, renderJson, type ProposedProfile } from './learnProposal';
+import { mergePathUsage, pathUsageFromRecording, type PathUsage } from './learnPaths';
 
 export interface LearnRequest extends SandboxRequest {
   landlockProfile?: string;
@@ -62,6 +63,12 @@ export interface LearnResult {
   /** Syscalls seen in some recorded runs (or notify passes) but not in all: the workload is not deterministic. */
   varying: string[];
   notes: string[];
+  /** The paths and TCP ports the recorded runs used, with their Landlock rights (learnPaths.ts). */
+  paths: PathUsage;
+  /** The same, per recorded run (the Landlock nondeterminism report compares them). */
+  pathRuns: PathUsage[];
+  /** The sandbox the runs were made in (a Landlock proposal is replayed in it: learnLandlock.ts). */
+  spec: SandboxSpec;
 }
 
 /** Recorded runs per learn request unless it asks otherwise: one run alone cannot tell a stable workload from a lucky one. */
@@ -115,7 +122,7 @@ export async function captureRun(spec: SandboxSpec, signal?: AbortSignal): Promi
 }
 
 /** One recorded run: the capture and its usage. */
-export async function recordOnce(spec: SandboxSpec, signal?: AbortSignal): Promise<{ capture: RunCapture; usage: LearnedUsage }> {
+export async function recordOnce(spec: SandboxSpec, signal?: AbortSignal): Promise<{ capture: RunCapture; usage: LearnedUsage; paths: PathUsage }> {
   const dir = makeScratchDir('phantom-learn-', 'the learn recording');
   try {
     const file = path.join(dir, 'recording.json');
@@ -130,7 +137,7 @@ export async function recordOnce(spec: SandboxSpec, signal?: AbortSignal): Promi
     const raw = parseRecording(text, file);
     if (!raw.attached) throw new LearnError(`learn mode could not attach to the workload: ${raw.error ?? 'unknown reason'}`);
     if (capture.code !== null && capture.code >= 125 && capture.error) throw new LearnError(`the command did not run in the sandbox: ${capture.error}`);
-    return { capture, usage: usageFromRecording(raw) };
+    return { capture, usage: usageFromRecording(raw), paths: pathUsageFromRecording(raw) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -163,19 +170,22 @@ export async function learnProfile(req: LearnRequest): Promise<LearnResult> {
   const runs = Math.max(1, req.runs ?? DEFAULT_LEARN_RUNS);
   const recorded: RunCapture[] = [];
   const fresh: LearnedUsage[] = [];
+  const paths: PathUsage[] = [];
   for (let i = 0; i < runs; i++) {
     progress(`recording run ${i + 1} of ${runs}: ${req.argv.join(' ')}`);
     const r = await recordOnce(spec, req.signal);
     recorded.push(r.capture);
     fresh.push(r.usage);
+    paths.push(r.paths);
   }
+  const done = { paths: mergePathUsage(...paths), pathRuns: paths, spec };
   const varying = varyingNames(fresh);
   if (varying.length) notes.push(varyingNote(varying, runs));
   if (recorded.some((r) => r.code !== recorded[0].code || r.stdout !== recorded[0].stdout))
     notes.push(`the ${runs} recorded runs did not end alike (exit status or stdout differ): the replay is compared with the first`);
   let usage = mergeUsage(...(req.previous ? [req.previous] : []), ...fresh);
   let profile = proposeProfile(usage, arch);
-  if (req.noReplay) return { usage, profile, replay: { status: 'skipped', rounds: 0, added: [] }, recorded, varying, notes };
+  if (req.noReplay) return { usage, profile, replay: { status: 'skipped', rounds: 0, added: [] }, recorded, varying, notes, ...done };
 
   const added: string[] = [];
   let reason = '';
@@ -190,7 +200,7 @@ export async function learnProfile(req: LearnRequest): Promise<LearnResult> {
         notes.push(`the first replay under the proposal failed and matched only after adding ${added.join(', ')}: ` +
           'the workload is not deterministic and the profile may be incomplete — learn with more --runs');
       }
-      return { usage, profile, replay: { status: round === 1 ? 'verified' : 'fixed', rounds: round, added, last: replay.capture }, recorded, varying, notes };
+      return { usage, profile, replay: { status: round === 1 ? 'verified' : 'fixed', rounds: round, added, last: replay.capture }, recorded, varying, notes, ...done };
     }
     reason = replay.difference;
     if (round > MAX_FIX_ROUNDS) break;
@@ -209,5 +219,5 @@ export async function learnProfile(req: LearnRequest): Promise<LearnResult> {
     usage = mergeUsage(usage, pass.usage);
     profile = proposeProfile(usage, arch);
   }
-  return { usage, profile, replay: { status: 'failed', rounds: MAX_FIX_ROUNDS + 1, added, reason }, recorded, varying, notes };
+  return { usage, profile, replay: { status: 'failed', rounds: MAX_FIX_ROUNDS + 1, added, reason }, recorded, varying, notes, ...done };
 }

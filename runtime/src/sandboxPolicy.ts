@@ -39,6 +39,8 @@ export interface PolicyInput {
   network?: string;
   /** Rules added to whichever Landlock layer applies (the rules of a profile's fragments). */
   landlockExtra?: { config: LandlockConfig; source: string };
+  /** A Landlock profile file enforced as one more layer ON TOP of the one above (a learned profile's replay). */
+  landlockStack?: string;
 }
 
 export interface CompiledPolicies {
@@ -79,7 +81,7 @@ const remembered = new Map<string, Remembered>();
 const REMEMBERED_MAX = 32;
 
 function rememberKey(input: PolicyInput): string | undefined {
-  if (input.seccompPolicy || input.landlockPolicy || input.landlockExtra) return undefined;
+  if (input.seccompPolicy || input.landlockPolicy || input.landlockExtra || input.landlockStack) return undefined;
   const view = input.landlockView ?? 'default';
   return JSON.stringify([input.cwd, input.readOnly, input.readWrite, input.seccompProfile ?? null, input.landlockProfile ?? null, input.network === 'host',
     input.bestEffort ?? false, view, view === 'fragments' ? (input.argv?.[0] ?? null) : null]);
@@ -155,6 +157,11 @@ function compileFresh(input: PolicyInput): CompiledPolicies {
     plan = { ...plan, handledFs: plan.handledFs | extra.handledFs, handledNet: plan.handledNet | extra.handledNet, rules: [...plan.rules, ...extra.rules] };
   }
   if (plan) args.push('--landlock-rules', landlockRulesFile(plan));
+  if (input.landlockStack) {
+    // Its own ruleset, stacked by the kernel: an access must pass the sandbox's layer AND this one.
+    const file = path.resolve(input.cwd, input.landlockStack);
+    args.push('--landlock-rules', landlockRulesFile(compileLandlock(loadLandlockProfile(file), file, input.cwd, false)));
+  }
   const storage = policyCacheRoot() === null ? policyStorageNote() : undefined;
   if (storage) notes.push(storage);
   return { helperArgs: args, notes, compileMs: performance.now() - t0 };

@@ -56,6 +56,7 @@ export interface SandboxSpec {
   landlockPolicy?: PolicyInput['landlockPolicy'];
   landlockExtra?: PolicyInput['landlockExtra'];
   landlockView?: PolicyInput['landlockView'];
+  landlockStack?: PolicyInput['landlockStack'];
 }
 
 export interface SandboxExit {
