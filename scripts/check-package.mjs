@@ -113,11 +113,7 @@ function checkFiles(ext) {
 
 function runFromCopy(ext, scratchDir) {
   const home = path.join(scratchDir, 'home');
-  // The runs' own folder, beside the home (not above it): a run may write its folder, and the runtime refuses a run
-  // whose folder holds its approval store or policy cache (both under the home).
-  const work = path.join(scratchDir, 'work');
   fs.mkdirSync(home, { recursive: true });
-  fs.mkdirSync(work, { recursive: true });
   // A bare environment: nothing that could point node at the checkout's node_modules.
   // The run's cwd (which it may write) is a folder of its own: HOME (the approval store under it) must not be
   // inside it, or the runtime refuses the run, rightly.
