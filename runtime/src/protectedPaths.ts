@@ -18,10 +18,11 @@
  * `.envrc` would change what host tools do); what the sandbox writes there is then only as trusted as any file of
  * the workspace — docs/sandbox.md says so.
  */
-import { existsSync, lstatSync, readdirSync, readFileSync, type Dirent } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, type Dirent } from 'node:fs';
 import path from 'node:path';
 import { helperPath } from './sandboxSpawn';
 import { policyCacheRoot } from './seccompCompiler';
+import { readUntrustedText } from './untrustedFile';
 
 /** Folders held by a placeholder when absent. */
 export const PROTECTED_FOLDERS = ['.git', '.vscode', '.idea'] as const;
@@ -178,12 +179,9 @@ export function nestedRepositories(root: string): string[] {
 
 /** The `path = …` entries of a folder's `.gitmodules` that stay inside it. */
 function submodulePaths(root: string): string[] {
-  let text: string;
-  try {
-    text = readFileSync(path.join(root, '.gitmodules'), 'utf8');
-  } catch {
-    return [];
-  }
+  // Planted by an earlier run, maybe: a FIFO would block the runtime, a link to /dev/zero fill it (untrustedFile.ts).
+  const text = readUntrustedText(path.join(root, '.gitmodules'), { maxBytes: 64 * 1024, noFollow: true });
+  if (text === null) return [];
   const out: string[] = [];
   for (const m of text.matchAll(/^\s*path\s*=\s*(.+?)\s*$/gm)) {
     const rel = m[1].replace(/^"(.*)"$/, '$1');

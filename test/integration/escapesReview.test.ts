@@ -80,3 +80,62 @@ for (const asNobody of [false, true]) {
     assert.equal(existsSync(PWNED), false, 'host git ran a command the sandbox wrote');
   });
 }
+
+// Files a run leaves for the runtime to read on the host. The command's resolution reads the workspace's
+// `.python-version` (pyenv's rule) and the protected-path list reads `.gitmodules`, synchronously, in the runtime:
+// a FIFO planted there blocked the next run — in the editor, every run of the shared runtime — forever; a link to
+// /dev/zero made it read until it ran out of memory; a version `../../..` picked, and granted read-only, any host
+// folder holding a bin/<command> (pyenv refuses that since CVE-2022-35861).
+
+/** A pyenv of the test's own (no dependence on this machine's): shims/tool, and versions/v1/bin/tool -> /bin/sh. */
+function fakePyenv(): { root: string; secretDir: string } {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'phantom-review-pyenv-'));
+  dirs.push(root);
+  mkdirSync(path.join(root, 'shims'));
+  mkdirSync(path.join(root, 'versions/v1/bin'), { recursive: true });
+  writeFileSync(path.join(root, 'shims/tool'), '#!/bin/sh\nexit 99\n', { mode: 0o755 });
+  spawnSync('ln', ['-s', '/bin/sh', path.join(root, 'versions/v1/bin/tool')]);
+  writeFileSync(path.join(root, 'version'), 'v1\n');
+  // A host folder with a bin/tool and a secret: `../../<it>` must not be picked.
+  const secretDir = path.join(root, 'elsewhere');
+  mkdirSync(path.join(secretDir, 'bin'), { recursive: true });
+  spawnSync('ln', ['-s', '/bin/sh', path.join(secretDir, 'bin/tool')]);
+  writeFileSync(path.join(secretDir, 'secret'), 'TOPSECRET\n');
+  spawnSync('chmod', ['-R', 'a+rX', root]);
+  return { root, secretDir };
+}
+
+const PLANTS: { name: string; plant: string }[] = [
+  { name: 'a FIFO .python-version', plant: 'mkfifo .python-version' },
+  { name: 'a .python-version linked to /dev/zero', plant: 'ln -s /dev/zero .python-version' },
+  { name: 'a FIFO .gitmodules', plant: 'mkfifo .gitmodules' },
+  { name: 'a .gitmodules linked to /dev/zero', plant: 'ln -s /dev/zero .gitmodules' },
+  { name: 'a .python-version climbing out of pyenv', plant: "echo '../elsewhere' > .python-version" },
+];
+
+for (const asNobody of [false, true]) {
+  for (const { name, plant } of PLANTS) {
+    test(`${name} left by a run neither stalls nor widens the next run (${asNobody ? 'nobody' : 'root'})`, () => {
+      const { root, secretDir } = fakePyenv();
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'phantom-review-plant-'));
+      dirs.push(dir);
+      spawnSync('chmod', ['a+rwx', dir]);
+      const env = [`PYENV_ROOT=${root}`, `PATH=${root}/shims:/usr/bin:/bin`];
+      const cli = (...args: string[]) => {
+        const argv = [...(asNobody ? NOBODY : ['env']), ...env, process.execPath, CLI, 'run', '--', ...args];
+        return spawnSync(argv[0], argv.slice(1), { cwd: dir, encoding: 'utf8', timeout: 30_000, maxBuffer: 1 << 20 });
+      };
+      const first = cli('/bin/sh', '-c', plant);
+      assert.equal(first.status, 0, `the planting run failed: ${first.stdout}${first.stderr}`);
+      const next = cli('tool', '-c', `echo ran; cat ${secretDir}/secret`);
+      assert.notEqual(next.status, null, `the next run never ended (signal ${next.signal}): the runtime blocked on the planted file`);
+      assert.doesNotMatch(next.stdout, /TOPSECRET/, `a folder outside pyenv's versions was granted:\n${next.stderr}`);
+      if (name === 'a .gitmodules linked to /dev/zero') {
+        // A protected path that is a link fails the run, naming it (docs/sandbox.md): it ends, and says why.
+        assert.match(next.stderr, /\.gitmodules is a symbolic link/, `${next.stdout}${next.stderr}`);
+      } else if (!name.includes('climbing')) {
+        assert.match(next.stdout, /^ran$/m, `${next.stdout}${next.stderr}`);
+      }
+    });
+  }
+}
