@@ -39,3 +39,21 @@ export function readUntrustedHead(file: string, options: UntrustedReadOptions): 
     if (fd !== undefined) closeSync(fd);
   }
 }
+
+/**
+ * The whole text of a configuration or profile file the repository names (it may name `/dev/zero`, or a FIFO it
+ * left): throws, with `code` saying why, unless it is a regular file of at most `maxBytes`.
+ */
+export function readRegularText(file: string, maxBytes: number): string {
+  const fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
+  try {
+    if (!fstatSync(fd).isFile()) throw Object.assign(new Error(`${file} is not a regular file`), { code: 'not a regular file' });
+    const buf = Buffer.alloc(maxBytes + 1);
+    let got = 0;
+    for (let n = 1; n > 0 && got < buf.length; got += n) n = readSync(fd, buf, got, buf.length - got, got);
+    if (got > maxBytes) throw Object.assign(new Error(`${file} is larger than ${maxBytes} bytes`), { code: `larger than ${maxBytes} bytes` });
+    return buf.subarray(0, got).toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
+}

@@ -139,3 +139,33 @@ for (const asNobody of [false, true]) {
     });
   }
 }
+
+// A repository's configuration names its profile files: `/dev/zero` (through a link git checks out), or a FIFO an
+// earlier run made. The runtime read them whole, synchronously — reading /dev/zero until the runtime died of
+// memory, blocking forever on the FIFO — and so did `phantom check` and the language server when validating.
+test('profile files that are /dev/zero or a FIFO are refused, not read forever (run, check; root and nobody)', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'phantom-review-files-'));
+  dirs.push(dir);
+  spawnSync('ln', ['-s', '/dev/zero', path.join(dir, 'zero.seccomp.json')]);
+  spawnSync('mkfifo', [path.join(dir, 'fifo.landlock.json')]);
+  writeFileSync(path.join(dir, 'phantom-fragment.yaml'), [
+    'version: 1', 'profiles:',
+    '  zero:', '    run: [/bin/true]', '    seccomp: ./zero.seccomp.json',
+    '  fifo:', '    run: [/bin/true]', '    landlock: ./fifo.landlock.json', '',
+  ].join('\n'));
+  spawnSync('chmod', ['-R', 'a+rwX', dir]);
+  for (const asNobody of [false, true]) {
+    const cli = (...args: string[]) => {
+      const argv = [...(asNobody ? NOBODY : ['env']), process.execPath, `--max-old-space-size=256`, CLI, ...args];
+      return spawnSync(argv[0], argv.slice(1), { cwd: dir, encoding: 'utf8', timeout: 30_000 });
+    };
+    for (const profile of ['zero', 'fifo']) {
+      const r = cli('run', '--profile', profile);
+      assert.equal(r.status, 125, `${profile} (${asNobody ? 'nobody' : 'root'}): signal ${r.signal}\n${r.stdout}${r.stderr}`);
+      assert.match(r.stderr, /cannot be read \(not a regular file\)/, r.stderr);
+    }
+    const check = cli('check', 'phantom-fragment.yaml');
+    assert.notEqual(check.status, null, `phantom check never ended (signal ${check.signal})`);
+    assert.ok(check.status === 0 || check.status === 1, `phantom check crashed (${check.status}):\n${check.stdout}${check.stderr}`);
+  }
+});
