@@ -7,9 +7,13 @@
  * The decisions are pure functions of data (unit tested); `nodeResolutionHost` is the thin edge to the
  * real filesystem.
  */
-import { accessSync, constants, openSync, readFileSync, readSync, closeSync, realpathSync, statSync } from 'node:fs';
+import { accessSync, constants, realpathSync, statSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
+import { readUntrustedHead, readUntrustedText } from './untrustedFile';
+
+/** Most bytes of a `.python-version` file read (pyenv's are one line). */
+const VERSION_FILE_MAX_BYTES = 4096;
 
 /** Host directories every sandbox shows read-only at the same path (native/src/filesystem.c). */
 export const SANDBOX_SYSTEM_DIRS: readonly string[] = ['/usr', '/bin', '/sbin', '/lib', '/lib64', '/lib32', '/libx32', '/etc'];
@@ -103,7 +107,9 @@ export function pyenvVersions(
   pyenvRoot: string,
   readText: (p: string) => string | null,
 ): { versions: string[]; source: string } {
-  const parse = (text: string) => text.replace(/#.*$/gm, '').split(/[\s:]+/).filter((v) => v);
+  // A version is a folder name under versions/ (conda envs: `miniconda3-latest/envs/x`); one that climbs out of it
+  // (`../../..`, as pyenv refuses since CVE-2022-35861) would pick, and grant, any folder with a bin/python3.
+  const parse = (text: string) => text.replace(/#.*$/gm, '').split(/[\s:]+/).filter((v) => v && !path.isAbsolute(v) && !v.split('/').includes('..'));
   if (env.PYENV_VERSION) return { versions: parse(env.PYENV_VERSION), source: 'PYENV_VERSION' };
   for (let dir = cwd; ; dir = path.dirname(dir)) {
     const file = path.join(dir, '.python-version');
@@ -233,25 +239,13 @@ export function nodeResolutionHost(env: Record<string, string | undefined> = pro
         return null;
       }
     },
+    // `.python-version` files and scripts may have been planted in the workspace (a FIFO, a link to /dev/zero):
+    // only regular files are read, and only their start.
     readText(p) {
-      try {
-        return readFileSync(p, 'utf8');
-      } catch {
-        return null;
-      }
+      return readUntrustedText(p, { maxBytes: VERSION_FILE_MAX_BYTES });
     },
     readHead(p, n) {
-      let fd: number | undefined;
-      try {
-        fd = openSync(p, 'r');
-        const buf = Buffer.alloc(n);
-        const got = readSync(fd, buf, 0, n, 0);
-        return buf.subarray(0, got);
-      } catch {
-        return null;
-      } finally {
-        if (fd !== undefined) closeSync(fd);
-      }
+      return readUntrustedHead(p, { maxBytes: n });
     },
     pyenvWhich(name, cwd) {
       const r = spawnSync('pyenv', ['which', name], { cwd, env: { ...env } as NodeJS.ProcessEnv, encoding: 'utf8', timeout: 5000 });

@@ -5,7 +5,6 @@
  * Whatever the runtime cannot enforce fails the run with a message (unless the profile asks for best effort,
  * and then it is reported): a sandbox is never weaker than its profile says.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
 import { CONFIG_VARIABLES, readConfig, substituteVariables, type PhantomConfig, type PolicySource } from '../../server/src/config/configModel';
@@ -20,6 +19,10 @@ import { kernelLandlockAbi } from './sandboxPolicy';
 import type { SandboxSpec } from './sandboxSpawn';
 import { derivedOnce, parsedOnce } from './parseMemo';
 import { parseSeccompProfile, ProfileLoadError, type SeccompProfile, type SeccompRule } from './seccompProfileLoader';
+import { readRegularText } from './untrustedFile';
+
+/** A configuration or profile file is kilobytes (Docker's profile is 20 KB); larger ones are refused unread. */
+const POLICY_FILE_MAX_BYTES = 4 * 1024 * 1024;
 
 export interface ProfileChoice {
   name: string;
@@ -85,7 +88,7 @@ export function readConfigFile(file: string): PhantomConfig {
 export function readConfigSource(file: string): { config: PhantomConfig; text: string } {
   let text: string;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    text = readRegularText(file, POLICY_FILE_MAX_BYTES);
   } catch (error) {
     throw new ProfileLoadError(`${file}: cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)}) — check the --config path`);
   }
@@ -227,7 +230,7 @@ function sourceText(source: PolicySource, configDir: string, kind: string, where
   if ('inline' in source) return { text: JSON.stringify(source.inline), file: `${where}: inline ${kind} policy.json` };
   const file = path.resolve(configDir, source.file);
   try {
-    const text = fs.readFileSync(file, 'utf8');
+    const text = readRegularText(file, POLICY_FILE_MAX_BYTES); // the repository may name /dev/zero or a FIFO
     files.push({ path: file, content: text });
     return { text, file };
   } catch (error) {

@@ -18,10 +18,11 @@
  * `.envrc` would change what host tools do); what the sandbox writes there is then only as trusted as any file of
  * the workspace — docs/sandbox.md says so.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, type Dirent } from 'node:fs';
 import path from 'node:path';
 import { nativeFolder } from './sandboxSpawn';
 import { policyCacheRoot } from './seccompCompiler';
+import { readUntrustedText } from './untrustedFile';
 
 /** Folders held by a placeholder when absent. */
 export const PROTECTED_FOLDERS = ['.git', '.vscode', '.idea'] as const;
@@ -83,6 +84,7 @@ export function protectedPaths(workspace: string, configFile?: string, profileFi
   };
   for (const root of roots) {
     for (const name of PROTECTED_FOLDERS) add(path.join(root, name), whyOf(name), true);
+    for (const nested of nestedRepositories(root)) add(nested, NESTED_WHY, false);
     const present = entriesOf(root);
     for (const name of PROTECTED_NAMES) {
       const top = name.split('/')[0];
@@ -121,6 +123,72 @@ function entriesOf(folder: string): Set<string> {
 }
 
 let ownFolders: { path: string; why: string }[] | undefined;
+
+/**
+ * Nested repositories below a writable folder: a `.git` folder, or the `gitdir:` file of a submodule or worktree, in
+ * a subfolder up to NESTED_DEPTH levels down (reading at most NESTED_BUDGET folders), and every submodule path the
+ * folder's `.gitmodules` names. Host git runs their `core.fsmonitor` and hooks as well: `git status` in the
+ * superproject visits submodules, and editors open repositories in subfolders by themselves (VS Code's
+ * `git.repositoryScanMaxDepth`, 1 by default). Links are not followed (a link to a folder is not scanned, a `.git`
+ * that is a link is not held). A nested repository made during the run cannot be held: docs/sandbox.md says so.
+ */
+const NESTED_DEPTH = 3;
+const NESTED_BUDGET = 2000;
+const NESTED_WHY = "a nested repository's configuration and hooks (run by the next git command in it or in its superproject)";
+const nestedCache = new Map<string, { at: number; found: string[] }>();
+
+export function nestedRepositories(root: string): string[] {
+  const now = performance.now();
+  const cached = nestedCache.get(root);
+  if (cached && now - cached.at < ENTRIES_TTL_MS) return cached.found;
+  const found = new Set<string>();
+  const isGitEntry = (p: string) => {
+    try {
+      const st = lstatSync(p);
+      return st.isDirectory() || st.isFile();
+    } catch {
+      return false;
+    }
+  };
+  for (const sub of submodulePaths(root)) if (isGitEntry(path.join(root, sub, '.git'))) found.add(path.join(root, sub, '.git'));
+  let budget = NESTED_BUDGET;
+  let level = [root];
+  for (let depth = 0; depth <= NESTED_DEPTH && level.length && budget > 0; depth++) {
+    const next: string[] = [];
+    for (const dir of level) {
+      if (budget-- <= 0) break;
+      let entries: Dirent[];
+      try {
+        entries = readdirSync(dir, { withFileTypes: true });
+      } catch {
+        continue;
+      }
+      for (const e of entries) {
+        if (e.name === '.git') {
+          if (depth > 0 && (e.isDirectory() || e.isFile())) found.add(path.join(dir, e.name));
+        } else if (e.isDirectory() && depth < NESTED_DEPTH) next.push(path.join(dir, e.name));
+      }
+    }
+    level = next;
+  }
+  if (nestedCache.size > 256) nestedCache.clear();
+  const list = [...found];
+  nestedCache.set(root, { at: now, found: list });
+  return list;
+}
+
+/** The `path = …` entries of a folder's `.gitmodules` that stay inside it. */
+function submodulePaths(root: string): string[] {
+  // Planted by an earlier run, maybe: a FIFO would block the runtime, a link to /dev/zero fill it (untrustedFile.ts).
+  const text = readUntrustedText(path.join(root, '.gitmodules'), { maxBytes: 64 * 1024, noFollow: true });
+  if (text === null) return [];
+  const out: string[] = [];
+  for (const m of text.matchAll(/^\s*path\s*=\s*(.+?)\s*$/gm)) {
+    const rel = m[1].replace(/^"(.*)"$/, '$1');
+    if (rel && !path.isAbsolute(rel) && inside(path.join(root, rel), root)) out.push(rel);
+  }
+  return out;
+}
 
 function whyOf(name: string): string {
   if (name === '.git') return "git's configuration and hooks (run by the next git command)";
