@@ -132,7 +132,7 @@ export function policyWidenings(asked: AskedPolicy, facts: DefaultFacts): Wideni
   return [
     ...networkWidening(asked.network),
     ...pathWidenings(asked, facts),
-    ...(asked.seccomp ? seccompWidenings(asked.seccomp, facts.seccompHost).map((text): Widening => ({ kind: 'syscall', text: `seccomp ${text}` })) : []),
+    ...(asked.seccomp ? seccompWidenings(asked.seccomp, facts.seccompHost, undefined, asked.network).map((text): Widening => ({ kind: 'syscall', text: `seccomp ${text}` })) : []),
     ...landlockWidenings(asked, facts),
     ...(asked.bestEffort ? [{ kind: 'best-effort' as const, text: 'bestEffort: what the kernel cannot apply is skipped (and reported) instead of failing the run' }] : []),
     ...asked.unprotect.map((p): Widening => ({ kind: 'unprotect', text: `unprotects ${p}: the sandbox may write it although host tools trust it` })),

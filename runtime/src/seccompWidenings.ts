@@ -7,6 +7,7 @@
  */
 import seccompData from '../../server/data/seccomp.json';
 import { DEFAULT_SECCOMP_PROFILE } from './defaultProfile';
+import { AF_VSOCK, ioctlAllowArgs, maskedComplement, noSetIdArg } from './seccompHardening';
 import { profileArchitectures, ruleApplies, type SeccompHost } from './seccompCompiler';
 import type { SeccompArg, SeccompProfile, SeccompRule } from './seccompProfileLoader';
 
@@ -95,8 +96,10 @@ function describeArgs(group: Group): string {
 const hex = (v: number | bigint | undefined) => `0x${big(v).toString(16)}`;
 
 /** The plain-words list of what `profile` allows beyond `base` (default: the built-in profile) on `host`. */
-export function seccompWidenings(profile: SeccompProfile, host: SeccompHost, base: SeccompProfile = DEFAULT_SECCOMP_PROFILE): string[] {
+export function seccompWidenings(profile: SeccompProfile, host: SeccompHost, base: SeccompProfile = DEFAULT_SECCOMP_PROFILE, network?: string): string[] {
   const out: string[] = [];
+  // What the kernel enforces is the profile under the guard (--seccomp-guard and the set-id guard): judge that.
+  profile = underGuard(profile, network);
   const compat = (seccompData.architectures as { name: string; compat: string[] }[]).find((a) => a.name === host.arch)?.compat ?? [];
   const baseArches = new Set(profileArchitectures(base, host));
   const extra = profileArchitectures(profile, host).filter((a) => compat.includes(a) && !baseArches.has(a));
@@ -125,4 +128,32 @@ export function seccompWidenings(profile: SeccompProfile, host: SeccompHost, bas
     if (dropped.length) out.push(`allows ${name} without the built-in profile's exception${dropped.length > 1 ? 's' : ''}: ${dropped.map((r) => r.comment ?? r.action).join('; ')}`);
   }
   return out;
+}
+
+/**
+ * The profile as the kernel enforces it beneath the guard every written profile gets (seccompHardening.ts
+ * guardProfile: the terminal ioctls, set-id modes, AF_VSOCK unless the network is `host`): an unconditional allow of
+ * a guarded name becomes the allows the guard leaves. So a plain `ioctl` or `openat` in a profile file is not wider
+ * than the built-in profile's conditional ones — the guard refuses the same calls — while `socket` still is
+ * (the guard does not refuse AF_ALG).
+ */
+export function underGuard(profile: SeccompProfile, network: string | undefined): SeccompProfile {
+  const guarded = (name: string): SeccompRule[] | undefined => {
+    const keep = (args: SeccompArg[]): SeccompRule[] => args.map((a) => ({ names: [name], action: 'SCMP_ACT_ALLOW', args: [a] }));
+    if (name === 'ioctl') return keep(ioctlAllowArgs());
+    if (name === 'socket' && network !== 'host') return keep(maskedComplement([AF_VSOCK]).map((b) => ({ index: 0, value: b.mask, valueTwo: b.value, op: 'SCMP_CMP_MASKED_EQ' as const })));
+    const arg = noSetIdArg(name);
+    return arg ? [{ names: [name], action: 'SCMP_ACT_ALLOW', args: [arg] }] : undefined;
+  };
+  const syscalls: SeccompRule[] = [];
+  for (const rule of profile.syscalls ?? []) {
+    if (rule.action !== 'SCMP_ACT_ALLOW' || rule.args?.length || rule.includes || rule.excludes) {
+      syscalls.push(rule);
+      continue;
+    }
+    const plain = rule.names.filter((n) => !guarded(n));
+    if (plain.length) syscalls.push({ ...rule, names: plain });
+    for (const n of rule.names) for (const g of guarded(n) ?? []) syscalls.push({ ...g, ...(rule.comment ? { comment: rule.comment } : {}) });
+  }
+  return { ...profile, syscalls };
 }

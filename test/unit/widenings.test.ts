@@ -59,7 +59,7 @@ test('seccomp: a syscall the default denies, allowed or logged, counts; denied u
 
 test('seccomp: argument conditions are compared, not just names', () => {
   // socket: the default allows every family but AF_ALG (38) and AF_VSOCK (40).
-  assert.match(seccompWidenings(profile([allow(['socket'])]), HOST)[0], /allows socket with any arguments; the built-in profile allows it only arg0 masked_eq /);
+  assert.match(seccompWidenings(profile([allow(['socket'])]), HOST)[0], /allows socket (with any arguments|when arg0 masked_eq 0xfffffff8→0x20); the built-in profile allows it only arg0 masked_eq /);
   assert.deepEqual(seccompWidenings(profile([allow(['socket'], [{ index: 0, value: 1, op: 'SCMP_CMP_EQ' }])]), HOST), [], 'AF_UNIX only is narrower');
   assert.equal(seccompWidenings(profile([allow(['socket'], [{ index: 0, value: 40, op: 'SCMP_CMP_EQ' }])]), HOST).length, 1, 'AF_VSOCK');
   assert.equal(seccompWidenings(profile([allow(['socket'], [{ index: 0, value: 0x100000028n, op: 'SCMP_CMP_EQ' }])]), HOST).length, 1,
@@ -137,4 +137,14 @@ test('sensitive host paths are refused unless read-only and named exactly', () =
   }
   assert.deepEqual(refused({ readWrite: ['/root/x', '/home/ann/project', '/srv'] }), [], 'below a home folder: a widening to approve, not refused');
   assert.deepEqual(refused({ workspace: '/root', readWrite: ['/root'] }), [], 'the run\u2019s own folder is the user\u2019s choice');
+});
+
+test('seccomp: judged under the guard every written profile gets — a plain ioctl or openat is no wider, a plain socket is', () => {
+  // The guard (seccompHardening.ts guardProfile) refuses the terminal ioctls, set-id modes and AF_VSOCK whatever the
+  // profile says: a profile file that allows ioctl or openat outright ends up exactly as narrow as the built-in one.
+  assert.deepEqual(seccompWidenings(profile([allow(['ioctl', 'openat', 'fchmodat', 'read'])]), HOST, undefined, 'none'), []);
+  // AF_ALG is the built-in profile's refusal, not the guard's: still a widening.
+  assert.equal(seccompWidenings(profile([allow(['socket'])]), HOST, undefined, 'none').length, 1);
+  // Under network: host the guard lets AF_VSOCK through: a plain socket is wider still (and says so).
+  assert.equal(seccompWidenings(profile([allow(['socket'])]), HOST, undefined, 'host').length, 1);
 });
