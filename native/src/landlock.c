@@ -153,7 +153,11 @@ void read_landlock_rules(struct sandbox_config *cfg, const char *path) {
       }
     } else bad_rules(path, lineno, "unknown directive");
   }
-  cfg->landlock = plan; /* text stays allocated: the rules point into it */
+  /* Each file is one layer: appended, so layers are enforced in the order given (text stays allocated: the
+   * rules point into it). */
+  struct landlock_plan **tail = &cfg->landlock;
+  while (*tail) tail = &(*tail)->next;
+  *tail = plan;
 }
 
 static void describe_mask(char *out, size_t outsz, uint64_t mask) {
@@ -161,9 +165,13 @@ static void describe_mask(char *out, size_t outsz, uint64_t mask) {
 }
 
 /* In the sandbox child, after the filesystem view is final (paths are what the sandbox sees). */
+static void build_layer(struct landlock_plan *p);
+
 void build_landlock_ruleset(struct sandbox_config *cfg) {
-  struct landlock_plan *p = cfg->landlock;
-  if (!p) return;
+  for (struct landlock_plan *p = cfg->landlock; p; p = p->next) build_layer(p);
+}
+
+static void build_layer(struct landlock_plan *p) {
   long abi = syscall(SYS_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
   if (abi < 0) {
     int err = errno;
@@ -230,12 +238,15 @@ void build_landlock_ruleset(struct sandbox_config *cfg) {
 }
 
 /* In the workload, after no_new_privs (inherited) and before the seccomp filter. */
+/* Every layer is its own landlock_restrict_self: Landlock stacks them, and an access must pass each. */
 int restrict_landlock(const struct sandbox_config *cfg, const char **failed_call) {
-  if (!cfg->landlock || cfg->landlock->ruleset_fd < 0) return 0;
-  if (syscall(SYS_landlock_restrict_self, cfg->landlock->ruleset_fd, 0) < 0) {
-    *failed_call = "landlock_restrict_self(ruleset, 0)";
-    return -1;
+  for (struct landlock_plan *p = cfg->landlock; p; p = p->next) {
+    if (p->ruleset_fd < 0) continue;
+    if (syscall(SYS_landlock_restrict_self, p->ruleset_fd, 0) < 0) {
+      *failed_call = "landlock_restrict_self(ruleset, 0)";
+      return -1;
+    }
+    close(p->ruleset_fd);
   }
-  close(cfg->landlock->ruleset_fd);
   return 0;
 }

@@ -60,11 +60,12 @@ struct landlock_plan {
   struct landlock_rule rules[MAX_LANDLOCK_RULES];
   size_t nrules;
   int ruleset_fd;     /* built by the sandbox child, enforced by the workload; -1 before */
+  struct landlock_plan *next; /* the next layer (another --landlock-rules), enforced after this one */
 };
 
 struct sandbox_config {
   char **argv;               /* the workload; argv[0] is a path (never looked up on a PATH) */
-  char *cwd;                 /* canonical; always also a writable bind */
+  char *cwd;                 /* canonical; always also a bind (writable unless --cwd-ro) */
   enum net_mode net;
   struct bind_spec binds[MAX_BINDS];
   size_t nbinds;
@@ -83,7 +84,7 @@ struct sandbox_config {
   uint64_t pids;
   uint64_t cpu_seconds;
   double timeout_seconds;    /* wall time, 0 = none */
-  struct landlock_plan *landlock; /* --landlock-rules, or NULL */
+  struct landlock_plan *landlock; /* --landlock-rules, in the order given (one layer each), or NULL */
   void *seccomp_filter;      /* --seccomp-bpf: struct sock_filter[seccomp_len], or NULL */
   size_t seccomp_len;
   unsigned int seccomp_flags; /* --seccomp-flags: SECCOMP_FILTER_FLAG_* */

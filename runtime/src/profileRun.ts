@@ -55,6 +55,9 @@ export interface ProfileRun {
   files: { path: string; content: string }[];
   /** Protected paths the profile unprotects (`unprotect:`), as host paths. */
   unprotect: string[];
+  /** The profile decides the workspace's access itself (it is composed from fragments, or names the workspace
+   * read-only): unless a read-write path covers the run's folder, it is mounted read-only. */
+  ownFilesystem: boolean;
 }
 
 export interface ProfileRunRequest {
@@ -188,7 +191,13 @@ export function resolveProfileRun(request: ProfileRunRequest): ProfileRun {
     config: configFile,
     files,
     unprotect: policy.unprotect.map((p, i) => hostPath(p, `unprotect[${i}]`)),
+    ownFilesystem: policy.fragments.length > 0 || policy.filesystem.readOnly.some((p, i) => covers(hostPath(p, `filesystem.readOnly[${i}]`), variables.workspaceFolder!)),
   };
+}
+
+/** true when `inner` is `outer` or beneath it. */
+export function covers(outer: string, inner: string): boolean {
+  return inner === outer || inner.startsWith(outer.endsWith('/') ? outer : `${outer}/`);
 }
 
 function pickProfile(config: PhantomConfig, configFile: string, request: ProfileRunRequest): string {
@@ -278,8 +287,9 @@ function landlockOf(
   substitute: (text: string, field: string) => string,
   files: ProfileRun['files'],
 ): Pick<SandboxSpec, 'landlockPolicy' | 'landlockExtra' | 'landlockView'> {
-  // Without a Landlock policy of its own, a profile composed from fragments gets their filesystem access only.
-  const out: Pick<SandboxSpec, 'landlockPolicy' | 'landlockExtra' | 'landlockView'> = policy.fragments.length > 0 && !policy.landlock.base ? { landlockView: 'fragments' } : {};
+  // A profile composed from fragments gets their filesystem access only; a Landlock policy of its own is a second
+  // layer on top of that (sandboxPolicy.ts, landlockLayers): it narrows, never widens.
+  const out: Pick<SandboxSpec, 'landlockPolicy' | 'landlockExtra' | 'landlockView'> = policy.fragments.length > 0 ? { landlockView: 'fragments' } : {};
   if (policy.landlock.base) {
     const { text, file } = sourceText(policy.landlock.base, configDir, 'landlock', where, files);
     // Inline policies are written in the YAML file: camelCase keys, parsed as JSON.
