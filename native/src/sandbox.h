@@ -107,7 +107,7 @@ void clone_flags_string(int flags, char *out, size_t outsz);
 /* idmap.c */
 void write_id_maps(pid_t child, const struct sandbox_config *cfg);
 int make_idmap_userns(uid_t from_uid, uid_t to_uid, gid_t from_gid, gid_t to_gid, const char **failed_call);
-int idmapped_tree(int src_fd, int userns_fd, const char **failed_call);
+int idmapped_tree(int src_fd, int userns_fd, bool readonly, const char **failed_call);
 
 /* paths.c — race-free resolution (see there) */
 char *normalize_path(const char *opt, const char *arg);
