@@ -10,6 +10,7 @@ import path from 'node:path';
 import { parseDocument } from 'yaml';
 import { CONFIG_VARIABLES, readConfig, substituteVariables, type PhantomConfig, type PolicySource } from '../../server/src/config/configModel';
 import { effectivePolicy, type EffectivePolicy } from '../../server/src/config/effectivePolicy';
+import { decidesFilesystem } from '../../server/src/config/layeredAccess';
 import { didYouMean } from '../../server/src/didYouMean';
 import type { JsonValue } from '../../server/src/sourceTree';
 import { parseSize } from './cliArgs';
@@ -191,7 +192,8 @@ export function resolveProfileRun(request: ProfileRunRequest): ProfileRun {
     config: configFile,
     files,
     unprotect: policy.unprotect.map((p, i) => hostPath(p, `unprotect[${i}]`)),
-    ownFilesystem: policy.fragments.length > 0 || policy.filesystem.readOnly.some((p, i) => covers(hostPath(p, `filesystem.readOnly[${i}]`), variables.workspaceFolder!)),
+    // The one rule the editor shows too (layeredAccess.ts): the workspace is read-only unless a grant makes it writable.
+    ownFilesystem: decidesFilesystem(policy),
   };
 }
 
