@@ -13,6 +13,7 @@ import { effectivePolicy, type EffectivePolicy } from '../../server/src/config/e
 import { decidesFilesystem } from '../../server/src/config/layeredAccess';
 import { didYouMean } from '../../server/src/didYouMean';
 import type { JsonValue } from '../../server/src/sourceTree';
+import { refuseWhatCheckRefuses } from './checkAgreement';
 import { parseSize } from './cliArgs';
 import { DEFAULT_SECCOMP_PROFILE, allowKeepingConditions } from './defaultProfile';
 import { parseLandlockProfile, type LandlockConfig } from './landlockProfileLoader';
@@ -84,6 +85,7 @@ export function readConfigSource(file: string): { config: PhantomConfig; text: s
   } catch (error) {
     throw new ProfileLoadError(`${file}: cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)}) — check the --config path`);
   }
+  refuseWhatCheckRefuses(file, text, 'config');
   const config = parsedOnce(`config\0${file}`, text, () => {
     const doc = parseDocument(text, { uniqueKeys: false, prettyErrors: false });
     if (doc.errors.length > 0) {
@@ -225,13 +227,15 @@ function sizeOf(text: string, where: string): number {
 function sourceText(source: PolicySource, configDir: string, kind: string, where: string, files: ProfileRun['files']): { text: string; file: string } {
   if ('inline' in source) return { text: JSON.stringify(source.inline), file: `${where}: inline ${kind} policy.json` };
   const file = path.resolve(configDir, source.file);
+  let text: string;
   try {
-    const text = fs.readFileSync(file, 'utf8');
-    files.push({ path: file, content: text });
-    return { text, file };
+    text = fs.readFileSync(file, 'utf8');
   } catch (error) {
     throw new ProfileLoadError(`${where}: ${kind} file ${source.file} cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)}) — fix the path (relative to phantom-fragment.yaml)`);
   }
+  files.push({ path: file, content: text });
+  refuseWhatCheckRefuses(file, text, kind === 'seccomp' ? 'seccomp' : 'landlock');
+  return { text, file };
 }
 
 /**
