@@ -90,6 +90,18 @@ function targetOf(options: LearnCommandOptions): vscode.Uri | undefined {
   return active && /\.seccomp\.(json|ya?ml)$/i.test(active.path) ? active : undefined;
 }
 
+/**
+ * A profile of phantom-fragment.yaml is learned in its own sandbox: the runtime resolves it from the configuration,
+ * the profile and the file (`${file}`: the active editor's), as a run under it (one resolver, sandboxSpec.ts).
+ */
+function profileSandbox(options: LearnCommandOptions): { config?: string; profile?: string; file?: string } {
+  if (!options.uri || !options.profile) return {};
+  const config = vscode.Uri.parse(options.uri).fsPath;
+  const active = vscode.window.activeTextEditor?.document.uri;
+  const file = active?.scheme === 'file' && active.fsPath !== config ? active.fsPath : undefined;
+  return { config, profile: options.profile, ...(file ? { file } : {}) };
+}
+
 /** Adds `seccomp: FILE` as the first key of `profiles.<name>` (block YAML; otherwise the user adds it). */
 async function referenceFromProfile(edit: vscode.WorkspaceEdit, config: vscode.Uri, profile: string, file: string): Promise<void> {
   const doc = await vscode.workspace.openTextDocument(config);
@@ -142,7 +154,7 @@ export async function learnSeccompProfile(runtime: RuntimeClient, context: vscod
       (progress, token) => {
         token.onCancellationRequested(() => (cancelled = true));
         return runtime.learnProfile(
-          { learnId: `learn-${Date.now()}`, argv: argv!, cwd, format, runs: options.runs, existingText: current?.getText() },
+          { learnId: `learn-${Date.now()}`, argv: argv!, cwd, format, runs: options.runs, existingText: current?.getText(), ...profileSandbox(options) },
           token,
           (message) => progress.report({ message }),
         );
