@@ -85,7 +85,6 @@ export function readConfigSource(file: string): { config: PhantomConfig; text: s
   } catch (error) {
     throw new ProfileLoadError(`${file}: cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)}) — check the --config path`);
   }
-  refuseWhatCheckRefuses(file, text, 'config');
   const config = parsedOnce(`config\0${file}`, text, () => {
     const doc = parseDocument(text, { uniqueKeys: false, prettyErrors: false });
     if (doc.errors.length > 0) {
@@ -95,6 +94,8 @@ export function readConfigSource(file: string): { config: PhantomConfig; text: s
     }
     return readConfig(doc.toJS({ maxAliasCount: 100 }) as JsonValue);
   });
+  // Valid YAML: then whatever `phantom check` reports as an error refuses the run too (checkAgreement.ts).
+  refuseWhatCheckRefuses(file, text, 'config');
   return { config, text };
 }
 
