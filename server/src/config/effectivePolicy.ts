@@ -10,8 +10,9 @@
  *    cycle is a problem and is skipped. A fragment declared in the file replaces a built-in of its name.
  * 2. Syscalls: the union of every fragment's syscalls, sorted by name, each with the fragments that grant
  *    it. A profile's seccomp policy (file or inline) is the base; the union is allowed in addition.
- * 3. Landlock: the profile's policy (file or inline) is the base; the fragments' rules are added in
- *    composition order, identical rules once.
+ * 3. Landlock: the fragments' rules, in composition order, identical rules once. The profile's own policy (file or
+ *    inline) is kept apart (`landlock.base`): the runtime applies it as a layer of its own on top of the fragments'
+ *    one, so it narrows and never widens (layeredAccess.ts computes what all layers give each path).
  * 4. Network: the profile's own `network` wins when set. Unset, the most open mode any fragment needs
  *    (none < loopback < host), else `none`. A profile whose `network` is more closed than a fragment
  *    needs is a contradiction (warning): the run gets the profile's mode, the fragment's capability fails.
