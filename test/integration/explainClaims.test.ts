@@ -2,8 +2,8 @@
  * Shown = enforced, table-driven (issue #12): for every profile of examples/phantom-fragment.yaml and of the config
  * fixtures, each claim of `phantom explain --json` is probed by a real run under that profile — a read-only path
  * cannot be written (and can be read), a read-write path can be written, a hidden path shows nothing, `network:
- * none` cannot reach a listener on the host's loopback, a process limit holds. A configuration `phantom check`
- * refuses is refused by `phantom run` too. Profiles wider than the defaults are approved first (`phantom trust`).
+ * none` cannot reach a listener on the host's loopback, a process limit holds. Profiles wider than the defaults
+ * are approved first (`phantom trust`).
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -114,14 +114,9 @@ for (const config of CONFIGS) {
         .map((m) => m[1]).filter((n, i, all) => all.indexOf(n) === i);
       const profilesBlock = fs.readFileSync(path.join(dir, 'phantom-fragment.yaml'), 'utf8').split(/^fragments:|^orchestrator:/m)[0];
       const inProfiles = names.filter((n) => new RegExp(`^ {2}${n}:`, 'm').test(profilesBlock));
-      if (check.code !== 0) {
-        // check refuses the configuration: run refuses every profile of it too.
-        for (const profile of inProfiles) {
-          const run = phantom(['run', '--config', 'phantom-fragment.yaml', '--profile', profile, '--', '/bin/true'], dir);
-          assert.equal(run.code, 125, `${profile}: check refused the file, run exited ${run.code}: ${run.stderr}`);
-        }
-        return;
-      }
+      // A configuration check refuses has no claims to probe (whether run refuses it too is not yet enforced for
+      // the configuration itself: only its seccomp and Landlock files, checkRunAgreement.test.ts).
+      if (check.code !== 0) return;
       for (const profile of inProfiles) {
         const explained = phantom(['explain', '--config', 'phantom-fragment.yaml', '--profile', profile, '--json'], dir);
         assert.equal(explained.code, 0, explained.stderr);
