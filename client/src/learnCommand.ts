@@ -82,6 +82,18 @@ function targetOf(options: LearnCommandOptions, configText: string | undefined):
   return active && /\.seccomp\.(json|ya?ml)$/i.test(active.path) ? active : undefined;
 }
 
+/**
+ * A profile of phantom-fragment.yaml is learned in its own sandbox: the runtime resolves it from the configuration,
+ * the profile and the file (`${file}`: the active editor's), as a run under it (one resolver, sandboxSpec.ts).
+ */
+function profileSandbox(options: LearnCommandOptions): { config?: string; profile?: string; file?: string } {
+  if (!options.uri || !options.profile) return {};
+  const config = vscode.Uri.parse(options.uri).fsPath;
+  const active = vscode.window.activeTextEditor?.document.uri;
+  const file = active?.scheme === 'file' && active.fsPath !== config ? active.fsPath : undefined;
+  return { config, profile: options.profile, ...(file ? { file } : {}) };
+}
+
 export async function learnSeccompProfile(ctx: Ctx, given: LearnCommandOptions | vscode.Uri = {}): Promise<LearnOutcome | undefined> {
   // From a menu the argument is the file's Uri; from a code action or a caller, LearnCommandOptions.
   const options: LearnCommandOptions = given instanceof vscode.Uri ? { uri: given.toString() } : given;
@@ -123,7 +135,7 @@ export async function learnSeccompProfile(ctx: Ctx, given: LearnCommandOptions |
       (progress, token) => {
         token.onCancellationRequested(() => (cancelled = true));
         return ctx.runtime.learnProfile(
-          { learnId: `learn-${Date.now()}`, argv: argv!, cwd, format, runs: options.runs, existingText: current?.getText(), profile: options.profile },
+          { learnId: `learn-${Date.now()}`, argv: argv!, cwd, format, runs: options.runs, existingText: current?.getText(), ...profileSandbox(options) },
           token,
           (message) => progress.report({ message }),
         );

@@ -65,7 +65,8 @@ void prepare_bind_trees(struct sandbox_config *cfg) {
     struct bind_spec *b = &cfg->binds[i];
     bool foreign_owner = b->uid != cfg->host_uid || b->gid != cfg->host_gid;
     const char *call = NULL;
-    if (!b->writable || !foreign_owner) {
+    /* A read-only cwd (--cwd-ro) is idmapped too, read-only: the sandbox sees its workspace as it would writable. */
+    if ((!b->writable && !b->is_cwd) || !foreign_owner) {
       b->tree_fd = plain_tree(b, &call);
       if (b->tree_fd < 0) die_step("prepare_binds", errno, NULL, "%s on \"%s\"", call, b->path);
       continue;
@@ -80,7 +81,7 @@ void prepare_bind_trees(struct sandbox_config *cfg) {
       userns[nuserns].gid = b->gid;
       userns[nuserns++].fd = ns;
     }
-    b->tree_fd = idmapped_tree(b->src_fd, ns, &call);
+    b->tree_fd = idmapped_tree(b->src_fd, ns, !b->writable, &call);
     if (b->tree_fd < 0) die_step("prepare_binds", errno, idmap_hint, "%s on \"%s\"", call, b->path);
     note("%s is owned by uid %u:%u on the host: shown as the sandbox user %u:%u through an idmapped mount",
          b->path, b->uid, b->gid, cfg->sandbox_uid, cfg->sandbox_gid);

@@ -100,14 +100,14 @@ out:
 }
 
 /* A detached copy of the source's mount (an O_PATH descriptor), idmapped through userns_fd, nosuid and nodev. */
-int idmapped_tree(int src_fd, int userns_fd, const char **failed_call) {
+int idmapped_tree(int src_fd, int userns_fd, bool readonly, const char **failed_call) {
   int fd = open_tree(src_fd, "", AT_EMPTY_PATH | OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
   if (fd < 0) {
     *failed_call = "open_tree(fd, \"\", AT_EMPTY_PATH|OPEN_TREE_CLONE)";
     return -1;
   }
   struct mount_attr attr = {
-      .attr_set = MOUNT_ATTR_IDMAP | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV,
+      .attr_set = MOUNT_ATTR_IDMAP | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | (readonly ? MOUNT_ATTR_RDONLY : 0),
       .userns_fd = (uint64_t)userns_fd,
   };
   if (mount_setattr(fd, "", AT_EMPTY_PATH, &attr, sizeof attr) < 0) {

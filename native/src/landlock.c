@@ -238,6 +238,7 @@ static void build_layer(struct landlock_plan *p) {
 }
 
 /* In the workload, after no_new_privs (inherited) and before the seccomp filter. */
+/* Every layer is its own landlock_restrict_self: Landlock stacks them, and an access must pass each. */
 int restrict_landlock(const struct sandbox_config *cfg, const char **failed_call) {
   for (struct landlock_plan *p = cfg->landlock; p; p = p->next) {
     if (p->ruleset_fd < 0) continue;

@@ -31,6 +31,7 @@ static const char usage_text[] =
     "\n"
     "COMMAND must be a path (the runtime resolves names on the host PATH first).\n"
     "  --cwd DIR              working directory, read-write at its own path (required)\n"
+    "  --cwd-ro               the working directory is bound read-only (a --rw of the same path still wins)\n"
     "  --net none|loopback|host   none: new netns, lo down (default); loopback: lo up; host: host network\n"
     "  --ro PATH              extra read-only bind at the same path (repeatable)\n"
     "  --rw PATH              extra read-write bind at the same path (repeatable)\n"
@@ -109,7 +110,7 @@ static void add_protect(struct sandbox_config *cfg, const char *opt, const char 
 enum { OPT_CWD = 256, OPT_NET, OPT_RO, OPT_RW, OPT_ENV, OPT_UID, OPT_GID, OPT_HOST_UID, OPT_HOST_GID,
        OPT_MEMORY, OPT_PIDS, OPT_CPU, OPT_TIMEOUT, OPT_STATUS_FD, OPT_PROBE, OPT_HELP,
        OPT_LANDLOCK_RULES, OPT_SECCOMP_BPF, OPT_SECCOMP_GUARD, OPT_SECCOMP_FLAGS, OPT_LEARN, OPT_LEARN_NO_PATHS, OPT_ZYGOTE, OPT_CONTROL_FD, OPT_HIDE,
-       OPT_PROTECT, OPT_PROTECT_DIR, OPT_NO_DENIALS };
+       OPT_PROTECT, OPT_PROTECT_DIR, OPT_NO_DENIALS, OPT_CWD_RO };
 
 static const struct option options[] = {
     {"cwd", required_argument, NULL, OPT_CWD},           {"net", required_argument, NULL, OPT_NET},
@@ -132,6 +133,7 @@ static const struct option options[] = {
     {"protect", required_argument, NULL, OPT_PROTECT},
     {"protect-dir", required_argument, NULL, OPT_PROTECT_DIR},
     {"no-denials", no_argument, NULL, OPT_NO_DENIALS},
+    {"cwd-ro", no_argument, NULL, OPT_CWD_RO},
     {NULL, 0, NULL, 0},
 };
 
@@ -151,6 +153,7 @@ int main(int argc, char **argv) {
   uid_t host_uid = NOBODY_ID;
   gid_t host_gid = NOBODY_ID;
   const char *cwd_arg = NULL;
+  bool cwd_ro = false;
   bool zygote = false;
   int control_fd = -1;
 
@@ -158,6 +161,7 @@ int main(int argc, char **argv) {
   while ((c = getopt_long(argc, argv, "+", options, NULL)) != -1) {
     switch (c) {
       case OPT_CWD: cwd_arg = optarg; break;
+      case OPT_CWD_RO: cwd_ro = true; break;
       case OPT_NET:
         if (strcmp(optarg, "none") == 0) cfg.net = NET_NONE;
         else if (strcmp(optarg, "loopback") == 0) cfg.net = NET_LOOPBACK;
@@ -221,7 +225,7 @@ int main(int argc, char **argv) {
       usage_error("command %s is not a path: the sandbox has no PATH lookup; resolve it on the host first", cfg.argv[0]);
   }
   if (!cwd_arg) usage_error("--cwd is required%s", "");
-  add_bind(&cfg, normalize_path("--cwd", cwd_arg), true, true);
+  add_bind(&cfg, normalize_path("--cwd", cwd_arg), !cwd_ro, true);
   resolve_binds(&cfg); /* which folder each path is opened from, canonical paths (paths.c); sets cfg.cwd */
 
   if (cfg.privileged) {

@@ -66,7 +66,7 @@ static void probe_idmap(void) {
   char detail[256];
   int ns = make_idmap_userns(0, 65534, 0, 65534, &call);
   int root = open("/", O_PATH | O_CLOEXEC);
-  int fd = ns >= 0 && root >= 0 ? idmapped_tree(root, ns, &call) : -1;
+  int fd = ns >= 0 && root >= 0 ? idmapped_tree(root, ns, false, &call) : -1;
   if (root >= 0) close(root);
   int err = errno;
   if (fd >= 0) snprintf(detail, sizeof detail, "open_tree(\"/\", OPEN_TREE_CLONE) + mount_setattr(MOUNT_ATTR_IDMAP) work");

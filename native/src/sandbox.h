@@ -65,7 +65,7 @@ struct landlock_plan {
 
 struct sandbox_config {
   char **argv;               /* the workload; argv[0] is a path (never looked up on a PATH) */
-  char *cwd;                 /* canonical; always also a writable bind */
+  char *cwd;                 /* canonical; always also a bind (writable unless --cwd-ro) */
   enum net_mode net;
   struct bind_spec binds[MAX_BINDS];
   size_t nbinds;
@@ -84,7 +84,7 @@ struct sandbox_config {
   uint64_t pids;
   uint64_t cpu_seconds;
   double timeout_seconds;    /* wall time, 0 = none */
-  struct landlock_plan *landlock; /* --landlock-rules, or NULL */
+  struct landlock_plan *landlock; /* --landlock-rules, in the order given (one layer each), or NULL */
   void *seccomp_filter;      /* --seccomp-bpf: struct sock_filter[seccomp_len], or NULL */
   size_t seccomp_len;
   unsigned int seccomp_flags; /* --seccomp-flags: SECCOMP_FILTER_FLAG_* */
@@ -107,7 +107,7 @@ void clone_flags_string(int flags, char *out, size_t outsz);
 /* idmap.c */
 void write_id_maps(pid_t child, const struct sandbox_config *cfg);
 int make_idmap_userns(uid_t from_uid, uid_t to_uid, gid_t from_gid, gid_t to_gid, const char **failed_call);
-int idmapped_tree(int src_fd, int userns_fd, const char **failed_call);
+int idmapped_tree(int src_fd, int userns_fd, bool readonly, const char **failed_call);
 
 /* paths.c — race-free resolution (see there) */
 char *normalize_path(const char *opt, const char *arg);

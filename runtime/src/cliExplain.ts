@@ -8,7 +8,8 @@ import path from 'node:path';
 import { documentFormat } from '../../server/src/documentKind';
 import { didYouMean } from '../../server/src/didYouMean';
 import { parseSource } from '../../server/src/parse';
-import { toValue } from '../../server/src/sourceTree';
+import { toValue, type JsonValue } from '../../server/src/sourceTree';
+import { pathAccess } from '../../server/src/config/layeredAccess';
 import { readConfig } from '../../server/src/config/configModel';
 import { effectivePolicy, policySummary, seccompAllowList, type EffectivePolicy } from '../../server/src/config/effectivePolicy';
 import { describeLimits, effectiveLimits, type EffectiveLimits } from '../../server/src/config/defaultLimits';
@@ -58,7 +59,9 @@ async function explain(values: { config: string; profile: string; json: boolean 
   const base = seccompBase(absolute, policy);
   const limits = limitsHere(policy);
   if (values.json) {
-    console.log(JSON.stringify({ config: absolute, ...policy, seccompBase: base, effectiveLimits: limits }, null, 2));
+    // Each path the sandbox sees, its access after every layer, and the settings that decided it.
+    const paths = pathAccess(policy, ownLandlock(absolute, policy));
+    console.log(JSON.stringify({ config: absolute, ...policy, paths, seccompBase: base, effectiveLimits: limits }, null, 2));
   } else {
     console.log([...explainText(file, policy, base), `  Limits on this machine: ${limits ? describeLimits(limits) : 'the profile\'s limits cannot be read (see phantom check)'}`].join('\n'));
   }
@@ -76,6 +79,21 @@ function limitsHere(policy: EffectivePolicy): EffectiveLimits | undefined {
     }, os.totalmem());
   } catch {
     return undefined;
+  }
+}
+
+/** The profile's own Landlock policy as a value, when it is inline or a readable, parseable profile file. */
+function ownLandlock(configFile: string, policy: EffectivePolicy): JsonValue | undefined {
+  const source = policy.landlock.base;
+  if (!source) return undefined;
+  if ('inline' in source) return source.inline as JsonValue;
+  const format = documentFormat(source.file);
+  if (format?.kind !== 'landlock') return undefined;
+  try {
+    const parsed = parseSource(fs.readFileSync(path.resolve(path.dirname(configFile), source.file), 'utf8'), format.syntax);
+    return parsed.problems.length ? undefined : toValue(parsed.root);
+  } catch {
+    return undefined; // A missing profile is reported by `phantom check`; explain shows what it knows.
   }
 }
 

@@ -5,22 +5,19 @@
  * (`--force` replaces FILE). For an existing FILE the proposal is FILE plus one rule with what it lacks. A proposal whose replay fails goes to FILE.unverified, with the reason, exit 1.
  */
 import { spawnSync } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
-import { documentFormat } from '../../server/src/documentKind';
-import { parseSource } from '../../server/src/parse';
-import { toValue } from '../../server/src/sourceTree';
-import { readConfig } from '../../server/src/config/configModel';
-import { effectivePolicy } from '../../server/src/config/effectivePolicy';
 import { defineCommand, parsePositiveNumber, UsageError, type OptionTable, type OptionValues } from './cliArgs';
 import { parseUsage, type LearnedUsage } from './learnRecording';
 import { renderProfile } from './learnProposal';
 import { addMissingText } from './learnMerge';
 import { DEFAULT_LEARN_RUNS, learnProfile, type LearnRequest } from './learnRun';
 import { PinnedDirectory } from './pinnedDirectory';
-import { EXIT_APPROVAL_NEEDED, type NetworkMode } from './protocol';
-import { ApprovalNeededError, requireProfileApproval } from './approvalGate';
+import { EXIT_APPROVAL_NEEDED } from './protocol';
+import { ApprovalNeededError } from './approvalGate';
 import { learnLandlockInto, openLandlockOut, type LandlockOut } from './cliLearnLandlock';
+import { SANDBOX_OPTIONS, sandboxRequestFrom } from './cliSandboxOptions';
+import { CommandResolutionError } from './commandResolution';
+import { ProfileLoadError } from './seccompProfileLoader';
 
 /** What to do with the proposal next to an existing profile: review its diff, or nothing when it changes nothing. */
 export function proposalReview(given: string, proposal: string, same: boolean): string {
@@ -34,33 +31,11 @@ export function sidecarPath(profileFile: string): string {
   return `${profileFile}.learned.json`;
 }
 
-function requestFromConfig(configFile: string, profile: string): Partial<LearnRequest> {
-  const absolute = path.resolve(configFile);
-  let text: string;
-  try {
-    text = fs.readFileSync(absolute, 'utf8');
-  } catch (error) {
-    throw new UsageError(`${configFile}: cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)}) — pass --config FILE`);
-  }
-  const parsed = parseSource(text, documentFormat(absolute)?.syntax ?? 'yaml');
-  const policy = effectivePolicy(readConfig(toValue(parsed.root)), profile);
-  if (!policy) throw new UsageError(`${configFile} has no profile '${profile}'`);
-  const dir = path.dirname(absolute);
-  return {
-    argv: policy.run,
-    cwd: dir,
-    network: policy.network.mode as NetworkMode,
-    env: policy.env,
-    readOnly: policy.filesystem.readOnly.map((p) => path.resolve(dir, p)).filter((p) => fs.existsSync(p)),
-    readWrite: policy.filesystem.readWrite.map((p) => path.resolve(dir, p)).filter((p) => fs.existsSync(p)),
-    // The profile's Landlock file holds in learn mode and replay too: the proposal is proven under it.
-    ...(policy.landlock.base && 'file' in policy.landlock.base ? { landlockProfile: path.resolve(dir, policy.landlock.base.file) } : {}),
-  };
-}
+// Every sandbox option of `phantom run` (one table, cliSandboxOptions.ts) but --seccomp: that is what is learned.
+const { seccomp: _learned, ...LEARN_SANDBOX_OPTIONS } = SANDBOX_OPTIONS;
 
 const LEARN_OPTIONS = {
-  config: { type: 'string', value: 'FILE', help: 'phantom-fragment.yaml of --profile (default ./phantom-fragment.yaml)' },
-  profile: { type: 'string', value: 'NAME', help: "learn under this profile's sandbox (its run command when no CMD is given)" },
+  ...LEARN_SANDBOX_OPTIONS,
   runs: { type: 'string', value: 'K', default: String(DEFAULT_LEARN_RUNS), help: 'record K runs, allow what any of them used, and report what only some used' },
   format: { type: 'string', choices: ['yaml', 'json'], help: 'format of the profile written (default: from the --out name)' },
   out: { type: 'string', value: 'FILE', help: 'the seccomp profile to write; an existing one gets a reviewed proposal next to it' },
@@ -68,10 +43,6 @@ const LEARN_OPTIONS = {
   replays: { type: 'string', value: 'N', default: '5', help: 'replays of the Landlock proposal that must all match (alone, and again with the seccomp profile)' },
   force: { type: 'boolean', default: false, help: 'replace an existing --out FILE instead of proposing' },
   json: { type: 'boolean', default: false, help: 'print the result as one JSON object (no progress)' },
-  timeout: { type: 'string', value: 'SECONDS', help: 'wall-time limit of each run' },
-  network: { type: 'string', choices: ['none', 'loopback', 'host'], help: "the sandbox's network (default none, or the profile's)" },
-  ro: { type: 'string', value: 'PATH', multiple: true, path: true, help: 'show a host path read-only' },
-  rw: { type: 'string', value: 'PATH', multiple: true, path: true, help: 'show a host path read-write' },
 } as const satisfies OptionTable;
 
 export const LEARN_COMMAND = defineCommand({
@@ -88,28 +59,14 @@ async function runLearn(values: OptionValues<typeof LEARN_OPTIONS>, positionals:
   const replays = parsePositiveNumber(values.replays, '--replays', true);
   const runs = parsePositiveNumber(values.runs, '--runs', true);
 
-  let req: Partial<LearnRequest> = { cwd: process.cwd() };
-  if (values.profile) {
-    const config = path.resolve(values.config ?? 'phantom-fragment.yaml');
-    // What the repository's profile asks beyond the defaults needs the user's approval here too (docs/sandbox.md).
-    try {
-      requireProfileApproval(config, values.profile, path.dirname(config), { seccomp: true, bestEffort: true });
-    } catch (error) {
-      if (!(error instanceof ApprovalNeededError)) throw error;
-      console.error(`phantom: ${error.message}`);
-      return EXIT_APPROVAL_NEEDED;
-    }
-    req = { ...req, ...requestFromConfig(config, values.profile) };
-  }
-  // The sandbox options of `phantom run` (added to the profile's).
-  if (values.network) req.network = values.network as NetworkMode;
-  if (values.ro?.length) req.readOnly = [...(req.readOnly ?? []), ...values.ro.map((p) => path.resolve(p))];
-  if (values.rw?.length) req.readWrite = [...(req.readWrite ?? []), ...values.rw.map((p) => path.resolve(p))];
-  if (positionals.length) req.argv = positionals;
-  else if (req.argv?.some((a) => a.includes('${'))) {
-    throw new UsageError(`profile '${values.profile}' runs \`${req.argv.join(' ')}\`: give the command to learn from after -- (its variables are not known here)`);
-  }
-  if (!req.argv?.length) throw new UsageError('no command: give one after --, or a --profile whose run is set');
+  // The same resolver as `phantom run` (sandboxSpecFor, in learnRun.ts): the profile's own sandbox, the approval gate.
+  const { params, limits } = sandboxRequestFrom(values, positionals);
+  if (!params.argv.length && !params.config) throw new UsageError('no command: give one after --, or a --profile whose run is set');
+  const req: Partial<LearnRequest> = {
+    argv: params.argv, cwd: params.cwd, env: params.env, network: params.network, readOnly: params.readOnly, readWrite: params.readWrite,
+    timeoutSeconds: params.timeoutSeconds, config: params.config, profile: params.profile, file: params.file,
+    landlockProfile: limits.landlockProfile, bestEffort: limits.bestEffort, limits: { memoryBytes: limits.memoryBytes, pids: limits.pids },
+  };
 
   // The folders of --out and --landlock-out are opened before the run: whatever the workload does to their paths
   // (a symlink at FILE, the folder replaced by a link), every file below is written into THESE folders, never through a link.
@@ -128,13 +85,12 @@ async function runLearn(values: OptionValues<typeof LEARN_OPTIONS>, positionals:
   }
 }
 
-interface LearnValues { out?: string; force?: boolean; json?: boolean; timeout?: string }
+interface LearnValues { out?: string; force?: boolean; json?: boolean }
 
 /** --landlock-out without --out: the runs are recorded as usual, the seccomp proposal is neither replayed nor written. */
 async function learnLandlockOnly(landlock: LandlockOut, values: LearnValues, req: Partial<LearnRequest>, runs: number, replays: number): Promise<number> {
   const result = await learnProfile({
     ...(req as LearnRequest), runs, reportAs: 'phantom', noReplay: true,
-    timeoutSeconds: values.timeout ? parsePositiveNumber(values.timeout, '--timeout') : req.timeoutSeconds,
     onProgress: values.json ? undefined : (m) => console.error(`phantom learn: ${m}`),
   });
   for (const n of values.json ? [] : result.notes) console.error(`phantom: ${n}`);
@@ -154,11 +110,24 @@ async function learnInto(dir: PinnedDirectory, name: string, out: string, values
   const sidecarText = exists ? dir.read(path.basename(sidecarPath(out))) : undefined;
   if (sidecarText !== undefined) previous = parseUsage(sidecarText, sidecarPath(out));
 
-  const result = await learnProfile({
-    ...(req as LearnRequest), runs, previous, reportAs: 'phantom',
-    timeoutSeconds: values.timeout ? parsePositiveNumber(values.timeout, '--timeout') : req.timeoutSeconds,
-    onProgress: values.json ? undefined : (m) => console.error(`phantom learn: ${m}`),
-  });
+  let result;
+  try {
+    result = await learnProfile({
+      ...(req as LearnRequest), runs, previous, reportAs: 'phantom',
+      onProgress: values.json ? undefined : (m) => console.error(`phantom learn: ${m}`),
+    });
+  } catch (error) {
+    // What the repository's profile asks beyond the defaults needs the user's approval here too (docs/sandbox.md).
+    if (error instanceof ApprovalNeededError) {
+      console.error(`phantom: ${error.message}`);
+      return EXIT_APPROVAL_NEEDED;
+    }
+    if (error instanceof ProfileLoadError || error instanceof CommandResolutionError) {
+      console.error(`phantom: ${error.message}`);
+      return error instanceof CommandResolutionError ? error.exitCode : 125;
+    }
+    throw error;
+  }
   // An existing FILE is added to (its own rules and comments kept); a new FILE (or --force) gets the minimal profile.
   const text = current !== undefined && !values.force && result.replay.status !== 'failed'
     ? addMissingText(current, /\.ya?ml$/i.test(out) ? 'yaml' : 'json', result.usage).text

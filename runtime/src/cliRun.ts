@@ -1,7 +1,8 @@
 /** `phantom run`: one command in a sandbox, its stdio wired to the terminal; exit status = the command's. */
 import os from 'node:os';
 import path from 'node:path';
-import { defineCommand, parsePositiveNumber, parseSize, UsageError, type OptionTable, type OptionValues } from './cliArgs';
+import { defineCommand, UsageError, type OptionTable, type OptionValues } from './cliArgs';
+import { SANDBOX_OPTIONS, sandboxRequestFrom } from './cliSandboxOptions';
 import { limitOutput, type LimitedExit } from './outputLimit';
 import { writeFileSync } from 'node:fs';
 import { denialLines, denialOrigin, exitDenials, type Denial } from './denials';
@@ -13,22 +14,9 @@ import { CommandResolutionError } from './commandResolution';
 const EXIT_SANDBOX_FAILED = 125;
 
 const RUN_OPTIONS = {
-    config: { type: 'string', value: 'FILE', path: true, help: 'phantom-fragment.yaml whose profile the run uses (default ./phantom-fragment.yaml with --profile)' },
-    profile: { type: 'string', value: 'NAME', help: "the profile of --config to run under; without CMD, its own run command" },
-    file: { type: 'string', value: 'FILE', path: true, help: "the file ${file} stands for in the profile's run command" },
-    // A seccomp / Landlock profile replaces the built-in default one; there is deliberately no "unconfined".
-    seccomp: { type: 'string', value: 'FILE', path: true, help: 'seccomp profile (OCI/Docker JSON or YAML) instead of the default one' },
-    landlock: { type: 'string', value: 'FILE', path: true, help: 'Landlock profile (JSON, YAML or TOML) instead of the default ruleset' },
-    'best-effort': { type: 'boolean', help: 'skip (and report) what this kernel cannot enforce instead of failing the run' },
-    network: { type: 'string', choices: ['none', 'loopback', 'host'], help: "the sandbox's network (default none, or the profile's)" },
-    ro: { type: 'string', value: 'PATH', multiple: true, path: true, help: 'show a host path read-only' },
-    rw: { type: 'string', value: 'PATH', multiple: true, path: true, help: 'show a host path read-write' },
-    memory: { type: 'string', value: 'SIZE', help: 'memory limit (bytes, or with K, M, G: 512M)' },
-    pids: { type: 'string', value: 'N', help: 'process limit' },
-    timeout: { type: 'string', value: 'SECONDS', help: 'wall-time limit; the whole sandbox is stopped when it is reached (default 300)' },
-    env: { type: 'string', value: 'K=V', multiple: true, help: "set a variable of the command's environment" },
-    report: { type: 'string', value: 'FILE', path: true, help: "write the run's report as JSON: its exit, what the sandbox refused (each with the profile line and the fix), its notes" },
-    verbose: { type: 'boolean', short: 'v', help: 'print the notes of the sandbox, its start-up time and its own stalls' },
+  ...SANDBOX_OPTIONS,
+  report: { type: 'string', value: 'FILE', path: true, help: "write the run's report as JSON: its exit, what the sandbox refused (each with the profile line and the fix), its notes" },
+  verbose: { type: 'boolean', short: 'v', help: 'print the notes of the sandbox, its start-up time and its own stalls' },
 } as const satisfies OptionTable;
 
 export const RUN_COMMAND = defineCommand({
@@ -41,42 +29,15 @@ export const RUN_COMMAND = defineCommand({
 });
 
 async function runRun(values: OptionValues<typeof RUN_OPTIONS>, positionals: string[]): Promise<number> {
-  // --profile without --config: the phantom-fragment.yaml of the current folder.
-  const config = values.config ?? (values.profile ? path.resolve('phantom-fragment.yaml') : undefined);
+  const config = values.config ?? values.profile;
   if (positionals.length === 0 && !config) throw new UsageError('no command given (or --config/--profile whose run is used)');
   if (values.seccomp === path.resolve('unconfined')) {
     throw new UsageError('--seccomp unconfined is not offered: every run has a seccomp filter; give a profile file that allows what the command needs');
   }
-  const env: Record<string, string> = {};
-  for (const pair of values.env) {
-    const eq = pair.indexOf('=');
-    if (eq <= 0) throw new UsageError(`--env '${pair}' must be KEY=VALUE`);
-    env[pair.slice(0, eq)] = pair.slice(eq + 1);
-  }
   let prepared;
   try {
-    prepared = sandboxSpecFor(
-      {
-        runId: 'cli',
-        argv: positionals,
-        cwd: process.cwd(),
-        config,
-        profile: values.profile,
-        file: values.file,
-        env,
-        network: values.network,
-        readOnly: values.ro,
-        readWrite: values.rw,
-        timeoutSeconds: values.timeout ? parsePositiveNumber(values.timeout, '--timeout') : undefined,
-      },
-      {
-        memoryBytes: values.memory ? parseSize(values.memory, '--memory') : undefined,
-        pids: values.pids ? parsePositiveNumber(values.pids, '--pids', true) : undefined,
-        seccompProfile: values.seccomp,
-        landlockProfile: values.landlock,
-        bestEffort: values['best-effort'],
-      },
-    );
+    const { params, limits } = sandboxRequestFrom(values, positionals);
+    prepared = sandboxSpecFor(params, limits);
   } catch (error) {
     if (error instanceof UsageError) throw error;
     console.error(`phantom: ${error instanceof Error ? error.message : String(error)}`);

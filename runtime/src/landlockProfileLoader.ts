@@ -2,6 +2,7 @@
  * Landlock profile files in landlockconfig's data model (JSON/YAML with camelCase keys, TOML with snake_case
  * keys) → a normalised model. Pure apart from reading the file; errors name the file, the place and the fix.
  */
+import { refuseWhatCheckRefuses } from './checkAgreement';
 import { readFileSync } from 'node:fs';
 import { parse as parseToml } from 'smol-toml';
 import { parse as parseYaml } from 'yaml';
@@ -99,5 +100,6 @@ export function loadLandlockProfile(file: string): LandlockConfig {
   } catch (e) {
     throw new ProfileLoadError(`${file}: cannot read the Landlock profile (${(e as NodeJS.ErrnoException).code ?? String(e)}) — check the path given to --landlock`);
   }
+  refuseWhatCheckRefuses(file, text, 'landlock');
   return parseLandlockProfile(text, file);
 }

@@ -23,6 +23,9 @@ import { mergePathUsage, pathUsageFromRecording, type PathUsage } from './learnP
 
 export interface LearnRequest extends SandboxRequest {
   landlockProfile?: string;
+  bestEffort?: boolean;
+  /** The CLI's limit flags (--memory, --pids), as for `phantom run`. */
+  limits?: Partial<SandboxSpec>;
   /** Recorded runs to merge (default DEFAULT_LEARN_RUNS). */
   runs?: number;
   /** Usage of earlier learn runs to add to (learning again). */
@@ -91,12 +94,27 @@ export class LearnError extends Error {}
 
 const MAX_FIX_ROUNDS = 3;
 
+/**
+ * The learn sandbox, by the resolver `phantom run` uses (sandboxSpecFor): with a configuration, the profile's own
+ * sandbox — `${workspaceFolder}` substituted, hidden paths, limits, the fragments' and the profile's Landlock layers,
+ * the approval gate. Only its seccomp policy is left out: that is what is learned (recorded under the learn deny
+ * layer, replayed under the proposal alone).
+ */
+const LEARNED_SECCOMP = '(the profile being learned)';
+
 function prepare(req: LearnRequest): { spec: SandboxSpec; notes: string[] } {
   const prepared = sandboxSpecFor({
     runId: 'learn', argv: req.argv, cwd: req.cwd, env: req.env, network: req.network,
     readOnly: req.readOnly, readWrite: req.readWrite, timeoutSeconds: req.timeoutSeconds, landlockProfile: req.landlockProfile,
+    config: req.config, profile: req.profile, file: req.file, approvedOnce: req.approvedOnce, bestEffort: req.bestEffort,
+  }, {
+    ...req.limits,
+    // The seccomp policy is the one being learned: the profile's own is not applied, so it is not asked about either
+    // (as a user's --seccomp would replace it); the marker is dropped below, before anything is compiled.
+    seccompProfile: LEARNED_SECCOMP,
   });
-  return req.reportAs ? { ...prepared, spec: { ...prepared.spec, reportAs: req.reportAs } } : prepared;
+  const spec: SandboxSpec = { ...prepared.spec, seccompPolicy: undefined, seccompProfile: undefined, ...(req.reportAs ? { reportAs: req.reportAs } : {}) };
+  return { spec, notes: prepared.notes };
 }
 
 /** Runs the sandbox once, capturing its output; `extra` adds learn or policy fields to the spec. */

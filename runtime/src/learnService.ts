@@ -13,6 +13,8 @@ export async function learnForEditor(params: LearnProfileParams, token: Cancella
     const result = await learnProfile({
       argv: params.argv, cwd: params.cwd, env: params.env, network: params.network, readOnly: params.readOnly,
       readWrite: params.readWrite, timeoutSeconds: params.timeoutSeconds, runs: params.runs, onProgress: progress, signal: abort.signal,
+      // The profile's own sandbox (the one resolver): the editor sends its configuration, profile and file.
+      config: params.config, profile: params.profile, file: params.file, approvedOnce: params.approvedOnce,
     });
     const minimalText = renderProfile(result.profile, params.format, result.usage);
     const merged = params.existingText?.trim() ? addMissingText(params.existingText, params.format, result.usage) : { text: minimalText, missing: Object.keys(usedNames(result.usage)) };

@@ -9,8 +9,10 @@ import path from 'node:path';
 import { parseDocument } from 'yaml';
 import { CONFIG_VARIABLES, readConfig, substituteVariables, type PhantomConfig, type PolicySource } from '../../server/src/config/configModel';
 import { effectivePolicy, type EffectivePolicy } from '../../server/src/config/effectivePolicy';
+import { decidesFilesystem } from '../../server/src/config/layeredAccess';
 import { didYouMean } from '../../server/src/didYouMean';
 import type { JsonValue } from '../../server/src/sourceTree';
+import { refuseWhatCheckRefuses } from './checkAgreement';
 import { parseSize } from './cliArgs';
 import { DEFAULT_SECCOMP_PROFILE, allowKeepingConditions } from './defaultProfile';
 import { parseLandlockProfile, type LandlockConfig } from './landlockProfileLoader';
@@ -60,6 +62,9 @@ export interface ProfileRun {
   files: { path: string; content: string }[];
   /** Protected paths the profile unprotects (`unprotect:`), as host paths. */
   unprotect: string[];
+  /** The profile decides the workspace's access itself (it is composed from fragments, or names the workspace
+   * read-only): unless a read-write path covers the run's folder, it is mounted read-only. */
+  ownFilesystem: boolean;
 }
 
 export interface ProfileRunRequest {
@@ -203,7 +208,14 @@ export function resolveProfileRun(request: ProfileRunRequest): ProfileRun {
     config: configFile,
     files,
     unprotect: policy.unprotect.map((p, i) => hostPath(p, `unprotect[${i}]`)),
+    // The one rule the editor shows too (layeredAccess.ts): the workspace is read-only unless a grant makes it writable.
+    ownFilesystem: decidesFilesystem(policy),
   };
+}
+
+/** true when `inner` is `outer` or beneath it. */
+export function covers(outer: string, inner: string): boolean {
+  return inner === outer || inner.startsWith(outer.endsWith('/') ? outer : `${outer}/`);
 }
 
 function pickProfile(config: PhantomConfig, configFile: string, request: ProfileRunRequest): string {
@@ -229,13 +241,15 @@ function sizeOf(text: string, where: string): number {
 function sourceText(source: PolicySource, configDir: string, kind: string, where: string, files: ProfileRun['files']): { text: string; file: string } {
   if ('inline' in source) return { text: JSON.stringify(source.inline), file: `${where}: inline ${kind} policy.json` };
   const file = path.resolve(configDir, source.file);
+  let text: string;
   try {
-    const text = readRegularText(file, POLICY_FILE_MAX_BYTES); // the repository may name /dev/zero or a FIFO
-    files.push({ path: file, content: text });
-    return { text, file };
+    text = readRegularText(file, POLICY_FILE_MAX_BYTES); // the repository may name /dev/zero or a FIFO
   } catch (error) {
     throw new ProfileLoadError(`${where}: ${kind} file ${source.file} cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)}) — fix the path (relative to phantom-fragment.yaml)`);
   }
+  files.push({ path: file, content: text });
+  refuseWhatCheckRefuses(file, text, kind === 'seccomp' ? 'seccomp' : 'landlock');
+  return { text, file };
 }
 
 /**
@@ -293,8 +307,9 @@ function landlockOf(
   substitute: (text: string, field: string) => string,
   files: ProfileRun['files'],
 ): Pick<SandboxSpec, 'landlockPolicy' | 'landlockExtra' | 'landlockView'> {
-  // Without a Landlock policy of its own, a profile composed from fragments gets their filesystem access only.
-  const out: Pick<SandboxSpec, 'landlockPolicy' | 'landlockExtra' | 'landlockView'> = policy.fragments.length > 0 && !policy.landlock.base ? { landlockView: 'fragments' } : {};
+  // A profile composed from fragments gets their filesystem access only; a Landlock policy of its own is a second
+  // layer on top of that (sandboxPolicy.ts, landlockLayers): it narrows, never widens.
+  const out: Pick<SandboxSpec, 'landlockPolicy' | 'landlockExtra' | 'landlockView'> = policy.fragments.length > 0 ? { landlockView: 'fragments' } : {};
   if (policy.landlock.base) {
     const { text, file } = sourceText(policy.landlock.base, configDir, 'landlock', where, files);
     // Inline policies are written in the YAML file: camelCase keys, parsed as JSON.

@@ -248,7 +248,8 @@ export const RunDeferredNotification = new NotificationType<{ runId: string; rea
 // ---- Learn mode (learnService.ts) ----------------------------------------------------------------------------
 
 /** The sandbox a command runs in, as a run request describes it (shared by runs and learn runs). */
-export type SandboxRequest = Pick<RunParams, 'argv' | 'cwd' | 'env' | 'network' | 'readOnly' | 'readWrite' | 'timeoutSeconds'>;
+/** What a learn request says about its sandbox: the fields of a run, resolved by the same resolver (sandboxSpecFor). */
+export type SandboxRequest = Pick<RunParams, 'argv' | 'cwd' | 'env' | 'network' | 'readOnly' | 'readWrite' | 'timeoutSeconds' | 'config' | 'profile' | 'file' | 'approvedOnce'>;
 
 export interface LearnProfileParams extends SandboxRequest {
   /** Names this learn run in its progress notifications. */

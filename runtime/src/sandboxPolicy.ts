@@ -137,34 +137,52 @@ function compileFresh(input: PolicyInput): CompiledPolicies {
   if (!builtin && input.seccompPolicy?.source !== LEARN_BASE_LAYER_NAME)
     args.push('--seccomp-guard', compiledSeccompFile(guardProfileFor(input.network), GUARD_NAME, undefined, { quiet: true, badArchAllow: true }).file);
 
-  let plan: LandlockPlan | undefined;
-  if (input.landlockPolicy) {
-    plan = compileLandlock(input.landlockPolicy.config, input.landlockPolicy.source, input.cwd, input.bestEffort ?? false);
-  } else if (input.landlockProfile) {
-    const file = path.resolve(input.cwd, input.landlockProfile);
-    plan = compileLandlock(loadLandlockProfile(file), file, input.cwd, input.bestEffort ?? false);
-  } else if (kernelLandlockAbi() > 0) {
-    plan =
-      input.landlockView === 'fragments'
-        ? defaultLandlockPlan(input, kernelLandlockAbi(), { workspaceAndTmp: false, commands: input.argv?.slice(0, 1) ?? [] })
-        : defaultLandlockPlan(input, kernelLandlockAbi());
-  } else {
-    notes.push(`Landlock layer of the default profile not applied: the kernel has no Landlock (${landlockMissing}); the mount view still limits what is visible`);
-  }
-  if (plan && input.landlockExtra) {
-    // Fragment rules extend the layer: their rights become handled too (as landlockconfig does for rules).
-    const extra = compileLandlock(input.landlockExtra.config, input.landlockExtra.source, input.cwd, input.bestEffort ?? false);
-    plan = { ...plan, handledFs: plan.handledFs | extra.handledFs, handledNet: plan.handledNet | extra.handledNet, rules: [...plan.rules, ...extra.rules] };
-  }
-  if (plan) args.push('--landlock-rules', landlockRulesFile(plan));
+  const layers = landlockLayers(input, notes);
+  for (const plan of layers) args.push('--landlock-rules', landlockRulesFile(plan));
   if (input.landlockStack) {
-    // Its own ruleset, stacked by the kernel: an access must pass the sandbox's layer AND this one.
+    // Its own ruleset, stacked by the kernel: an access must pass the sandbox's layers AND this one.
     const file = path.resolve(input.cwd, input.landlockStack);
     args.push('--landlock-rules', landlockRulesFile(compileLandlock(loadLandlockProfile(file), file, input.cwd, false)));
   }
   const storage = policyCacheRoot() === null ? policyStorageNote() : undefined;
   if (storage) notes.push(storage);
   return { helperArgs: args, notes, compileMs: performance.now() - t0 };
+}
+
+/**
+ * The Landlock layers of a sandbox, each its own ruleset (the helper stacks them: an access must pass every
+ * one). A profile composed from fragments gets the fragments' layer, and its own Landlock policy (file or
+ * inline) ON TOP of it as a second layer: the profile's file can only narrow what the fragments grant, never
+ * widen it. A policy without fragments is the only layer (with the fragments' rules, none, and the command's
+ * folder added to it); a profile file named by the user (--landlock) replaces the profile's layers.
+ */
+function landlockLayers(input: PolicyInput, notes: string[]): LandlockPlan[] {
+  const bestEffort = input.bestEffort ?? false;
+  const own = input.landlockPolicy
+    ? compileLandlock(input.landlockPolicy.config, input.landlockPolicy.source, input.cwd, bestEffort)
+    : input.landlockProfile
+      ? compileLandlock(loadLandlockProfile(path.resolve(input.cwd, input.landlockProfile)), path.resolve(input.cwd, input.landlockProfile), input.cwd, bestEffort)
+      : undefined;
+  const fragmentsLayer = input.landlockView === 'fragments' && !input.landlockProfile;
+  if (!own && kernelLandlockAbi() === 0) {
+    notes.push(`Landlock layer of the default profile not applied: the kernel has no Landlock (${landlockMissing}); the mount view still limits what is visible`);
+    return [];
+  }
+  let base: LandlockPlan | undefined = own && !fragmentsLayer
+    ? own
+    : kernelLandlockAbi() > 0
+      ? fragmentsLayer
+        ? defaultLandlockPlan(input, kernelLandlockAbi(), { workspaceAndTmp: false, commands: input.argv?.slice(0, 1) ?? [] })
+        : defaultLandlockPlan(input, kernelLandlockAbi())
+      : undefined;
+  if (base && input.landlockExtra) {
+    // Fragment rules extend their layer: their rights become handled too (as landlockconfig does for rules).
+    const extra = compileLandlock(input.landlockExtra.config, input.landlockExtra.source, input.cwd, bestEffort);
+    base = { ...base, handledFs: base.handledFs | extra.handledFs, handledNet: base.handledNet | extra.handledNet, rules: [...base.rules, ...extra.rules] };
+  }
+  const layers = base ? [base] : [];
+  if (own && fragmentsLayer) layers.push(own);
+  return layers;
 }
 
 export { ProfileLoadError };

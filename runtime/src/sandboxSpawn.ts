@@ -17,8 +17,10 @@ export interface SandboxSpec {
   /** argv[0] should be a path resolved on the host (sandboxSpec.ts, commandResolution.ts); a bare name is
    * resolved here as a convenience, with the grants it needs. */
   argv: string[];
-  /** Absolute; read-write inside the sandbox at the same path. */
+  /** Absolute; read-write inside the sandbox at the same path (read-only with cwdReadOnly). */
   cwd: string;
+  /** The cwd is bound read-only (`--cwd-ro`): a profile that keeps its workspace read-only. */
+  cwdReadOnly?: boolean;
   network: 'none' | 'loopback' | 'host';
   readOnly: string[];
   readWrite: string[];
@@ -133,7 +135,7 @@ function missingHelper(helper: string): string {
 
 /** The helper's command line; argv[0] must already be a path. `policyArgs` come from compilePolicies(). */
 export function helperArguments(spec: SandboxSpec, policyArgs: string[] = []): string[] {
-  const args = ['--cwd', spec.cwd, '--net', spec.network];
+  const args = ['--cwd', spec.cwd, ...(spec.cwdReadOnly ? ['--cwd-ro'] : []), '--net', spec.network];
   for (const p of spec.readOnly) args.push('--ro', p);
   for (const p of spec.readWrite) args.push('--rw', p);
   for (const p of spec.hidden ?? []) args.push('--hide', p);

@@ -5,7 +5,7 @@ import type { RunParams } from './protocol';
 import { resolveCommand } from './commandResolution';
 import { sandboxEnvironment } from './sandboxEnvironment';
 import type { SandboxSpec } from './sandboxSpawn';
-import { resolveProfileRun } from './profileRun';
+import { covers, resolveProfileRun } from './profileRun';
 import { kernelLandlockAbi } from './sandboxPolicy';
 import { ProfileLoadError } from './seccompProfileLoader';
 import { ApprovalNeededError, approvalStatus, approve, assertStoreUnreachable, repositoryAsks, withoutWorkspaceSettings } from './approvalGate';
@@ -90,13 +90,23 @@ export function sandboxSpecFor(given: RunParams & RunPolicyParams, limits: Parti
   // The folders granted so that the command itself can start (an interpreter under a home) are bound read-only;
   // a Landlock policy of the profile's own must let them be read and executed too, or the command cannot start.
   if (resolved.readOnly.length > 0 && (policy.landlockPolicy || policy.landlockProfile)) {
-    const extra = policy.landlockExtra?.config ?? { abi: Math.max(1, kernelLandlockAbi()), variable: [], ruleset: [], pathBeneath: [], netPort: [] };
-    policy.landlockExtra = {
-      config: { ...extra, pathBeneath: [...extra.pathBeneath, { allowedAccess: ['execute', 'read_file', 'read_dir'], parent: resolved.readOnly }] },
-      source: `${policy.landlockExtra?.source ?? 'the command'} + read/execute on the command's folder`,
-    };
+    const commandRule = { allowedAccess: ['execute', 'read_file', 'read_dir'], parent: resolved.readOnly };
+    if (policy.landlockPolicy && policy.landlockView === 'fragments') {
+      // The profile's own layer sits on top of the fragments' one (which binds these folders already).
+      const own = policy.landlockPolicy;
+      policy.landlockPolicy = { config: { ...own.config, pathBeneath: [...own.config.pathBeneath, commandRule] }, source: `${own.source} + read/execute on the command's folder` };
+    } else {
+      const extra = policy.landlockExtra?.config ?? { abi: Math.max(1, kernelLandlockAbi()), variable: [], ruleset: [], pathBeneath: [], netPort: [] };
+      policy.landlockExtra = {
+        config: { ...extra, pathBeneath: [...extra.pathBeneath, commandRule] },
+        source: `${policy.landlockExtra?.source ?? 'the command'} + read/execute on the command's folder`,
+      };
+    }
     notes.push(`Landlock: read and execute allowed on ${resolved.readOnly.join(', ')} so that ${argv[0]} can start`);
   }
+  // Shown = enforced: a profile that keeps the workspace read-only (it has a filesystem of its own and grants no
+  // write on the run's folder) gets it as a read-only mount, not only as Landlock rules a profile file could widen.
+  const cwdReadOnly = profile !== undefined && profile.ownFilesystem && !readWrite.some((p) => covers(p, params.cwd));
   const granted = { ...policy, ...definedOnly(limits) };
   const resolvedLimits = effectiveLimits({ memoryBytes: granted.memoryBytes, pids: granted.pids, outputBytes: profile?.outputBytes }, os.totalmem());
   const workspace = params.config ? path.dirname(params.config) : params.cwd;
@@ -107,6 +117,7 @@ export function sandboxSpecFor(given: RunParams & RunPolicyParams, limits: Parti
     protect: protectedPaths(workspace, params.config, profile?.files.map((f) => f.path) ?? [], { writable: [params.cwd, ...readWrite], unprotect: profile?.unprotect }),
     argv: [resolved.path, ...argv.slice(1)],
     cwd: params.cwd,
+    ...(cwdReadOnly ? { cwdReadOnly } : {}),
     env: sandboxEnvironment({ ...profile?.env, ...params.env }, resolved.pathDirs),
     network: params.network ?? profile?.network ?? 'none',
     readOnly: [...resolved.readOnly, ...readOnly],

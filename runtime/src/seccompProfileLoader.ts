@@ -3,6 +3,7 @@
  * profile model the compiler takes. Pure apart from reading the file; every error names the file, the
  * place (line:column and key path) and the fix.
  */
+import { refuseWhatCheckRefuses } from './checkAgreement';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument, isNode } from 'yaml';
@@ -175,6 +176,7 @@ export function loadSeccompProfile(file: string, unreadableHint = 'check the pat
     const code = (e as NodeJS.ErrnoException).code ?? String(e);
     throw new ProfileLoadError(`${file}: cannot read the seccomp profile (${code}) — ${unreadableHint}`);
   }
+  refuseWhatCheckRefuses(file, text, 'seccomp');
   // Parsing with positions costs ~20 ms for Docker's profile: a run reuses the model of identical text.
   const key = `${file}\0${createHash('sha256').update(text).digest('hex')}`;
   let profile = parsed.get(key);

@@ -172,6 +172,11 @@ function checkRules(doc: ParsedDocument, rules: SourceNode[], arches: string[], 
         `errnoRet with ${action}: OCI runtimes refuse the profile (crun: "errno value specified for action \`${action}\`"), and so does phantom run. Only ${[...errnoActions].join(' and ')} return an errno: remove errnoRet or change the action.`));
     }
     checkErrnoRange(doc, errno, 'errnoRet', out);
+    if (action === 'SCMP_ACT_NOTIFY' && actionNode) {
+      // phantom run refuses it too (check and run agree): an enforced run has no supervisor to answer.
+      out.push(finding(doc, actionNode.start, actionNode.end, DiagnosticSeverity.Error, 'seccomp-notify-unsupported',
+        'SCMP_ACT_NOTIFY needs a supervisor, which phantom run does not give an enforced run: it refuses the profile. Use SCMP_ACT_ERRNO, or `phantom learn` to record syscalls.'));
+    }
   });
 }
 
@@ -189,7 +194,8 @@ function checkErrnoRange(doc: ParsedDocument, node: SourceNode | undefined, key:
   const why = n === 0 ? `${key} 0 is outside 1–4095: the call returns 0 (success) without running`
     : n === 4095 ? `${key} 4095 is an errno to libc, but ${refused}`
       : `${key} ${n} is outside 1–4095: the kernel keeps it, but libc reads only 1–4095 as an errno, so the call returns a negative value that looks like success; ${refused}`;
-  out.push(finding(doc, node.start, node.end, DiagnosticSeverity.Warning, 'seccomp-errno-range', `${why}. Use e.g. 1 (EPERM) or 38 (ENOSYS).`));
+  // 4095 and above: phantom run refuses the profile, so check reports an error (they agree); 0 runs, a warning.
+  out.push(finding(doc, node.start, node.end, n >= 4095 ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning, 'seccomp-errno-range', `${why}. Use e.g. 1 (EPERM) or 38 (ENOSYS).`));
 }
 
 /** includes/excludes as comparable data; empty objects count as no condition. */

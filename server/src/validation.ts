@@ -4,6 +4,7 @@
  */
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { validateConfig } from './config/configValidation';
+import { duplicateKeys } from './duplicateKeys';
 import { validateLandlock } from './landlockValidation';
 import { parsedDocument, type ParsedDocument } from './parsedDocument';
 import { DiagnosticSeverity, finding, type PlainDiagnostic as Diagnostic, type QuickFix } from './quickFix';
@@ -38,6 +39,7 @@ export function validateDocument(document: TextDocument, context: ValidationCont
 /** Diagnostics of a parsed document (also of a policy written inline in phantom-fragment.yaml). */
 export function validateParsed(doc: ParsedDocument, context: ValidationContext = {}): Diagnostic[] {
   const diagnostics: Diagnostic[] = doc.parsed.problems.map((p) => finding(doc, p.start, p.end, DiagnosticSeverity.Error, 'syntax', p.message));
+  diagnostics.push(...duplicateKeys(doc));
   diagnostics.push(...schemaDiagnostics(doc));
   for (const validate of VALIDATORS[doc.format.kind]) {
     if (diagnostics.length >= MAX_DIAGNOSTICS) break;

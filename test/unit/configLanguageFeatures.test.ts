@@ -72,7 +72,7 @@ test("hover on a profile's name shows its effective policy in short", () => {
   assert.match(value, /The app\./);
   assert.match(value, /- Syscalls: \d+ allowed \(\d+ from fragments core, threads, python, mine, dns, network-client, 3 from profiles\/app\.seccomp\.json\)/);
   assert.match(value, /- Paths: read-only \/data, \/etc\/resolv\.conf/);
-  assert.match(value, /- Landlock: profiles\/app\.landlock\.toml \+ 1 rule from fragments/);
+  assert.match(value, /- Landlock: 1 rule from fragments, then profiles\/app\.landlock\.toml as a layer on top \(it narrows, never widens\)/);
   assert.match(value, /- Network: host \(set by the profile\)/);
   assert.match(value, /- Limits: memory 256M, pids 512 \(default\), timeout 10 s, output 64 MiB \(default\)/);
 });

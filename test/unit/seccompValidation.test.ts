@@ -64,15 +64,16 @@ test('errnoRet and defaultErrnoRet on actions that return no errno: errors, as O
   assert.deepEqual(severities, [1, 1]);
 });
 
-test('errnoRet outside 1–4095 (and 4095, which libseccomp refuses) is a warning with the libc reason', () => {
+test('errnoRet of 4095 and above (libseccomp and phantom run refuse it) is an error with the libc reason', () => {
   const d = validateDocument(textDocument('x.seccomp.yaml', 'defaultAction: SCMP_ACT_ALLOW\nsyscalls:\n  - names: [getcwd]\n    action: SCMP_ACT_ERRNO\n    errnoRet: 12345\n  - names: [chmod]\n    action: SCMP_ACT_ERRNO\n    errnoRet: 4094\n'));
-  assert.deepEqual(d.map((x) => [x.range.start.line + 1, x.severity, x.code]), [[5, 2, 'seccomp-errno-range']]);
+  assert.deepEqual(d.map((x) => [x.range.start.line + 1, x.severity, x.code]), [[5, 1, 'seccomp-errno-range']]);
   assert.match(d[0].message, /libc reads only 1–4095 as an errno/);
 });
 
 test('listenerMetadata without listenerPath', () => {
   assert.deepEqual(found('seccomp/listener.seccomp.json'), [
     [3, 3, 'seccomp-metadata-without-listener', 'listenerMetadata is only sent to a listener: add listenerPath (the supervisor socket) or remove it.'],
+    [4, 48, 'seccomp-notify-unsupported', 'SCMP_ACT_NOTIFY needs a supervisor, which phantom run does not give an enforced run: it refuses the profile. Use SCMP_ACT_ERRNO, or `phantom learn` to record syscalls.'],
   ]);
 });
 

@@ -17,6 +17,7 @@ import { builtinFragment } from './builtinFragments';
 import { configOf } from './configDocument';
 import { CONFIG_VARIABLES, variablesIn } from './configModel';
 import { checkReferences, type ReferenceValidators } from './configReferences';
+import { checkLayers } from './layerDiagnostics';
 import { effectivePolicy, expandFragments, fragmentNames, type PolicyProblem } from './effectivePolicy';
 
 export type { ReferenceValidators } from './configReferences';
@@ -34,6 +35,7 @@ export function validateConfig(doc: ParsedDocument, context: ValidationContext, 
     checkVariables(doc, childAt(profile, 'run'), out);
     checkFilesystem(doc, childAt(profile, 'filesystem'), out);
     checkReferences(doc, profile, context, validators, out);
+    checkLayers(doc, profile, context, out);
   }
   checkPressure(doc, childAt(root, 'orchestrator'), out);
   return out;

@@ -10,8 +10,9 @@
  *    cycle is a problem and is skipped. A fragment declared in the file replaces a built-in of its name.
  * 2. Syscalls: the union of every fragment's syscalls, sorted by name, each with the fragments that grant
  *    it. A profile's seccomp policy (file or inline) is the base; the union is allowed in addition.
- * 3. Landlock: the profile's policy (file or inline) is the base; the fragments' rules are added in
- *    composition order, identical rules once.
+ * 3. Landlock: the fragments' rules, in composition order, identical rules once. The profile's own policy (file or
+ *    inline) is kept apart (`landlock.base`): the runtime applies it as a layer of its own on top of the fragments'
+ *    one, so it narrows and never widens (layeredAccess.ts computes what all layers give each path).
  * 4. Network: the profile's own `network` wins when set. Unset, the most open mode any fragment needs
  *    (none < loopback < host), else `none`. A profile whose `network` is more closed than a fragment
  *    needs is a contradiction (warning): the run gets the profile's mode, the fragment's capability fails.
@@ -28,6 +29,7 @@ import { didYouMean } from '../didYouMean';
 import type { PathSegment } from '../sourceTree';
 import { builtinFragment, builtinFragmentNames } from './builtinFragments';
 import { ALWAYS_LIMITS_TEXT, DEFAULT_PIDS } from './defaultLimits';
+import { workspaceAccess } from './layeredAccess';
 import {
   NETWORK_MODES,
   type FragmentSpec,
@@ -71,6 +73,8 @@ export interface EffectivePolicy {
     needs: { fragment: string; mode: NetworkMode }[];
   };
   filesystem: { readOnly: string[]; readWrite: string[]; hidden: string[]; privateTmp: boolean };
+  /** Who decided each read-only or read-write path: "fragment NAME" or "profile NAME". */
+  pathsFrom: Record<string, string>;
   env: Record<string, string>;
   limits: LimitsSpec;
   pool: { min: number; max: number };
@@ -263,6 +267,7 @@ export function effectivePolicy(config: PhantomConfig, name: string): EffectiveP
     landlock: { pathBeneath, netPort },
     network,
     filesystem: { readOnly, readWrite, hidden, privateTmp },
+    pathsFrom: Object.fromEntries([...access.entries()].map(([p, a]) => [p, [...(own.readOnly ?? []), ...(own.readWrite ?? [])].includes(p) ? `profile ${name}` : `fragment ${a.from}`])),
     env: { ...(profile.env ?? {}) },
     limits: { ...(profile.limits ?? {}) },
     pool,
@@ -318,11 +323,16 @@ export function policySummary(policy: EffectivePolicy, baseSyscalls?: { everythi
   if (fs.readOnly.length) paths.push(`read-only ${fs.readOnly.join(', ')}`);
   if (fs.readWrite.length) paths.push(`read-write ${fs.readWrite.join(', ')}`);
   if (fs.hidden.length) paths.push(`hidden ${fs.hidden.join(', ')}`);
+  if (workspaceAccess(policy).access === 'none') paths.push('no access to ${workspaceFolder} (no fragment grants it)');
   paths.push(fs.privateTmp ? 'private /tmp' : "the host's /tmp");
   lines.push(`Paths: ${paths.join('; ')}`);
   const landlockRules = policy.landlock.pathBeneath.length + policy.landlock.netPort.length;
   const base = policy.landlock.base ? ('file' in policy.landlock.base ? policy.landlock.base.file : 'the inline Landlock profile') : undefined;
-  if (base || landlockRules) lines.push(`Landlock: ${[base, landlockRules ? `${landlockRules} rule${landlockRules === 1 ? '' : 's'} from fragments` : undefined].filter(Boolean).join(' + ')}`);
+  const rulesOfFragments = landlockRules ? `${landlockRules} rule${landlockRules === 1 ? '' : 's'} from fragments` : undefined;
+  // A profile composed from fragments gets its own policy as a second layer on top (it narrows, never widens).
+  const layered = base && policy.fragments.length > 0;
+  if (layered) lines.push(`Landlock: ${rulesOfFragments ?? 'the fragments\u2019 paths'}, then ${base} as a layer on top (it narrows, never widens)`);
+  else if (base || landlockRules) lines.push(`Landlock: ${[base, rulesOfFragments].filter(Boolean).join(' + ')}`);
   const setBy = policy.network.setBy === 'profile' ? 'set by the profile' : policy.network.setBy === 'fragment' ? `needed by ${policy.network.needs.filter((n) => n.mode === policy.network.mode).map((n) => n.fragment).join(', ')}` : 'default';
   lines.push(`Network: ${policy.network.mode} (${setBy})`);
   const l = policy.limits;
