@@ -124,14 +124,28 @@ static bool send_listener(int sync_fd, int listener) {
   return n == (ssize_t)sizeof m;
 }
 
+/* Whether the cold hand-off's wait (recv on the sync channel, after the install) comes back under the profile: it
+ * is allowed, or refused with an errno (which the helper answers). A profile that kills it (a KILL or TRAP default)
+ * would kill the workload before its execve. */
+static bool wait_survives(const struct sandbox_config *cfg) {
+  long v = seccomp_verdict((const struct sock_filter *)cfg->seccomp_filter, cfg->seccomp_len, __NR_recvfrom, NATIVE_ARCH);
+  if (v < 0) return false; /* depends on the arguments: not worth the risk */
+  uint32_t action = (uint32_t)v & SECCOMP_RET_ACTION_FULL;
+  return action == SECCOMP_RET_ALLOW || action == SECCOMP_RET_LOG || action == SECCOMP_RET_ERRNO;
+}
+
 int denials_install(struct sandbox_config *cfg, const char **failed_call) {
   static const long handoff[] = {SYS_sendmsg};
   bool can_send = seccomp_allows_always(cfg, handoff, 1);
-  if (!can_send && zygote_enabled()) {
+  if (!can_send && (zygote_enabled() || !wait_survives(cfg))) {
     /* The primed workload shares init's memory (and so its dumpable flag) until execve: pidfd_getfd would need
-     * it dumpable, which would expose init. The plain program then; the run says why it reports nothing. */
-    note("seccomp denials are not reported for this zygote run: the profile refuses sendmsg, which hands the "
-         "supervisor its listener (a cold run reports them)");
+     * it dumpable, which would expose init. A profile that kills recvfrom would kill the cold hand-off's wait.
+     * The plain program then; the run says why it reports nothing. */
+    note(zygote_enabled()
+             ? "seccomp denials are not reported for this zygote run: the profile refuses sendmsg, which hands the "
+               "supervisor its listener (a cold run reports them)"
+             : "seccomp denials are not reported for this run: the profile refuses sendmsg and kills recvfrom, the "
+               "calls that hand the supervisor its listener");
     if (install(cfg, cfg->seccomp_filter, 0) < 0) {
       *failed_call = "seccomp(SECCOMP_SET_MODE_FILTER, flags, filter)";
       return -1;

@@ -52,7 +52,8 @@ for (const user of ['root', 'nobody'] as const) {
     test(`${user}, ${where}: a run cannot rewrite the cached policy of the next run`, () => {
       const work = workspace(user);
       const env: Record<string, string> = where === 'a run started from the home folder'
-        ? { HOME: work }
+        // The approval store elsewhere: it would refuse the run first (its own test is trust.test.ts); here the cache is.
+        ? { HOME: work, XDG_STATE_HOME: '/nonexistent/state' }
         : { HOME: user === 'root' ? os.homedir() : '/nonexistent', XDG_CACHE_HOME: path.join(work, 'cache') };
       const attack = phantomAs(user, work, env, ['run', '--', '/bin/sh', '-c', rewriteEveryBpf]);
       assert.doesNotMatch(attack.stdout, /rewrote/, 'the workload rewrote a cached program');
