@@ -196,15 +196,23 @@ void report_group_pressure(const struct sandbox_config *cfg) {
   status_event("\"event\":\"pressure\",\"group\":\"%s\",\"cpuUs\":%lld,\"memoryUs\":%lld,\"ioUs\":%lld", esc, cpu, memory, io);
 }
 
-void enter_cgroups(const struct sandbox_config *cfg, pid_t child) {
+/* The first write to a cgroup.procs after a quiet spell waits for an RCU grace period (the kernel's
+ * cgroup_threadgroup_rwsem is a percpu rwsem: its writer waits until every CPU has seen the switch to the slow
+ * path), measured at 5-20 ms on the reference VM; later writes within a grace period are ~0.1 ms. The helper does
+ * this while the child sets up its mounts (supervisor.c), not before. */
+bool enter_cgroups(const struct sandbox_config *cfg, pid_t child) {
   char pid[32];
   snprintf(pid, sizeof pid, "%d", (int)child);
   for (size_t i = 0; i < 3; i++) {
     if (!cfg->cgroup_procs[i][0]) continue;
-    if (write_file(cfg->cgroup_procs[i], "cgroup.procs", pid) < 0)
+    if (write_file(cfg->cgroup_procs[i], "cgroup.procs", pid) < 0) {
+      /* ESRCH: the child failed its setup meanwhile and is gone; its report on the channel says why. */
+      if (errno == ESRCH) return false;
       die_step("cgroup", errno, "the limit would not hold; the cgroup may have been removed meanwhile",
                "write(\"%s/cgroup.procs\", %s)", cfg->cgroup_procs[i], pid);
+    }
   }
+  return true;
 }
 
 /* After the exit is reported: a detached child waits until the namespace teardown has emptied the groups and

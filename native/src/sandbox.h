@@ -106,6 +106,8 @@ void clone_flags_string(int flags, char *out, size_t outsz);
 /* idmap.c */
 void write_id_maps(pid_t child, const struct sandbox_config *cfg);
 int make_idmap_userns(uid_t from_uid, uid_t to_uid, gid_t from_gid, gid_t to_gid, const char **failed_call);
+/* Waits for the namespace holders make_idmap_userns killed (their zombies otherwise stay until the helper exits). */
+void reap_idmap_children(void);
 int idmapped_tree(int src_fd, int userns_fd, const char **failed_call);
 
 /* paths.c — race-free resolution (see there) */
@@ -147,9 +149,10 @@ void setup_filesystem(struct sandbox_config *cfg);
 /* net.c — in the child */
 void setup_network(const struct sandbox_config *cfg);
 
-/* cgroup.c — in the helper: groups made before the clone, joined by the child before MSG_GO */
+/* cgroup.c — in the helper: groups made before the clone, joined by the child before MSG_LIMITS (false: the child is
+ * already gone, its own report says why) */
 void prepare_cgroups(struct sandbox_config *cfg);
-void enter_cgroups(const struct sandbox_config *cfg, pid_t child);
+bool enter_cgroups(const struct sandbox_config *cfg, pid_t child);
 /* Writes the sandbox's own stall totals (its v2 group's `some` µs) as a "pressure" status event, if it has a group. */
 void report_group_pressure(const struct sandbox_config *cfg);
 

@@ -118,8 +118,12 @@ int supervise_sandbox(struct sandbox_config *cfg) {
     if (cfg->binds[i].tree_fd >= 0) close(cfg->binds[i].tree_fd);
 
   write_id_maps(pid, cfg);
-  enter_cgroups(cfg, pid); /* before MSG_GO: every process of the sandbox is born inside the limits */
   if (!channel_send(sv[0], MSG_GO, 0, 0, NULL, NULL)) die_step("sync_channel", errno, NULL, "send(MSG_GO)");
+  /* While the child mounts its view: the join can wait for an RCU grace period (cgroup.c). The child forks
+   * nothing (no init, no workload) before MSG_LIMITS, so every process of the sandbox is born inside the limits. */
+  if (enter_cgroups(cfg, pid) && !channel_send(sv[0], MSG_LIMITS, 0, 0, NULL, NULL) && errno != EPIPE && errno != ECONNRESET)
+    die_step("sync_channel", errno, NULL, "send(MSG_LIMITS)");
+  reap_idmap_children();
   /* Zygote: the sandbox is ready before the command; wait for it (zygote.c), then supervise as cold. */
   if (zygote_enabled()) t0 = zygote_wait_for_request(cfg, sv[0], sfd, pid, t0);
 
