@@ -74,6 +74,16 @@ except OSError as e:
   });
 }
 
+// The helper joins the run groups while the child mounts its view; nothing of the workload may run before that.
+test("as root the workload's first process is already in the run's groups (v1 memory and pids, the v2 accounting group)", () => {
+  for (let i = 0; i < 3; i++) {
+    const r = phantom(['run', '--', 'cat', '/proc/self/cgroup']);
+    assert.equal(r.code, 0, r.stderr);
+    const group = (pattern: RegExp) => r.stdout.split('\n').find((l) => pattern.test(l))?.split(':')[2];
+    for (const line of [/^\d+:memory:/, /^\d+:pids:/, /^0::/]) assert.match(group(line) ?? '', /^\/phantom\/run-\d+$/, `${line}: ${r.stdout}`);
+  }
+});
+
 test('dd into /tmp and /dev/shm stops at their size (half the memory limit; the default one is checked above)', () => {
   const mib = 128;
   const r = phantom(['run', '--memory', '256M', '--', 'sh', '-c', `for d in /tmp /dev/shm; do dd if=/dev/zero of=$d/big bs=1M count=${mib + 64} 2>&1 | grep -E "No space|copied"; echo "$d $(du -m $d/big | cut -f1)"; rm $d/big; done`]);
