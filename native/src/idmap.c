@@ -56,20 +56,10 @@ void write_id_maps(pid_t child, const struct sandbox_config *cfg) {
   if (write_file(path, map) < 0) die_step("write_uid_gid_map", errno, map_hint, "write(%s, \"%s\")", path, map);
 }
 
-/* Children killed by make_idmap_userns, not yet reaped: their death is waited for later, off the critical path. */
-static pid_t killed[MAX_BINDS];
-static size_t nkilled;
-
-void reap_idmap_children(void) {
-  for (size_t i = 0; i < nkilled; i++)
-    while (waitpid(killed[i], NULL, 0) < 0 && errno == EINTR) {}
-  nkilled = 0;
-}
-
 /*
  * A user namespace whose only purpose is its map: on-disk owner from_uid appears as to_uid (a host kuid)
  * on an idmapped mount. A child is cloned into a new user namespace, its maps are written, the namespace
- * is kept as an fd and the child killed (the fd holds the namespace; reap_idmap_children waits for the death,
+ * is kept as an fd and the child killed (the fd holds the namespace; reap_children_later waits for the death,
  * which takes ~1-3 ms of scheduling on a busy 2-core machine, once the sandbox child is setting up).
  */
 int make_idmap_userns(uid_t from_uid, uid_t to_uid, gid_t from_gid, gid_t to_gid, const char **failed_call) {
@@ -105,9 +95,7 @@ int make_idmap_userns(uid_t from_uid, uid_t to_uid, gid_t from_gid, gid_t to_gid
   }
 out:
   kill(pid, SIGKILL);
-  if (nkilled < MAX_BINDS) killed[nkilled++] = pid;
-  else
-    while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {}
+  reap_later(pid);
   errno = err;
   return fd;
 }

@@ -7,6 +7,7 @@
 #include <limits.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -14,6 +15,22 @@ uint64_t monotonic_us(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+/* Short-lived children of the helper whose end nobody waits for on the critical path (sandbox.h). */
+static pid_t later[MAX_BINDS + 4];
+static size_t nlater;
+
+void reap_later(pid_t pid) {
+  if (nlater < sizeof later / sizeof later[0]) later[nlater++] = pid;
+  else
+    while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {}
+}
+
+void reap_children_later(void) {
+  for (size_t i = 0; i < nlater; i++)
+    while (waitpid(later[i], NULL, 0) < 0 && errno == EINTR) {}
+  nlater = 0;
 }
 
 /* mkdir -p; an existing directory (or anything existing at the final path) is fine. */
