@@ -59,8 +59,8 @@ void write_id_maps(pid_t child, const struct sandbox_config *cfg) {
 /*
  * A user namespace whose only purpose is its map: on-disk owner from_uid appears as to_uid (a host kuid)
  * on an idmapped mount. A child is cloned into a new user namespace, its maps are written, the namespace
- * is kept as an fd and the child killed (the fd holds the namespace; reap_children_later waits for the death,
- * which takes ~1-3 ms of scheduling on a busy 2-core machine, once the sandbox child is setting up).
+ * is kept as an fd and the child killed (the fd holds the namespace). Its death takes ~1-3 ms of scheduling on a
+ * busy 2-core machine: reap_children_later collects it once the sandbox child is setting up.
  */
 int make_idmap_userns(uid_t from_uid, uid_t to_uid, gid_t from_gid, gid_t to_gid, const char **failed_call) {
   pid_t pid = raw_clone(CLONE_NEWUSER | SIGCHLD);

@@ -212,7 +212,7 @@ int run_probe(void);
 /* Small helpers shared by the steps. */
 uint64_t monotonic_us(void);
 /* Children the helper kills or lets finish on their own (idmap namespace holders, the cgroup lock warm-up): waited
- * for by reap_children_later, once the sandbox child is setting up, not where they were started. */
+ * for by reap_children_later (without blocking), once the sandbox child is setting up, not where they were started. */
 void reap_later(pid_t pid);
 void reap_children_later(void);
 int mkdir_p(const char *path, mode_t mode);

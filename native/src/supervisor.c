@@ -132,7 +132,7 @@ int supervise_sandbox(struct sandbox_config *cfg) {
    * nothing (no init, no workload) before MSG_LIMITS, so every process of the sandbox is born inside the limits. */
   if (enter_cgroups(cfg, pid, born_in_v2_group) && !channel_send(sv[0], MSG_LIMITS, 0, 0, NULL, NULL) && errno != EPIPE && errno != ECONNRESET)
     die_step("sync_channel", errno, NULL, "send(MSG_LIMITS)");
-  reap_children_later(); /* the idmap namespace holders, the cgroup lock warm-up (util.c) */
+  reap_children_later(); /* the idmap namespace holders, the cgroup lock warm-up (util.c); again at MSG_EXEC */
   /* Zygote: the sandbox is ready before the command; wait for it (zygote.c), then supervise as cold. */
   if (zygote_enabled()) t0 = zygote_wait_for_request(cfg, sv[0], sfd, pid, t0);
 
@@ -172,6 +172,7 @@ int supervise_sandbox(struct sandbox_config *cfg) {
       case MSG_EXEC:
         status_event("\"event\":\"exec\",\"pid\":%ld,\"setupUs\":%llu", workload_host_pid(pid),
                      (unsigned long long)(monotonic_us() - t0));
+        reap_children_later(); /* those that had not ended at MSG_LIMITS */
         break;
       case MSG_ERROR:
         if (m.code == EXIT_NOT_FOUND) {

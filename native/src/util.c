@@ -27,10 +27,17 @@ void reap_later(pid_t pid) {
     while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {}
 }
 
+/* Never blocks: a child not yet scheduled on a busy machine must not delay the supervision; one still running
+ * stays listed (and is reaped by init if the helper exits first). */
 void reap_children_later(void) {
-  for (size_t i = 0; i < nlater; i++)
-    while (waitpid(later[i], NULL, 0) < 0 && errno == EINTR) {}
-  nlater = 0;
+  size_t kept = 0;
+  for (size_t i = 0; i < nlater; i++) {
+    pid_t r;
+    do r = waitpid(later[i], NULL, WNOHANG);
+    while (r < 0 && errno == EINTR);
+    if (r == 0) later[kept++] = later[i];
+  }
+  nlater = kept;
 }
 
 /* mkdir -p; an existing directory (or anything existing at the final path) is fine. */
