@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -63,12 +64,15 @@ void write_id_maps(pid_t child, const struct sandbox_config *cfg) {
  * busy 2-core machine: reap_children_later collects it once the sandbox child is setting up.
  */
 int make_idmap_userns(uid_t from_uid, uid_t to_uid, gid_t from_gid, gid_t to_gid, const char **failed_call) {
+  pid_t parent = getpid();
   pid_t pid = raw_clone(CLONE_NEWUSER | SIGCHLD);
   if (pid < 0) {
     *failed_call = "clone(CLONE_NEWUSER)";
     return -1;
   }
   if (pid == 0) {
+    /* A helper killed before its kill() below must not leave it pausing forever (a zygote stopped mid-setup did). */
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent) _exit(0);
     for (;;) pause(); /* holds the namespace until the helper has opened it */
   }
   char path[64], map[64];
