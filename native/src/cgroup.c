@@ -77,6 +77,24 @@ static bool own_cgroup(const char *controller, char *out, size_t outsz) {
   return found;
 }
 
+/*
+ * The first write to a cgroup.procs after a quiet spell waits for an RCU grace period: the kernel's
+ * cgroup_threadgroup_rwsem (one for every hierarchy, v1 and v2) is a per-CPU rwsem whose writer waits until every
+ * CPU has seen it switch to its slow path; writes within about a grace period of the last one do not wait. Measured
+ * on the reference VM (HZ=250): 5-20 ms for the first, ~0.1 ms for the next. A v2 group needs no write (the
+ * sandbox child is cloned into it, supervisor.c); for v1 groups the wait starts as soon as the first one exists: a short-lived child writes "0" (itself) to the cgroup.procs of the group it is already
+ * in — no change, but it takes that lock — while the helper goes on with its own setup; when enter_cgroups joins
+ * the sandbox child later, the grace period has passed or is under way.
+ */
+static void start_lock_warmup(const char *own_group) {
+  pid_t pid = fork();
+  if (pid > 0) reap_later(pid);
+  if (pid != 0) return; /* a failed fork only costs the wait later */
+  (void)close_range(0, ~0U, 0); /* hold none of the caller's pipes */
+  (void)write_file(own_group, "cgroup.procs", "0");
+  _exit(0);
+}
+
 static bool make_group(const char *base, char *run, size_t runsz, bool v2) {
   char phantom[PATH_MAX];
   int n = snprintf(phantom, sizeof phantom, "%s/phantom", base);
@@ -86,7 +104,10 @@ static bool make_group(const char *base, char *run, size_t runsz, bool v2) {
   if (v2 && write_file(phantom, "cgroup.subtree_control", "+memory +pids") < 0) return false;
   n = snprintf(run, runsz, "%s/run-%d", phantom, (int)getpid());
   if (n < 0 || (size_t)n >= runsz) return false;
-  if (mkdir(run, 0755) < 0 && errno != EEXIST) return false;
+  /* EEXIST: a group left by an earlier helper with the same pid (one killed before its cleanup ran). Never reuse
+   * it (its counters and, in v1 memory, its charges would carry over): remove it — it fails while populated — and
+   * make a fresh one. */
+  if (mkdir(run, 0755) < 0 && (errno != EEXIST || rmdir(run) < 0 || mkdir(run, 0755) < 0)) return false;
   snprintf(groups[ngroups++], sizeof groups[0], "%s", run);
   return true;
 }
@@ -130,7 +151,11 @@ static bool v1_group(const char *controller, char *run, size_t runsz) {
   if (statfs(base, &sf) < 0 || sf.f_type == CGROUP2_SUPER_MAGIC) return false;
   if (!own_cgroup(controller, own, sizeof own)) return false;
   snprintf(base + strlen(base), sizeof base - strlen(base), "%s", own);
-  return make_group(base, run, runsz, false);
+  if (!make_group(base, run, runsz, false)) return false;
+  static bool warming;
+  if (!warming) start_lock_warmup(base); /* v2 groups need none: the child is born in them (CLONE_INTO_CGROUP) */
+  warming = true;
+  return true;
 }
 
 static void limit_v1(struct sandbox_config *cfg) {
@@ -196,15 +221,22 @@ void report_group_pressure(const struct sandbox_config *cfg) {
   status_event("\"event\":\"pressure\",\"group\":\"%s\",\"cpuUs\":%lld,\"memoryUs\":%lld,\"ioUs\":%lld", esc, cpu, memory, io);
 }
 
-void enter_cgroups(const struct sandbox_config *cfg, pid_t child) {
+/* The join can wait for a grace period (start_lock_warmup). The helper does
+ * this while the child sets up its mounts (supervisor.c), not before, and start_lock_warmup has started the wait
+ * when the first group was made. */
+bool enter_cgroups(const struct sandbox_config *cfg, pid_t child, bool born_in_v2_group) {
   char pid[32];
   snprintf(pid, sizeof pid, "%d", (int)child);
-  for (size_t i = 0; i < 3; i++) {
+  for (size_t i = born_in_v2_group ? 1 : 0; i < 3; i++) {
     if (!cfg->cgroup_procs[i][0]) continue;
-    if (write_file(cfg->cgroup_procs[i], "cgroup.procs", pid) < 0)
+    if (write_file(cfg->cgroup_procs[i], "cgroup.procs", pid) < 0) {
+      /* ESRCH: the child failed its setup meanwhile and is gone; its report on the channel says why. */
+      if (errno == ESRCH) return false;
       die_step("cgroup", errno, "the limit would not hold; the cgroup may have been removed meanwhile",
                "write(\"%s/cgroup.procs\", %s)", cfg->cgroup_procs[i], pid);
+    }
   }
+  return true;
 }
 
 /* After the exit is reported: a detached child waits until the namespace teardown has emptied the groups and

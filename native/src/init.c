@@ -58,6 +58,9 @@ void sandbox_child_main(struct sandbox_config *cfg, int sync_fd) {
   drop_capabilities();                                                     /* step 6 */
   set_no_new_privs();
   build_landlock_ruleset(cfg);                                             /* step 7: enforced by the workload */
+  /* No process of the workload before the helper has put us in the run cgroups (limits, accounting):
+   * init and the workload are born inside them. Until then only the helper's own setup code ran here. */
+  if (channel_recv(sync_fd, &m) != 1 || m.type != MSG_LIMITS) _exit(EXIT_SETUP_FAILED);
   run_init(cfg, sync_fd);                                                  /* steps 9, 10 */
 }
 

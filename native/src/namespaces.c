@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "sandbox.h"
 
+#include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -23,6 +24,13 @@ int sandbox_clone_flags(const struct sandbox_config *cfg) {
  * between architectures, which is irrelevant when they are all zero. */
 pid_t raw_clone(unsigned long flags) {
   return (pid_t)syscall(SYS_clone, flags, NULL, NULL, NULL, NULL);
+}
+
+pid_t raw_clone_into_cgroup(unsigned long flags, int cgroup_fd) {
+  /* No stack: fork-like, as above. Born in the group, the child never needs a cgroup.procs write, whose first one
+   * waits for an RCU grace period (cgroup.c). */
+  struct clone_args args = {.flags = (uint64_t)flags | CLONE_INTO_CGROUP, .exit_signal = SIGCHLD, .cgroup = (uint64_t)cgroup_fd};
+  return (pid_t)syscall(SYS_clone3, &args, sizeof args);
 }
 
 void clone_flags_string(int flags, char *out, size_t outsz) {

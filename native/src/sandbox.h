@@ -102,6 +102,9 @@ int supervise_sandbox(struct sandbox_config *cfg);
 /* namespaces.c */
 int sandbox_clone_flags(const struct sandbox_config *cfg);
 pid_t raw_clone(unsigned long flags);
+/* The same through clone3(CLONE_INTO_CGROUP): the child is born in the cgroup v2 group cgroup_fd; -1 with errno
+ * when the kernel refuses (the caller then clones and joins the group by cgroup.procs). */
+pid_t raw_clone_into_cgroup(unsigned long flags, int cgroup_fd);
 void clone_flags_string(int flags, char *out, size_t outsz);
 
 /* idmap.c */
@@ -148,9 +151,10 @@ void setup_filesystem(struct sandbox_config *cfg);
 /* net.c — in the child */
 void setup_network(const struct sandbox_config *cfg);
 
-/* cgroup.c — in the helper: groups made before the clone, joined by the child before MSG_GO */
+/* cgroup.c — in the helper: groups made before the clone, joined by the child before MSG_LIMITS (false: the child is
+ * already gone, its own report says why) */
 void prepare_cgroups(struct sandbox_config *cfg);
-void enter_cgroups(const struct sandbox_config *cfg, pid_t child);
+bool enter_cgroups(const struct sandbox_config *cfg, pid_t child, bool born_in_v2_group);
 /* Writes the sandbox's own stall totals (its v2 group's `some` µs) as a "pressure" status event, if it has a group. */
 void report_group_pressure(const struct sandbox_config *cfg);
 
@@ -210,6 +214,10 @@ int run_probe(void);
 
 /* Small helpers shared by the steps. */
 uint64_t monotonic_us(void);
+/* Children the helper kills or lets finish on their own (idmap namespace holders, the cgroup lock warm-up): waited
+ * for by reap_children_later (without blocking), once the sandbox child is setting up, not where they were started. */
+void reap_later(pid_t pid);
+void reap_children_later(void);
 int mkdir_p(const char *path, mode_t mode);
 /* Reads a small kernel file (procfs, cgroupfs) in one read into buf, NUL-terminated; -1 when empty or unreadable. */
 ssize_t read_small_file(const char *path, char *buf, size_t size);

@@ -105,7 +105,16 @@ int supervise_sandbox(struct sandbox_config *cfg) {
     die_step("sync_channel", errno, NULL, "socketpair(AF_UNIX, SOCK_SEQPACKET|SOCK_CLOEXEC)");
 
   int flags = sandbox_clone_flags(cfg);
-  pid_t pid = raw_clone((unsigned long)flags | SIGCHLD);
+  /* Into the run's v2 group at birth when there is one (limits on pure v2 hosts, accounting on hybrid ones). */
+  bool born_in_v2_group = false;
+  pid_t pid = -1;
+  int group_fd = cfg->cgroup_procs[0][0] ? open(cfg->cgroup_procs[0], O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
+  if (group_fd >= 0) {
+    pid = raw_clone_into_cgroup((unsigned long)flags, group_fd);
+    born_in_v2_group = pid >= 0;
+    close(group_fd);
+  }
+  if (!born_in_v2_group) pid = raw_clone((unsigned long)flags | SIGCHLD);
   if (pid < 0) {
     char names[160];
     clone_flags_string(flags, names, sizeof names);
@@ -121,8 +130,12 @@ int supervise_sandbox(struct sandbox_config *cfg) {
     if (cfg->binds[i].tree_fd >= 0) close(cfg->binds[i].tree_fd);
 
   write_id_maps(pid, cfg);
-  enter_cgroups(cfg, pid); /* before MSG_GO: every process of the sandbox is born inside the limits */
   if (!channel_send(sv[0], MSG_GO, 0, 0, NULL, NULL)) die_step("sync_channel", errno, NULL, "send(MSG_GO)");
+  /* While the child mounts its view: the join can wait for an RCU grace period (cgroup.c). The child forks
+   * nothing (no init, no workload) before MSG_LIMITS, so every process of the sandbox is born inside the limits. */
+  if (enter_cgroups(cfg, pid, born_in_v2_group) && !channel_send(sv[0], MSG_LIMITS, 0, 0, NULL, NULL) && errno != EPIPE && errno != ECONNRESET)
+    die_step("sync_channel", errno, NULL, "send(MSG_LIMITS)");
+  reap_children_later(); /* the idmap namespace holders, the cgroup lock warm-up (util.c); again at MSG_EXEC */
   /* Zygote: the sandbox is ready before the command; wait for it (zygote.c), then supervise as cold. */
   if (zygote_enabled()) t0 = zygote_wait_for_request(cfg, sv[0], sfd, pid, t0);
 
@@ -171,6 +184,7 @@ int supervise_sandbox(struct sandbox_config *cfg) {
         denials_exec();
         status_event("\"event\":\"exec\",\"pid\":%ld,\"setupUs\":%llu", workload_host_pid(pid),
                      (unsigned long long)(monotonic_us() - t0));
+        reap_children_later(); /* those that had not ended at MSG_LIMITS */
         break;
       case MSG_ERROR:
         if (m.code == EXIT_NOT_FOUND) {

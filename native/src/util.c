@@ -7,6 +7,7 @@
 #include <limits.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -14,6 +15,29 @@ uint64_t monotonic_us(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+/* Short-lived children of the helper whose end nobody waits for on the critical path (sandbox.h). */
+static pid_t later[MAX_BINDS + 4];
+static size_t nlater;
+
+void reap_later(pid_t pid) {
+  if (nlater < sizeof later / sizeof later[0]) later[nlater++] = pid;
+  else
+    while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {}
+}
+
+/* Never blocks: a child not yet scheduled on a busy machine must not delay the supervision; one still running
+ * stays listed (and is reaped by init if the helper exits first). */
+void reap_children_later(void) {
+  size_t kept = 0;
+  for (size_t i = 0; i < nlater; i++) {
+    pid_t r;
+    do r = waitpid(later[i], NULL, WNOHANG);
+    while (r < 0 && errno == EINTR);
+    if (r == 0) later[kept++] = later[i];
+  }
+  nlater = kept;
 }
 
 /* mkdir -p; an existing directory (or anything existing at the final path) is fine. */

@@ -5,8 +5,8 @@
 // As root (cgroups) and as nobody (rlimits).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { REPO } from '../support/fixtures';
@@ -72,6 +72,41 @@ except OSError as e:
     }
     assert.ok(now <= before + 20, `processes before ${before}, after ${now}`); // other tests share the machine
   });
+}
+
+// The helper joins the v1 run groups while the child mounts its view; nothing of the workload may run before that.
+// The v2 group the child is born in (clone3 CLONE_INTO_CGROUP) is the root of its cgroup namespace, so that one is
+// looked at from the host.
+test("as root the workload's first process is already in the run's groups (v1 memory and pids, the v2 accounting group)", async () => {
+  for (let i = 0; i < 3; i++) {
+    const r = phantom(['run', '--', 'cat', '/proc/self/cgroup']);
+    assert.equal(r.code, 0, r.stderr);
+    const group = (pattern: RegExp) => r.stdout.split('\n').find((l) => pattern.test(l))?.split(':')[2];
+    for (const line of [/^\d+:memory:/, /^\d+:pids:/]) assert.match(group(line) ?? '', /^\/phantom\/run-\d+$/, `${line}: ${r.stdout}`);
+    assert.equal(group(/^0::/), '/', r.stdout);
+  }
+  const marker = `${1000 + Math.floor(Math.random() * 1000)}.25`;
+  const child = spawn(process.execPath, [CLI, 'run', '--', 'sleep', marker], { cwd: dir, stdio: 'ignore' });
+  try {
+    let pid: string | undefined;
+    for (let i = 0; i < 200 && !pid; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      pid = readdirSync('/proc').find((e) => /^\d+$/.test(e) && /^\/\S*\/sleep\0[\d.]+\0$/.test(readFileSafe(`/proc/${e}/cmdline`)) && readFileSafe(`/proc/${e}/cmdline`).endsWith(`\0${marker}\0`));
+    }
+    assert.ok(pid, 'the sandboxed sleep was found');
+    const v2 = readFileSafe(`/proc/${pid}/cgroup`).split('\n').find((l) => l.startsWith('0::'));
+    assert.match(v2 ?? '', /\/phantom\/run-\d+$/, `the workload's v2 group seen from the host: ${v2}`);
+  } finally {
+    child.kill('SIGTERM');
+  }
+});
+
+function readFileSafe(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
 }
 
 test('dd into /tmp and /dev/shm stops at their size (half the memory limit; the default one is checked above)', () => {
