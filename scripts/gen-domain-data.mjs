@@ -11,7 +11,7 @@
 // Inputs
 //   * libseccomp.so.2 (loaded with koffi): the syscall names and numbers it resolves per architecture.
 //   * /usr/share/man/man2/*.2.gz (Debian manpages-dev): NAME line and SYNOPSIS prototype.
-//   * optional: a libseccomp source tree or git dir ($LIBSECCOMP_SRC, default the mirror below) whose
+//   * optional: a libseccomp source tree or git dir ($LIBSECCOMP_SRC; without it the data it supplied is reused) whose
 //     src/syscalls.csv (tag $LIBSECCOMP_TAG, default v2.6.1) supplies what the installed library does
 //     not know: SCMP_ARCH_LOONGARCH64 numbers and syscalls added after it was built.
 //   * optional: a strace source tree or git dir ($STRACE_SRC) whose per-architecture syscallent tables
@@ -41,9 +41,9 @@ const OUT = {
 const CHECK = process.argv.includes('--check');
 const MAN2 = process.env.MAN2_DIR || '/usr/share/man/man2';
 const MAN7 = process.env.MAN7_DIR || '/usr/share/man/man7';
-const LIBSECCOMP_SRC = process.env.LIBSECCOMP_SRC || '/work/.mirror/seccomp+libseccomp/repo';
+const LIBSECCOMP_SRC = process.env.LIBSECCOMP_SRC || '';
 const LIBSECCOMP_TAG = process.env.LIBSECCOMP_TAG || 'v2.6.1';
-const STRACE_SRC = process.env.STRACE_SRC || '/work/.mirror/strace+strace/repo';
+const STRACE_SRC = process.env.STRACE_SRC || '';
 const STRACE_REV = process.env.STRACE_REV || 'HEAD';
 
 const warn = (...a) => console.error('gen-domain-data:', ...a);
@@ -602,8 +602,8 @@ function buildSyscalls() {
   const csv = readLibseccompCsv();
   const strace = readStrace();
   const prevByName = new Map((previous?.syscalls ?? []).map((s) => [s.name, s]));
-  if (!csv) warn(`no libseccomp syscalls.csv at ${LIBSECCOMP_SRC} (${LIBSECCOMP_TAG}); reusing previous data for what it supplied`);
-  if (!strace) warn(`no strace tables at ${STRACE_SRC}; reusing previous argument counts`);
+  if (!csv) warn(`no libseccomp syscalls.csv at ${LIBSECCOMP_SRC || "(set $LIBSECCOMP_SRC to a libseccomp source tree)"} (${LIBSECCOMP_TAG}); reusing previous data for what it supplied`);
+  if (!strace) warn(`no strace tables at ${STRACE_SRC || "(set $STRACE_SRC to a strace source tree)"}; reusing previous argument counts`);
 
   const entries = new Map();
   const fromCsvOnlyArches = ARCHES.filter((a) => !lib.known.has(a.id)).map((a) => a.id);

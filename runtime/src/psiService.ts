@@ -8,7 +8,7 @@ import { DEFAULT_INTERVAL_MS, openPsiMonitor, type PsiMonitor } from './psiMonit
 import { headline, PSI_RESOURCES, type PsiResource, type PsiTriggerSpec } from './psiParser';
 import type { PressureSample, PressureSubscription } from './protocol';
 
-/** The PSI trigger window: 2 s, the shortest a process without CAP_SYS_RESOURCE may use (FACTS.md). */
+/** The PSI trigger window: 2 s, the shortest a process without CAP_SYS_RESOURCE may use: the kernel answers EINVAL to a smaller window unless the writer has CAP_SYS_RESOURCE. */
 export const TRIGGER_WINDOW_MS = 2000;
 
 /** Triggers at each resource's warning threshold: a crossing shows at once, not at the next tick. */
