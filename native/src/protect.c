@@ -35,6 +35,7 @@
 #include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/xattr.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -61,8 +62,20 @@ __attribute__((noreturn)) static void janitor(int wait_fd) {
     int fd = openat(held[i].parent_fd, held[i].name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0) continue;
     struct stat st;
-    if (fstat(fd, &st) == 0 && st.st_dev == held[i].dev && st.st_ino == held[i].ino && flock(fd, LOCK_EX | LOCK_NB) == 0)
-      (void)unlinkat(held[i].parent_fd, held[i].name, AT_REMOVEDIR); /* fails (kept) unless still empty */
+    if (fstat(fd, &st) == 0 && st.st_dev == held[i].dev && st.st_ino == held[i].ino) {
+      /* End of file can come before an exiting helper or init has closed its locked descriptor of the placeholder
+       * (a process's descriptors are closed one by one at exit): a lock still held is retried for up to 2 s, after
+       * which it belongs to another live sandbox, whose own janitor removes the placeholder. */
+      for (int attempt = 0; attempt < 200; attempt++) {
+        if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
+          (void)unlinkat(held[i].parent_fd, held[i].name, AT_REMOVEDIR); /* fails (kept) unless still empty */
+          break;
+        }
+        if (errno != EWOULDBLOCK && errno != EINTR) break;
+        struct timespec pause = {.tv_sec = 0, .tv_nsec = 10 * 1000 * 1000};
+        nanosleep(&pause, NULL);
+      }
+    }
     close(fd);
   }
   _exit(0);
