@@ -124,14 +124,17 @@ static bool send_listener(int sync_fd, int listener) {
   return n == (ssize_t)sizeof m;
 }
 
-/* Whether the cold hand-off's wait (recv on the sync channel, after the install) comes back under the profile: it
- * is allowed, or refused with an errno (which the helper answers). A profile that kills it (a KILL or TRAP default)
- * would kill the workload before its execve. */
+/* Whether the cold hand-off's wait (recv on the sync channel, after the install) really waits for the helper under
+ * the profile: it is allowed, or refused with an errno other than ENOSYS (notified, so the helper answers it). A
+ * profile that kills it (a KILL or TRAP default) would kill the workload before its execve. */
 static bool wait_survives(const struct sandbox_config *cfg) {
   long v = seccomp_verdict((const struct sock_filter *)cfg->seccomp_filter, cfg->seccomp_len, __NR_recvfrom, NATIVE_ARCH);
   if (v < 0) return false; /* depends on the arguments: not worth the risk */
   uint32_t action = (uint32_t)v & SECCOMP_RET_ACTION_FULL;
-  return action == SECCOMP_RET_ALLOW || action == SECCOMP_RET_LOG || action == SECCOMP_RET_ERRNO;
+  /* An ENOSYS answer stays plain ERRNO in the notifying copy: the recv would not wait for the helper to take the
+   * listener, the execve would close it first, and every notified call would then get ENOSYS from the kernel. */
+  if (action == SECCOMP_RET_ERRNO) return ((uint32_t)v & SECCOMP_RET_DATA) != ENOSYS;
+  return action == SECCOMP_RET_ALLOW || action == SECCOMP_RET_LOG;
 }
 
 int denials_install(struct sandbox_config *cfg, const char **failed_call) {
@@ -144,8 +147,8 @@ int denials_install(struct sandbox_config *cfg, const char **failed_call) {
     note(zygote_enabled()
              ? "seccomp denials are not reported for this zygote run: the profile refuses sendmsg, which hands the "
                "supervisor its listener (a cold run reports them)"
-             : "seccomp denials are not reported for this run: the profile refuses sendmsg and kills recvfrom, the "
-               "calls that hand the supervisor its listener");
+             : "seccomp denials are not reported for this run: the profile refuses sendmsg and kills recvfrom or "
+               "answers it ENOSYS, the calls that hand the supervisor its listener");
     if (install(cfg, cfg->seccomp_filter, 0) < 0) {
       *failed_call = "seccomp(SECCOMP_SET_MODE_FILTER, flags, filter)";
       return -1;
