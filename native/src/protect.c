@@ -40,7 +40,7 @@
 #include <unistd.h>
 
 /* Placeholders this sandbox holds: removed by the janitor when the sandbox is over and no other one holds them. */
-static struct { int parent_fd; char name[NAME_MAX + 1]; dev_t dev; ino_t ino; } held[MAX_BINDS];
+static struct { int parent_fd; int lock_fd; char name[NAME_MAX + 1]; dev_t dev; ino_t ino; } held[MAX_BINDS];
 static size_t nheld;
 
 /* A placeholder is marked, so that the last sandbox out removes it even when another one made it (and never a folder
@@ -63,16 +63,16 @@ __attribute__((noreturn)) static void janitor(int wait_fd) {
     if (fd < 0) continue;
     struct stat st;
     if (fstat(fd, &st) == 0 && st.st_dev == held[i].dev && st.st_ino == held[i].ino) {
-      /* End of file can come before an exiting helper or init has closed its locked descriptor of the placeholder
-       * (a process's descriptors are closed one by one at exit): a lock still held is retried for up to 2 s, after
+      /* End of file can come a moment before the last descriptor of this sandbox's lock is closed (the helper's
+       * short-lived children inherit it and exit on their own time): a lock still held is retried for 100 ms, after
        * which it belongs to another live sandbox, whose own janitor removes the placeholder. */
-      for (int attempt = 0; attempt < 200; attempt++) {
+      for (int attempt = 0; attempt < 20; attempt++) {
         if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
           (void)unlinkat(held[i].parent_fd, held[i].name, AT_REMOVEDIR); /* fails (kept) unless still empty */
           break;
         }
         if (errno != EWOULDBLOCK && errno != EINTR) break;
-        struct timespec pause = {.tv_sec = 0, .tv_nsec = 10 * 1000 * 1000};
+        struct timespec pause = {.tv_sec = 0, .tv_nsec = 5 * 1000 * 1000};
         nanosleep(&pause, NULL);
       }
     }
@@ -108,7 +108,18 @@ static void start_janitor(void) {
     janitor(p[0]);
   }
   close(p[0]);
-  /* p[1] is kept open (close-on-exec) for the rest of the helper's life: its end means "over". */
+  /* p[1] is kept open (close-on-exec) for the rest of the helper's life: its end means "over". Numbered above every
+   * placeholder descriptor, so that at exit (descriptors closed in ascending order) the locks go first. */
+  int top = p[1];
+  for (size_t i = 0; i < nheld; i++)
+    if (held[i].lock_fd > top) top = held[i].lock_fd;
+  if (top > p[1]) {
+    int high = fcntl(p[1], F_DUPFD_CLOEXEC, top + 1);
+    if (high >= 0) {
+      close(p[1]);
+      p[1] = high;
+    }
+  }
 }
 
 /* Holds the placeholder `name` in dir (made now or by another sandbox): a shared lock for the sandbox's life. */
@@ -144,6 +155,7 @@ static bool hold_placeholder(int dir, const char *name, const char *view) {
     }
     if (nheld == MAX_BINDS) die_step("protect_paths", E2BIG, NULL, "too many placeholders");
     held[nheld].parent_fd = dir;
+    held[nheld].lock_fd = fd;
     snprintf(held[nheld].name, sizeof held[nheld].name, "%s", name);
     held[nheld].dev = st.st_dev;
     held[nheld++].ino = st.st_ino;
