@@ -50,6 +50,11 @@ export interface RunParams {
    * the (untrusted) repository: the runtime ignores a value from there that would widen the sandbox.
    */
   settingScopes?: Partial<Record<'network' | 'timeoutSeconds', SettingScope>>;
+  /**
+   * Record the run's path syscalls (the learn supervisor) and report the accesses the effective Landlock policy
+   * refuses as `inferred` denials (`phantom run --explain`; the editor's "Explain" on a failed run).
+   */
+  explain?: boolean;
 }
 
 /** The level a VS Code setting value was read from. */
@@ -108,7 +113,25 @@ export interface Denial {
   argument?: string;
   source?: { file: string; line?: number; fragment?: string; reason?: string };
   fix?: string;
+  /**
+   * The fix as a structured change, for the editor to turn into one reviewed, undoable edit (the language server
+   * computes the text edit from the file as it is then). Absent when the fix is words only.
+   */
+  edit?: DenialEdit;
 }
+
+/** A change that would allow a denial, in terms of the file that decided it. `file` is absolute. */
+export type DenialEdit =
+  /** Add `syscall` to the allow rule at `line` of a seccomp profile (or a new allow rule when `line` is absent). */
+  | { kind: 'seccompAllow'; file: string; line?: number; syscall: string }
+  /** Add fragment `fragment` to profile `profile` of a phantom-fragment.yaml. */
+  | { kind: 'addFragment'; file: string; profile: string; fragment: string }
+  /** Add a Landlock `pathBeneath` rule granting `access` on `path` (a landlockconfig file). */
+  | { kind: 'landlockPath'; file: string; path: string; access: string[] }
+  /** Add `path` to a profile's `filesystem.readOnly` / `readWrite` list in a phantom-fragment.yaml. */
+  | { kind: 'filesystemPath'; file: string; profile: string; list: 'readOnly' | 'readWrite'; path: string }
+  /** Set a profile's `network:` of a phantom-fragment.yaml to `mode`. */
+  | { kind: 'network'; file: string; profile: string; mode: NetworkMode };
 
 export interface RunExit {
   runId: string;
