@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 // Generates the domain tables the language server reads (no native code at run time):
 //
-//   server/data/syscalls.json            every syscall name with its number per architecture,
+//   model/data/syscalls.json            every syscall name with its number per architecture,
 //                                        a one-line description, C prototype and argument count
-//   server/data/seccomp.json             seccomp actions, comparison operators, filter flags,
+//   model/data/seccomp.json             seccomp actions, comparison operators, filter flags,
 //                                        architectures (with compat siblings), capabilities
-//   server/data/landlock.json            Landlock rights, scopes, ABI table, landlockconfig groups
+//   model/data/landlock.json            Landlock rights, scopes, ABI table, landlockconfig groups
 //   schemas/landlock.toml.schema.json    the snake_case (TOML) twin of schemas/landlock.schema.json
 //
 // Inputs
@@ -17,7 +17,7 @@
 //   * optional: a strace source tree or git dir ($STRACE_SRC) whose per-architecture syscallent tables
 //     give the kernel-level argument count of every syscall.
 //   When an optional input is missing, the values it supplied are taken over from the existing
-//   server/data/syscalls.json, so the script can be re-run anywhere libseccomp and man pages exist.
+//   model/data/syscalls.json, so the script can be re-run anywhere libseccomp and man pages exist.
 //
 // Usage: node scripts/gen-domain-data.mjs [--check]
 //   --check  generate in memory and fail (exit 1) if a committed file differs.
@@ -31,9 +31,9 @@ import koffi from 'koffi';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = {
-  syscalls: path.join(ROOT, 'server/data/syscalls.json'),
-  seccomp: path.join(ROOT, 'server/data/seccomp.json'),
-  landlock: path.join(ROOT, 'server/data/landlock.json'),
+  syscalls: path.join(ROOT, 'model/data/syscalls.json'),
+  seccomp: path.join(ROOT, 'model/data/seccomp.json'),
+  landlock: path.join(ROOT, 'model/data/landlock.json'),
   landlockSchema: path.join(ROOT, 'schemas/landlock.schema.json'),
   landlockTomlSchema: path.join(ROOT, 'schemas/landlock.toml.schema.json'),
   seccompSchema: path.join(ROOT, 'schemas/seccomp.schema.json'),

@@ -1,9 +1,9 @@
 #!/usr/bin/env node
-// Generates server/src/schemaValidators.generated.ts: the JSON Schemas of schemas/ compiled by ajv ahead of
+// Generates model/src/schemaValidators.generated.ts: the JSON Schemas of schemas/ compiled by ajv ahead of
 // time ("standalone" code), so the language server does not compile a schema when the first document of its
 // kind opens (~40 ms of a just-started server's first diagnostics). Each validator carries a hash of the
 // schema it was compiled from; the server compiles at run time instead when the schema changed since
-// (server/src/schemaErrors.ts), and test/unit/schemaValidators.test.ts fails until this script is re-run.
+// (model/src/schemaErrors.ts), and test/unit/schemaValidators.test.ts fails until this script is re-run.
 //
 // Usage: node scripts/gen-schema-validators.mjs [--check]
 //   --check  generate in memory and fail (exit 1) if the committed file differs.
@@ -18,8 +18,8 @@ const Ajv = require('ajv').default;
 const standaloneCode = require('ajv/dist/standalone').default;
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const OUT = path.join(root, 'server/src/schemaValidators.generated.ts');
-/** Export name → schema file. The Ajv options must stay those of server/src/schemaErrors.ts. */
+const OUT = path.join(root, 'model/src/schemaValidators.generated.ts');
+/** Export name → schema file. The Ajv options must stay those of model/src/schemaErrors.ts. */
 const SCHEMAS = {
   config: 'schemas/phantom-fragment.schema.json',
   seccomp: 'schemas/seccomp.schema.json',
@@ -27,7 +27,7 @@ const SCHEMAS = {
   landlockToml: 'schemas/landlock.toml.schema.json',
 };
 
-/** The same hash server/src/schemaErrors.ts computes of the schema object it validates with. */
+/** The same hash model/src/schemaErrors.ts computes of the schema object it validates with. */
 export function schemaHash(schema) {
   return crypto.createHash('sha256').update(JSON.stringify(schema)).digest('hex').slice(0, 16);
 }

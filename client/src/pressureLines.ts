@@ -17,7 +17,7 @@ export type PressureLines = Record<PsiResource, PressureLine[]>;
 
 const RESOURCES: PsiResource[] = ['cpu', 'memory', 'io'];
 
-export function admissionLines(rules: Record<PsiResource, Required<PressureRule>>): PressureLines {
+export function admissionLines(rules: Record<PsiResource, PressureRule>): PressureLines {
   const out = {} as PressureLines;
   for (const resource of RESOURCES) {
     const rule = rules[resource];

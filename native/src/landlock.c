@@ -47,17 +47,13 @@ struct net_port_attr {
 #define RULE_PATH_BENEATH 1
 #define RULE_NET_PORT 2
 
-/* Rights each ABI knows (cumulative). */
-static uint64_t fs_rights_of_abi(int abi) {
-  uint64_t m = 0;
-  if (abi >= 1) m |= (1ULL << 13) - 1; /* execute .. make_sym */
-  if (abi >= 2) m |= 1ULL << 13;       /* refer */
-  if (abi >= 3) m |= 1ULL << 14;       /* truncate */
-  if (abi >= 5) m |= 1ULL << 15;       /* ioctl_dev */
-  return m;
-}
-static uint64_t net_rights_of_abi(int abi) { return abi >= 4 ? 3 : 0; }
-static uint64_t scopes_of_abi(int abi) { return abi >= 6 ? 3 : 0; }
+/* Rights each ABI knows (cumulative): generated at build time from model/data/landlock.json, the table the editor
+ * and the runtime use (scripts/build-native.mjs writes landlock_abi.h). */
+#include "landlock_abi.h"
+static int known_abi(int abi) { return abi < 0 ? 0 : abi > LANDLOCK_TABLE_MAX_ABI ? LANDLOCK_TABLE_MAX_ABI : abi; }
+static uint64_t fs_rights_of_abi(int abi) { return LANDLOCK_FS_RIGHTS_OF_ABI[known_abi(abi)]; }
+static uint64_t net_rights_of_abi(int abi) { return LANDLOCK_NET_RIGHTS_OF_ABI[known_abi(abi)]; }
+static uint64_t scopes_of_abi(int abi) { return LANDLOCK_SCOPES_OF_ABI[known_abi(abi)]; }
 /* Rights that make sense on a file; the others are directory-only and the kernel rejects them (EINVAL) in a
  * rule whose parent is a file: execute, write_file, read_file, truncate, ioctl_dev. */
 #define FILE_RIGHTS ((1ULL << 0) | (1ULL << 1) | (1ULL << 2) | (1ULL << 14) | (1ULL << 15))

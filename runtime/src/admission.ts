@@ -6,27 +6,22 @@
  * Each resource is judged by its avg10 `some` percentage (the share of the last 10 s in which at least one task
  * stalled on it). Defaults (used for every field the file leaves out):
  *   cpu     warning 50, critical 90, onWarning ignore, onCritical defer
- *   memory  warning 10, critical 40, onWarning defer,  onCritical reject
- *   io      warning 50, critical 90, onWarning ignore, onCritical defer
+ *   memory  warning 20, critical 60, onWarning defer,  onCritical reject
+ *   io      warning 40, critical 80, onWarning ignore, onCritical defer
+ * (DEFAULT_PRESSURE of the configuration model, the schema's defaults.)
  * Memory is strictest: a new sandbox under memory pressure makes every process slower (reclaim) and risks the
  * OOM killer, whereas CPU pressure only makes it start later. A deferred spawn waits at most MAX_DEFER_MS and then
  * runs anyway with a note (the user asked for it; refusing after a wait would be the worst of both).
  */
-import { DEFAULT_PRESSURE } from '../../server/src/config/configModel';
+import { DEFAULT_PRESSURE, type AdmissionAction, type PressureRule } from '../../model';
 import { PSI_RESOURCES, type PsiResource } from './psiParser';
 
-export type AdmissionAction = 'defer' | 'reject' | 'ignore';
+export type { AdmissionAction, PressureRule };
 export type PressureLevel = 'ok' | 'warning' | 'critical';
 
-/** `orchestrator.pressure.<resource>` of phantom-fragment.yaml (schemas/phantom-fragment.schema.json `pressureRule`). */
-export interface PressureRule {
-  warning?: number;
-  critical?: number;
-  onWarning?: AdmissionAction;
-  onCritical?: AdmissionAction;
-}
-export type PressureRules = Partial<Record<PsiResource, PressureRule>>;
-export type ResolvedPressureRules = Record<PsiResource, Required<PressureRule>>;
+/** Pressure rules as a request or a file gives them: every field left out takes the default. */
+export type PressureRules = Partial<Record<PsiResource, Partial<PressureRule>>>;
+export type ResolvedPressureRules = Record<PsiResource, PressureRule>;
 
 /** The defaults written in the schema (orchestrator.pressure.*.default): one table, in the configuration model. */
 export const DEFAULT_PRESSURE_RULES: ResolvedPressureRules = DEFAULT_PRESSURE;
@@ -43,12 +38,12 @@ export function resolvePressureRules(rules: PressureRules = {}): ResolvedPressur
   return resolved;
 }
 
-function stripUndefined(rule: PressureRule): PressureRule {
-  return Object.fromEntries(Object.entries(rule).filter(([, v]) => v !== undefined)) as PressureRule;
+function stripUndefined(rule: Partial<PressureRule>): Partial<PressureRule> {
+  return Object.fromEntries(Object.entries(rule).filter(([, v]) => v !== undefined)) as Partial<PressureRule>;
 }
 
 /** The level of one figure: critical at or above `critical`, warning at or above `warning`. */
-export function levelOf(percent: number, rule: Pick<Required<PressureRule>, 'warning' | 'critical'>): PressureLevel {
+export function levelOf(percent: number, rule: Pick<PressureRule, 'warning' | 'critical'>): PressureLevel {
   if (percent >= rule.critical) return 'critical';
   if (percent >= rule.warning) return 'warning';
   return 'ok';

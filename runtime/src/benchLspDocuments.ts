@@ -27,7 +27,7 @@ export interface BenchFiles {
 }
 
 function readSyscalls(files: BenchFiles): SyscallEntry[] {
-  const data = JSON.parse(fs.readFileSync(path.join(files.root, 'server/data/syscalls.json'), 'utf8')) as { syscalls: SyscallEntry[] };
+  const data = JSON.parse(fs.readFileSync(path.join(files.root, 'model/data/syscalls.json'), 'utf8')) as { syscalls: SyscallEntry[] };
   return data.syscalls;
 }
 

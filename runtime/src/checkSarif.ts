@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { diagnosticHelp } from '../../server/src/diagnosticHelp';
+import { diagnosticHelp } from '../../model';
 import type { CheckResult } from './cliCheck';
 import { RUNTIME_VERSION } from './version';
 

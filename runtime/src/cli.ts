@@ -2,7 +2,7 @@
  * The `phantom` command-line tool: the same engine as the extension, for shells, CI and servers.
  * Each command lives in its own module (cliCommands.ts lists them); this file only dispatches.
  */
-import { closest } from '../../server/src/didYouMean';
+import { closest } from '../../model';
 import { runCommand, UsageError } from './cliArgs';
 import { COMMANDS } from './cliCommands';
 import { RUNTIME_VERSION } from './version';

@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { closest } from '../../server/src/didYouMean';
+import { closest } from '../../model';
 
 export class UsageError extends Error {}
 

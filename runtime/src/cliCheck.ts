@@ -3,10 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { fileSystemContext } from '../../server/src/config/fileAccess';
-import { documentFormat } from '../../server/src/documentKind';
-import { fixesOf } from '../../server/src/quickFix';
-import { validateDocument } from '../../server/src/validation';
+import { fileSystemContext, documentFormat, fixesOf, validateDocument } from '../../model';
 import { toSarif } from './checkSarif';
 import { defineCommand, UsageError } from './cliArgs';
 

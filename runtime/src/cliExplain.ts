@@ -5,14 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { documentFormat } from '../../server/src/documentKind';
-import { didYouMean } from '../../server/src/didYouMean';
-import { parseSource } from '../../server/src/parse';
-import { toValue, type JsonValue } from '../../server/src/sourceTree';
-import { pathAccess } from '../../server/src/config/layeredAccess';
-import { readConfig } from '../../server/src/config/configModel';
-import { effectivePolicy, policySummary, seccompAllowList, type EffectivePolicy } from '../../server/src/config/effectivePolicy';
-import { describeLimits, effectiveLimits, type EffectiveLimits } from '../../server/src/config/defaultLimits';
+import { documentFormat, didYouMean, parseSource, toValue, type JsonValue, pathAccess, loadConfig, effectivePolicy, policySummary, seccompAllowList, type EffectivePolicy, describeLimits, effectiveLimits, type EffectiveLimits } from '../../model';
 import { defineCommand, parseSize, runCommand, UsageError } from './cliArgs';
 
 export const EXPLAIN_COMMAND = defineCommand({
@@ -41,14 +34,12 @@ async function explain(values: { config: string; profile: string; json: boolean 
     const code = (error as NodeJS.ErrnoException).code ?? String(error);
     throw new UsageError(`${file}: cannot be read (${code}) — run phantom in the folder of phantom-fragment.yaml, or pass --config FILE`);
   }
-  const parsed = parseSource(text, documentFormat(absolute)?.syntax ?? 'yaml');
-  if (parsed.problems.length > 0) {
-    const p = parsed.problems[0];
-    const line = text.slice(0, p.start).split('\n').length;
-    console.error(`phantom: ${file}:${line}: ${p.message} — fix the syntax first ('phantom check ${file}' lists every problem)`);
+  const loaded = loadConfig(file, text);
+  if (loaded.syntaxError) {
+    console.error(`phantom: ${file}:${loaded.syntaxError.line}: ${loaded.syntaxError.message} — fix the syntax first ('phantom check ${file}' lists every problem)`);
     return 1;
   }
-  const config = readConfig(toValue(parsed.root));
+  const { config } = loaded;
   const policy = effectivePolicy(config, values.profile);
   if (!policy) {
     const names = Object.keys(config.profiles);

@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { parsePositiveNumber, parseSize, UsageError, type OptionTable } from './cliArgs';
-import type { RunParams } from './protocol';
+import type { NetworkMode, RunParams } from './protocol';
 import type { SandboxSpec } from './sandboxSpawn';
 
 export const SANDBOX_OPTIONS = {
@@ -33,7 +33,7 @@ export interface SandboxOptionValues {
   seccomp?: string;
   landlock?: string;
   'best-effort'?: boolean;
-  network?: 'none' | 'loopback' | 'host';
+  network?: NetworkMode;
   ro: string[];
   rw: string[];
   memory?: string;

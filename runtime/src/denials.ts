@@ -6,9 +6,7 @@
  */
 import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { BUILTIN_FRAGMENTS } from '../../server/src/config/builtinFragments';
-import { parseSource } from '../../server/src/parse';
-import { childAt, type SourceNode } from '../../server/src/sourceTree';
+import { BUILTIN_FRAGMENTS, parseSource, childAt, type SourceNode } from '../../model';
 import { errnoName } from '../../native/bindings/libc';
 import * as scmp from '../../native/bindings/libseccomp';
 import { DEFAULT_PROFILE_NAME, DEFAULT_SECCOMP_PROFILE, REMOVED_FROM_DOCKER } from './defaultProfile';

@@ -6,7 +6,7 @@
  * and notes out.
  */
 import os from 'node:os';
-import seccompData from '../../server/data/seccomp.json';
+import { seccompData } from '../../model';
 import { hostFacts, profileArchitectures, ruleApplies, type SeccompHost } from './seccompCompiler';
 import type { SeccompProfile, SeccompRule } from './seccompProfileLoader';
 

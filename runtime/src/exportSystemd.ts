@@ -7,7 +7,7 @@
  * resolved towards the stricter side: an export is never weaker than its profile.
  */
 import os from 'node:os';
-import seccompData from '../../server/data/seccomp.json';
+import { seccompData } from '../../model';
 import * as scmp from '../../native/bindings/libseccomp';
 import { nativeOnly, type ResolvedProfile } from './exportResolve';
 import type { SeccompRule } from './seccompProfileLoader';

@@ -6,8 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import landlockData from '../../server/data/landlock.json';
-import { closest } from '../../server/src/didYouMean';
+import { landlockData, closest } from '../../model';
 import { ProfileLoadError } from './seccompProfileLoader';
 import type { LandlockConfig } from './landlockProfileLoader';
 import { memoryFile } from './memoryFiles';

@@ -6,7 +6,7 @@ import { refuseWhatCheckRefuses } from './checkAgreement';
 import { readFileSync } from 'node:fs';
 import { parse as parseToml } from 'smol-toml';
 import { parse as parseYaml } from 'yaml';
-import landlockData from '../../server/data/landlock.json';
+import { landlockData } from '../../model';
 import { ProfileLoadError } from './seccompProfileLoader';
 
 export interface LandlockConfig {

@@ -17,6 +17,7 @@
  * `abi` is the lowest ABI that knows every right used; handledAccessFs/Net are everything that ABI handles.
  */
 import path from 'node:path';
+import { documentFormat } from '../../model';
 import { FS_RIGHTS, NET_RIGHTS, rightNames, type PathUsage } from './learnPaths';
 
 export type LandlockFormat = 'json' | 'yaml' | 'toml';
@@ -151,10 +152,8 @@ export function proposeLandlock(usage: PathUsage, workspace: string): LandlockPr
 
 /** The format of a `--landlock-out` file name. */
 export function landlockFormatOf(file: string): LandlockFormat | undefined {
-  const m = /\.landlock\.(json|ya?ml|toml)$/i.exec(file);
-  if (!m) return undefined;
-  const ext = m[1].toLowerCase();
-  return ext === 'toml' ? 'toml' : ext === 'json' ? 'json' : 'yaml';
+  const format = documentFormat(file);
+  return format?.kind === 'landlock' ? format.syntax : undefined;
 }
 
 function header(p: LandlockProposal, usesWorkspace: boolean): string[] {

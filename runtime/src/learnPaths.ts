@@ -4,7 +4,7 @@
  * merge by OR-ing the rights per path, and `uncovered` says which recorded accesses a compiled Landlock layer
  * would refuse — the names a failing replay reports.
  */
-import landlockData from '../../server/data/landlock.json';
+import { landlockData } from '../../model';
 import type { LandlockPlan } from './landlockCompiler';
 
 /** What learning recorded for Landlock (also kept as the `.landlock-learned.json` sidecar). */

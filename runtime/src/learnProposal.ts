@@ -18,7 +18,7 @@
  * - fixed rules a working process needs: `clone3` and `openat2` → ENOSYS (the C library then falls back to
  *   clone / openat, whose flags and mode a filter can check).
  */
-import syscallData from '../../server/data/syscalls.json';
+import { syscallData } from '../../model';
 import { usedNames, type LearnedUsage } from './learnRecording';
 import {
   AF_ALG, AF_VSOCK, CLONE_NAMESPACE_FLAGS, ENOSYS, EPERM, NEVER_LEARNED, REFUSED_IOCTLS, ioctlAllowArgs, noSetIdArg, socketAllowArgs,

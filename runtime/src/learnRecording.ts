@@ -1,11 +1,10 @@
 /**
  * The learn-mode recording model: what the helper wrote (`phantom-sandbox --learn`, native/src/learn.c) turned
  * into syscall NAMES per OCI architecture, with counts and the decisive arguments' values. Pure: numbers are
- * named with server/data/syscalls.json (the same table the editor uses), so the same recording always gives the
+ * named with model/data/syscalls.json (the same table the editor uses), so the same recording always gives the
  * same usage. Several runs merge by adding counts (`--runs K`, learning again).
  */
-import seccompData from '../../server/data/seccomp.json';
-import syscallData from '../../server/data/syscalls.json';
+import { seccompData, syscallData } from '../../model';
 
 /** What the helper writes (docs/learn-mode.md). Values are decimal strings: 64-bit values do not fit a JSON number. */
 export interface RawRecording {

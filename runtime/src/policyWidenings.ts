@@ -9,7 +9,7 @@
  * made real) and the host facts; returns plain words for the user.
  */
 import path from 'node:path';
-import landlockData from '../../server/data/landlock.json';
+import { landlockData } from '../../model';
 import { compileLandlock, type LandlockPlan } from './landlockCompiler';
 import type { LandlockConfig } from './landlockProfileLoader';
 import type { NetworkMode } from './protocol';

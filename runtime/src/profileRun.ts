@@ -1,17 +1,12 @@
 /**
  * A run under a profile of phantom-fragment.yaml: the configuration is read, the profile's effective policy
- * computed by the ONE merge the editor shows (server/src/config/effectivePolicy.ts), and turned into what the
+ * computed by the ONE merge the editor shows (model/src/config/effectivePolicy.ts), and turned into what the
  * sandbox needs — command, network, paths, environment, limits, the seccomp filter and the Landlock rules.
  * Whatever the runtime cannot enforce fails the run with a message (unless the profile asks for best effort,
  * and then it is reported): a sandbox is never weaker than its profile says.
  */
 import path from 'node:path';
-import { parseDocument } from 'yaml';
-import { CONFIG_VARIABLES, readConfig, substituteVariables, type PhantomConfig, type PolicySource } from '../../server/src/config/configModel';
-import { effectivePolicy, type EffectivePolicy } from '../../server/src/config/effectivePolicy';
-import { decidesFilesystem } from '../../server/src/config/layeredAccess';
-import { didYouMean } from '../../server/src/didYouMean';
-import type { JsonValue } from '../../server/src/sourceTree';
+import { CONFIG_VARIABLES, loadConfig, substituteVariables, type PhantomConfig, type PolicySource, effectivePolicy, type EffectivePolicy, decidesFilesystem, didYouMean } from '../../model';
 import { refuseWhatCheckRefuses } from './checkAgreement';
 import { parseSize } from './cliArgs';
 import { DEFAULT_SECCOMP_PROFILE, allowKeepingConditions } from './defaultProfile';
@@ -78,13 +73,6 @@ export interface ProfileRunRequest {
   workspaceFolder?: string;
 }
 
-/** 1-based line and column of an offset. */
-function lineColumn(text: string, offset: number): { line: number; col: number } {
-  const before = text.slice(0, Math.max(0, offset));
-  const line = before.split('\n').length;
-  return { line, col: offset - before.lastIndexOf('\n') };
-}
-
 export function readConfigFile(file: string): PhantomConfig {
   return readConfigSource(file).config;
 }
@@ -98,14 +86,13 @@ export function readConfigSource(file: string): { config: PhantomConfig; text: s
     throw new ProfileLoadError(`${file}: cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)}) — check the --config path`);
   }
   const config = parsedOnce(`config\0${file}`, text, () => {
-    const doc = parseDocument(text, { uniqueKeys: false, prettyErrors: false });
-    if (doc.errors.length > 0) {
-      const first = doc.errors[0];
-      // prettyErrors: false leaves linePos unset: the place comes from the offset (editors and $phantom read it).
-      const line = first.linePos?.[0] ?? lineColumn(text, first.pos[0]);
-      throw new ProfileLoadError(`${file}${line ? `:${line.line}:${line.col}` : ''}: not valid YAML: ${first.message.split('\n')[0]} — fix the syntax there`);
+    // The model's parser, the one `phantom check` and the editor use (model/src/loadFiles.ts).
+    const loaded = loadConfig(file, text);
+    if (loaded.syntaxError) {
+      const { line, column, message } = loaded.syntaxError;
+      throw new ProfileLoadError(`${file}:${line}:${column}: not valid YAML: ${message} — fix the syntax there`);
     }
-    return readConfig(doc.toJS({ maxAliasCount: 100 }) as JsonValue);
+    return loaded.config;
   });
   return { config, text };
 }

@@ -4,11 +4,13 @@
  * docs/runtime-protocol.md describes the same methods for other callers.
  */
 import { NotificationType, RequestType, RequestType0 } from 'vscode-jsonrpc';
+import type { NetworkMode } from '../../model';
 import type { KernelFeatures } from './kernelFeatures';
 
 export type { KernelFeatures };
 
-export type NetworkMode = 'none' | 'loopback' | 'host';
+/** The network of a run (the configuration model's type: one definition). */
+export type { NetworkMode };
 
 export interface RunParams {
   /** Chosen by the caller; names the run in every later message. */
@@ -257,7 +259,7 @@ export const RecentRunsRequest = new RequestType<{ limit?: number }, RecentRun[]
 export const SetPressureRulesRequest = new RequestType<{ rules: PressureRules; maxDeferMs?: number }, void, void>('phantom/setPressureRules');
 export interface PressureRulesResult {
   /** Every resource's thresholds and actions, the defaults filled in. */
-  rules: Record<PsiResource, Required<PressureRule>>;
+  rules: Record<PsiResource, PressureRule>;
   /** Where they come from: the configuration's path, or 'defaults'. */
   source: string;
   /** Why the configuration's rules could not be read (then the defaults are given). */

@@ -12,6 +12,7 @@ import { protectArguments, protectedPaths, type ProtectedPath } from './protecte
 import { compilePolicies, type PolicyInput } from './sandboxPolicy';
 import type { RawDenial } from './denials';
 import { LEARN_BASE_LAYER_NAME, learnBaseProfileOnce } from './seccompHardening';
+import type { NetworkMode } from '../../model';
 
 export interface SandboxSpec {
   /** argv[0] should be a path resolved on the host (sandboxSpec.ts, commandResolution.ts); a bare name is
@@ -21,7 +22,7 @@ export interface SandboxSpec {
   cwd: string;
   /** The cwd is bound read-only (`--cwd-ro`): a profile that keeps its workspace read-only. */
   cwdReadOnly?: boolean;
-  network: 'none' | 'loopback' | 'host';
+  network: NetworkMode;
   readOnly: string[];
   readWrite: string[];
   /** Wall time; the helper kills the whole sandbox when it is reached. */

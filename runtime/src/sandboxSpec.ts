@@ -11,7 +11,7 @@ import { ProfileLoadError } from './seccompProfileLoader';
 import { ApprovalNeededError, approvalStatus, approve, assertStoreUnreachable, repositoryAsks, withoutWorkspaceSettings } from './approvalGate';
 import type { ApprovalStatus } from './protocol';
 import os from 'node:os';
-import { effectiveLimits } from '../../server/src/config/defaultLimits';
+import { effectiveLimits } from '../../model';
 import { protectedPaths } from './protectedPaths';
 
 /** Default wall-time limit of a run, seconds (docs/sandbox.md). */

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { accessSync, closeSync, constants, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import seccompData from '../../server/data/seccomp.json';
+import { seccompData } from '../../model';
 import { MFD_CLOEXEC, errnoName, memfd_create, errno } from '../../native/bindings/libc';
 import * as scmp from '../../native/bindings/libseccomp';
 import { memoryFile } from './memoryFiles';

@@ -7,7 +7,7 @@ import { refuseWhatCheckRefuses } from './checkAgreement';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument, isNode } from 'yaml';
-import seccompData from '../../server/data/seccomp.json';
+import { seccompData } from '../../model';
 
 export interface SeccompArg {
   index: number;

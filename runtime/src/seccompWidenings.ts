@@ -5,7 +5,7 @@
  * conditions included — so a profile cannot hide an allow-everything rule behind a different spelling.
  * Pure: the host facts are an argument.
  */
-import seccompData from '../../server/data/seccomp.json';
+import { seccompData } from '../../model';
 import { DEFAULT_SECCOMP_PROFILE } from './defaultProfile';
 import { AF_VSOCK, ioctlAllowArgs, maskedComplement, noSetIdArg } from './seccompHardening';
 import { profileArchitectures, ruleApplies, type SeccompHost } from './seccompCompiler';

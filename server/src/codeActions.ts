@@ -3,7 +3,7 @@
  * `diagnostic.data`, so offering it needs no re-parse. Pure.
  */
 import { CodeActionKind, type CodeAction, type Diagnostic, type Range } from 'vscode-languageserver-types';
-import { DIAGNOSTIC_SOURCE, fixesOf } from './quickFix';
+import { DIAGNOSTIC_SOURCE, fixesOf } from '../../model';
 
 export function codeActionsFor(uri: string, range: Range, diagnostics: readonly Diagnostic[]): CodeAction[] {
   const actions: CodeAction[] = [];

@@ -2,12 +2,9 @@
 import { CompletionItemKind, type CompletionItem, type CompletionList } from 'vscode-languageserver-types';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { configCompletions } from './config/configCompletion';
-import { parsedDocument } from './parsedDocument';
+import { parsedDocument, schemaFor, nodeAtPath, pathAtOffset, type PathSegment, type SourceNode, type ValidationContext } from '../../model';
 import { profileCompletions } from './profileCompletion';
 import { schemasAt, type Schema } from './schemaNavigator';
-import { schemaFor } from './schemas';
-import { nodeAtPath, pathAtOffset, type PathSegment, type SourceNode } from './sourceTree';
-import type { ValidationContext } from './validationContext';
 
 export function completionsAt(document: TextDocument, offset: number, context: ValidationContext = {}): CompletionItem[] | CompletionList {
   const doc = parsedDocument(document);

@@ -2,12 +2,9 @@
 import type { Hover } from 'vscode-languageserver-types';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { configHover } from './config/configHover';
-import { parsedDocument } from './parsedDocument';
+import { parsedDocument, schemaFor, pathAtOffset, type ValidationContext } from '../../model';
 import { profileHover } from './profileHover';
 import { descriptionOf, schemasAt, type Schema } from './schemaNavigator';
-import { schemaFor } from './schemas';
-import { pathAtOffset } from './sourceTree';
-import type { ValidationContext } from './validationContext';
 
 export function hoverAt(document: TextDocument, offset: number, context: ValidationContext = {}): Hover | null {
   const doc = parsedDocument(document);

@@ -6,13 +6,8 @@
  * - Information diagnostics on allowed syscalls the last learn run never used, each with a quick fix to drop it.
  */
 import { CodeActionKind, type CodeAction, type Range } from 'vscode-languageserver-types';
-import { readConfig } from './config/configModel';
-import { effectivePolicy } from './config/effectivePolicy';
-import type { ParsedDocument } from './parsedDocument';
+import { readConfig, effectivePolicy, type ParsedDocument, DiagnosticSeverity, finding, type PlainDiagnostic, removeArrayItem, childAt, pathAtOffset } from '../../model';
 import type { LearnedUsageParams } from './protocol';
-import { DiagnosticSeverity, finding, type PlainDiagnostic } from './quickFix';
-import { removeArrayItem } from './sourceEdits';
-import { childAt, pathAtOffset } from './sourceTree';
 
 /** The client command the code actions run (package.json declares it). */
 export const LEARN_COMMAND = 'phantom.learnSeccompProfile';

@@ -2,7 +2,7 @@
  * Where the cursor is, read from the text around it (works on half-typed, unparsable documents): the word
  * being typed, whether it is inside quotes, and the key of the list or the value it belongs to.
  */
-import type { Syntax } from './documentKind';
+import { type Syntax } from '../../model';
 
 export interface CursorContext {
   /** The key of the enclosing list (`names`, `allowedAccess`, …) or of the value being typed. */

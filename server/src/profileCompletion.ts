@@ -6,10 +6,7 @@
  */
 import { CompletionItemKind, InsertTextFormat, MarkupKind, type CompletionItem, type CompletionList } from 'vscode-languageserver-types';
 import { cursorContext, type CursorContext } from './listContext';
-import { expandGroup, GROUPS, groupsFor, rightsOf, type RightKind } from './landlockTable';
-import type { ParsedDocument } from './parsedDocument';
-import { profileArchitectures } from './seccompValidation';
-import { TABLE_ARCHITECTURES, syscallInfo, syscallNamesOn } from './syscallTable';
+import { expandGroup, GROUPS, groupsFor, rightsOf, type RightKind, type ParsedDocument, profileArchitectures, TABLE_ARCHITECTURES, syscallInfo, syscallNamesOn } from '../../model';
 
 /** More items than this are cut (the list is then marked incomplete, so the client asks again as the user types). */
 const MAX_ITEMS = 500;

@@ -3,12 +3,7 @@
  * or operator (meaning), an architecture, a Landlock right or group (ABI, kernel, what it controls). Pure;
  * undefined when the value under the cursor is none of these (the schema description then answers).
  */
-import { expandGroup, GROUPS, isGroup, rightInfo, type RightKind } from './landlockTable';
-import type { ParsedDocument } from './parsedDocument';
-import { actionInfo, architectureInfo, operatorInfo } from './seccompTable';
-import { profileArchitectures } from './seccompValidation';
-import type { PathSegment, SourceNode } from './sourceTree';
-import { architecturesOf, existsOn, maxArgc, syscallInfo } from './syscallTable';
+import { expandGroup, GROUPS, isGroup, rightInfo, type RightKind, type ParsedDocument, actionInfo, architectureInfo, operatorInfo, profileArchitectures, type PathSegment, type SourceNode, architecturesOf, existsOn, maxArgc, syscallInfo } from '../../model';
 
 export function profileHover(doc: ParsedDocument, path: PathSegment[], node: SourceNode): string | undefined {
   if (node.type !== 'string' || typeof node.value !== 'string') return undefined;

@@ -1,5 +1,5 @@
 /** Walks a JSON Schema along a document path (local $refs, properties, items, combinators). */
-import type { PathSegment } from './sourceTree';
+import { type PathSegment } from '../../model';
 
 export type Schema = Record<string, unknown>;
 

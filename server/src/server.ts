@@ -15,17 +15,11 @@ import { pathToFileURL } from 'node:url';
 import { codeActionsFor } from './codeActions';
 import { completionsAt } from './completion';
 import { definitionAt } from './config/configDefinition';
-import { fileSystemListDirectory, fileSystemReadFile } from './config/fileAccess';
-import { documentFormat } from './documentKind';
+import { fileSystemListDirectory, fileSystemReadFile, documentFormat, forgetDocument, fileSystemPathKind, parsedDocument, validateDocument, type ValidationContext } from '../../model';
 import { hoverAt } from './hover';
-import { forgetDocument } from './parsedDocument';
-import { fileSystemPathKind } from './pathKind';
 import { kernelLandlockAbiNotification, learnedUsageNotification, type InitializationOptions } from './protocol';
 import { learnCodeActions, learnedUsageDiagnostics, setLearnedUsage } from './learnedUsage';
-import { parsedDocument } from './parsedDocument';
 import { documentSymbols, foldingRanges } from './symbols';
-import { validateDocument } from './validation';
-import type { ValidationContext } from './validationContext';
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);

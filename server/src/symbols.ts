@@ -1,9 +1,7 @@
 /** Document symbols and folding ranges from the source tree. Pure. */
 import { SymbolKind, type DocumentSymbol, type FoldingRange } from 'vscode-languageserver-types';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { documentFormat } from './documentKind';
-import { parsedDocument } from './parsedDocument';
-import type { SourceNode } from './sourceTree';
+import { documentFormat, parsedDocument, type SourceNode } from '../../model';
 
 const MAX_SYMBOLS = 5000;
 

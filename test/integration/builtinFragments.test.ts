@@ -17,7 +17,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { builtinFragmentNames } from '../../server/src/config/builtinFragments';
+import { builtinFragmentNames } from '../../model/src/config/builtinFragments';
 import { FIXTURES, REPO } from '../support/fixtures';
 
 const CLI = path.join(REPO, 'dist/cli.js');

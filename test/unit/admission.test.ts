@@ -1,5 +1,5 @@
 /** Pressure levels and admission (runtime/src/admission.ts): pure rules, and the bounded wait with a fake clock. */
-import { DEFAULT_PRESSURE } from '../../server/src/config/configModel';
+import { DEFAULT_PRESSURE } from '../../model/src/config/configModel';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {

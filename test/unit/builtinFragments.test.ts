@@ -2,11 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { BUILTIN_FRAGMENTS, builtinFragment, builtinFragmentNames } from '../../server/src/config/builtinFragments';
-import { readConfig } from '../../server/src/config/configModel';
-import { expandFragments } from '../../server/src/config/effectivePolicy';
-import { groupsFor, rightsOf } from '../../server/src/landlockTable';
-import { syscallInfo } from '../../server/src/syscallTable';
+import { BUILTIN_FRAGMENTS, builtinFragment, builtinFragmentNames } from '../../model/src/config/builtinFragments';
+import { readConfig } from '../../model/src/config/configModel';
+import { expandFragments } from '../../model/src/config/effectivePolicy';
+import { groupsFor, rightsOf } from '../../model/src/landlockTable';
+import { syscallInfo } from '../../model/src/syscallTable';
 import { REPO } from '../support/fixtures';
 
 const REQUIRED = ['core', 'dns', 'network-client', 'network-server', 'tmp-write', 'workspace-read', 'workspace-write', 'threads', 'subprocess', 'python', 'node', 'shell'];

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Diagnostic } from 'vscode-languageserver-types';
 import { codeActionsFor } from '../../server/src/codeActions';
-import { validateDocument } from '../../server/src/validation';
+import { validateDocument } from '../../model/src/validation';
 import { fixtureDocument, textDocument } from '../support/fixtures';
 
 /** Applies the only quick fix offered for the first diagnostic with `code`; returns the new text. */

@@ -5,11 +5,11 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { CompletionItem, CompletionList, MarkupContent } from 'vscode-languageserver-types';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { builtinFragment } from '../../server/src/config/builtinFragments';
+import { builtinFragment } from '../../model/src/config/builtinFragments';
 import { definitionAt } from '../../server/src/config/configDefinition';
 import { completionsAt } from '../../server/src/completion';
 import { hoverAt } from '../../server/src/hover';
-import type { PathKind, ValidationContext } from '../../server/src/validationContext';
+import type { PathKind, ValidationContext } from '../../model/src/validationContext';
 
 const FILES: Record<string, string> = {
   '/ws/profiles/app.seccomp.json': JSON.stringify({ defaultAction: 'SCMP_ACT_ERRNO', syscalls: [{ names: ['read', 'write', 'ptrace'], action: 'SCMP_ACT_ALLOW' }] }),

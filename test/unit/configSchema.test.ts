@@ -6,8 +6,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import schema from '../../schemas/phantom-fragment.schema.json';
-import { DEFAULT_PRESSURE, readConfig } from '../../server/src/config/configModel';
-import type { JsonValue } from '../../server/src/sourceTree';
+import { DEFAULT_PRESSURE, readConfig } from '../../model/src/config/configModel';
+import type { JsonValue } from '../../model/src/sourceTree';
 import { REPO } from '../support/fixtures';
 
 function undocumented(node: unknown, where = '#', missing: string[] = []): string[] {

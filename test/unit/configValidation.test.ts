@@ -2,10 +2,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { fileSystemContext } from '../../server/src/config/fileAccess';
-import { fixesOf } from '../../server/src/quickFix';
-import { validateDocument, type ValidationContext } from '../../server/src/validation';
-import type { PathKind } from '../../server/src/validationContext';
+import { fileSystemContext } from '../../model/src/config/fileAccess';
+import { fixesOf } from '../../model/src/quickFix';
+import { validateDocument, type ValidationContext } from '../../model/src/validation';
+import type { PathKind } from '../../model/src/validationContext';
 import { fixtureDocument, REPO, textDocument } from '../support/fixtures';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { pathToFileURL } from 'node:url';

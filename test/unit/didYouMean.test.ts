@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { closest, editDistance } from '../../server/src/didYouMean';
+import { closest, editDistance } from '../../model/src/didYouMean';
 
 test('edit distance counts transpositions as one edit', () => {
   assert.equal(editDistance('netwrok', 'network'), 1);

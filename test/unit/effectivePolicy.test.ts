@@ -1,10 +1,10 @@
-/** The merge (server/src/config/effectivePolicy.ts), table-driven: configuration in, policy facts out. */
+/** The merge (model/src/config/effectivePolicy.ts), table-driven: configuration in, policy facts out. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { builtinFragment } from '../../server/src/config/builtinFragments';
-import { readConfig } from '../../server/src/config/configModel';
-import { effectivePolicy, policySummary, seccompAllowList, type EffectivePolicy } from '../../server/src/config/effectivePolicy';
-import type { JsonValue } from '../../server/src/sourceTree';
+import { builtinFragment } from '../../model/src/config/builtinFragments';
+import { readConfig } from '../../model/src/config/configModel';
+import { effectivePolicy, policySummary, seccompAllowList, type EffectivePolicy } from '../../model/src/config/effectivePolicy';
+import type { JsonValue } from '../../model/src/sourceTree';
 
 interface Case {
   name: string;

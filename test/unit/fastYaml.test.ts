@@ -6,8 +6,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseFastYaml } from '../../server/src/fastYaml';
-import { parseYamlFully, parseYamlSource } from '../../server/src/yamlSource';
+import { parseFastYaml } from '../../model/src/fastYaml';
+import { parseYamlFully, parseYamlSource } from '../../model/src/yamlSource';
 import { FIXTURES } from '../support/fixtures';
 
 /** More rounds: FAST_YAML_ROUNDS=20000 node --import tsx --test test/unit/fastYaml.test.ts */

@@ -7,7 +7,7 @@ import { codeActionsFor } from '../../server/src/codeActions';
 import { completionsAt } from '../../server/src/completion';
 import { hoverAt } from '../../server/src/hover';
 import { documentSymbols } from '../../server/src/symbols';
-import { validateDocument } from '../../server/src/validation';
+import { validateDocument } from '../../model/src/validation';
 import { FIXTURES, textDocument } from '../support/fixtures';
 
 let seed = 12345;

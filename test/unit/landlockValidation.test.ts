@@ -1,8 +1,8 @@
 /** The semantic checks of Landlock profiles, one fixture per check with the problem at a known place. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fileSystemPathKind } from '../../server/src/pathKind';
-import { validateDocument, type ValidationContext } from '../../server/src/validation';
+import { fileSystemPathKind } from '../../model/src/pathKind';
+import { validateDocument, type ValidationContext } from '../../model/src/validation';
 import { fixtureDocument } from '../support/fixtures';
 
 function found(relative: string, context: ValidationContext = {}) {

@@ -3,8 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { learnCodeActions, learnedUsageDiagnostics, LEARN_COMMAND, type LearnCommandArgs } from '../../server/src/learnedUsage';
-import { parsedDocument } from '../../server/src/parsedDocument';
-import { fixesOf } from '../../server/src/quickFix';
+import { parsedDocument } from '../../model/src/parsedDocument';
+import { fixesOf } from '../../model/src/quickFix';
 import { textDocument } from '../support/fixtures';
 
 const profileText = '{\n  "defaultAction": "SCMP_ACT_ERRNO",\n  "syscalls": [\n    { "names": ["read", "reboot", "write"], "action": "SCMP_ACT_ALLOW" }\n  ]\n}\n';

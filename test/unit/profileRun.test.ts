@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fragmentAllowlist, globToRegExp, profileChoices, readConfigFile } from '../../runtime/src/profileRun';
-import { readConfig } from '../../server/src/config/configModel';
+import { readConfig } from '../../model/src/config/configModel';
 
 test('match globs: ** spans folders, * and ? stay within a name, {a,b} alternatives', () => {
   const cases: [string, string, boolean][] = [

@@ -1,10 +1,10 @@
-/** The validators ajv compiled ahead of time (server/src/schemaValidators.generated.ts) match schemas/ and agree with compiling now. */
+/** The validators ajv compiled ahead of time (model/src/schemaValidators.generated.ts) match schemas/ and agree with compiling now. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { schemaFindings } from '../../server/src/schemaErrors';
-import { schemaFor } from '../../server/src/schemas';
+import { schemaFindings } from '../../model/src/schemaErrors';
+import { schemaFor } from '../../model/src/schemas';
 import { REPO } from '../support/fixtures';
 
 test('the generated validators are up to date with schemas/ (else: node scripts/gen-schema-validators.mjs)', () => {

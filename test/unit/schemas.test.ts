@@ -267,7 +267,7 @@ interface Syscall {
   mux?: Record<string, string>;
   inLibseccomp?: boolean;
 }
-const syscalls = readJson('server/data/syscalls.json') as { syscalls: Syscall[]; counts: Record<string, number>; generatedFrom: Record<string, string> };
+const syscalls = readJson('model/data/syscalls.json') as { syscalls: Syscall[]; counts: Record<string, number>; generatedFrom: Record<string, string> };
 const byName = new Map(syscalls.syscalls.map((s) => [s.name, s]));
 
 test('syscalls.json: coverage, openat, and every syscall of Docker\'s default profile', () => {
@@ -304,7 +304,7 @@ test('syscalls.json: coverage, openat, and every syscall of Docker\'s default pr
 });
 
 test('seccomp.json and landlock.json agree with the schemas', () => {
-  const seccomp = readJson('server/data/seccomp.json') as {
+  const seccomp = readJson('model/data/seccomp.json') as {
     actions: { name: string; errnoRet: boolean }[];
     operators: { name: string }[];
     flags: { name: string; oci: boolean }[];
@@ -319,7 +319,7 @@ test('seccomp.json and landlock.json agree with the schemas', () => {
   assert.deepEqual(seccomp.actions.filter((a) => a.errnoRet).map((a) => a.name).sort(), ['SCMP_ACT_ERRNO', 'SCMP_ACT_TRACE']);
   assert.deepEqual(seccomp.architectures.find((a) => a.name === 'SCMP_ARCH_X86_64')?.compat, ['SCMP_ARCH_X86', 'SCMP_ARCH_X32']);
 
-  const landlock = readJson('server/data/landlock.json') as {
+  const landlock = readJson('model/data/landlock.json') as {
     accessFs: { name: string; abi: number; appliesTo: string }[];
     accessNet: { name: string; abi: number }[];
     scopes: { name: string; abi: number }[];

@@ -1,7 +1,7 @@
 /** The semantic checks of seccomp profiles, one fixture per check with the problem at a known place. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { validateDocument } from '../../server/src/validation';
+import { validateDocument } from '../../model/src/validation';
 import { fixtureDocument, textDocument } from '../support/fixtures';
 
 /** [line, column, code, message] of every diagnostic, 1-based. */

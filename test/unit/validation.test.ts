@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { validateDocument } from '../../server/src/validation';
+import { validateDocument } from '../../model/src/validation';
 import { fixtureDocument, textDocument } from '../support/fixtures';
 
 function messages(relative: string) {

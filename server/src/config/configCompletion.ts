@@ -6,15 +6,8 @@
  */
 import path from 'node:path';
 import { CompletionItemKind, MarkupKind, type CompletionItem, type CompletionList } from 'vscode-languageserver-types';
-import { documentFormat } from '../documentKind';
+import { documentFormat, type ParsedDocument, type ValidationContext, builtinFragment, configOf, CONFIG_VARIABLES, fragmentNames, documentDirectory } from '../../../model';
 import { cursorContext } from '../listContext';
-import type { ParsedDocument } from '../parsedDocument';
-import type { ValidationContext } from '../validationContext';
-import { builtinFragment } from './builtinFragments';
-import { configOf } from './configDocument';
-import { CONFIG_VARIABLES } from './configModel';
-import { fragmentNames } from './effectivePolicy';
-import { documentDirectory } from './fileAccess';
 
 /** How deep below the configuration's folder profile files are looked for, and how many directories at most. */
 const MAX_DEPTH = 4;

@@ -7,10 +7,7 @@
 import { pathToFileURL } from 'node:url';
 import type { Location } from 'vscode-languageserver-types';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { parsedDocument } from '../parsedDocument';
-import { childAt, nodeAtPath, pathAtOffset } from '../sourceTree';
-import type { ValidationContext } from '../validationContext';
-import { isFragmentReference, referenceKind, resolveReference } from './configDocument';
+import { parsedDocument, childAt, nodeAtPath, pathAtOffset, type ValidationContext, isFragmentReference, referenceKind, resolveReference } from '../../../model';
 
 export function definitionAt(document: TextDocument, offset: number, context: ValidationContext = {}): Location | null {
   const doc = parsedDocument(document);

@@ -3,15 +3,7 @@
  * grants; on a profile's name its effective policy in short (effectivePolicy.ts, the one merge). Pure;
  * a referenced seccomp profile is read through the injectable ValidationContext to count its syscalls.
  */
-import { documentFormat } from '../documentKind';
-import { parseSource } from '../parse';
-import type { ParsedDocument } from '../parsedDocument';
-import { toValue, type PathSegment, type SourceNode } from '../sourceTree';
-import type { ValidationContext } from '../validationContext';
-import { builtinFragment } from './builtinFragments';
-import { configOf, isFragmentReference, resolveReference } from './configDocument';
-import type { FragmentSpec, PhantomConfig } from './configModel';
-import { effectivePolicy, expandFragments, fragmentNamed, policySummary, seccompAllowList, type EffectivePolicy } from './effectivePolicy';
+import { documentFormat, parseSource, type ParsedDocument, toValue, type PathSegment, type SourceNode, type ValidationContext, builtinFragment, configOf, isFragmentReference, resolveReference, type FragmentSpec, type PhantomConfig, effectivePolicy, expandFragments, fragmentNamed, policySummary, seccompAllowList, type EffectivePolicy } from '../../../model';
 
 export interface ConfigHover {
   markdown: string;

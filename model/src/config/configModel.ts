@@ -7,7 +7,8 @@
 import type { JsonValue } from '../sourceTree';
 
 export type NetworkMode = 'none' | 'loopback' | 'host';
-export type Admission = 'defer' | 'reject' | 'ignore';
+/** What a spawn does when a resource's pressure reaches a level (`orchestrator.pressure.<resource>.on*`). */
+export type AdmissionAction = 'defer' | 'reject' | 'ignore';
 export type PressureResource = 'cpu' | 'memory' | 'io';
 
 /** Network modes from the most closed to the most open: a larger index grants more. */
@@ -86,11 +87,12 @@ export interface ProfileSpec {
   unprotect?: string[];
 }
 
+/** `orchestrator.pressure.<resource>` of phantom-fragment.yaml (schemas/phantom-fragment.schema.json `pressureRule`), defaults filled in. */
 export interface PressureRule {
   warning: number;
   critical: number;
-  onWarning: Admission;
-  onCritical: Admission;
+  onWarning: AdmissionAction;
+  onCritical: AdmissionAction;
 }
 
 export interface PhantomConfig {
@@ -142,7 +144,7 @@ function network(value: JsonValue | undefined): NetworkMode | undefined {
   return typeof value === 'string' && (NETWORK_MODES as readonly string[]).includes(value) ? (value as NetworkMode) : undefined;
 }
 
-function admission(value: JsonValue | undefined): Admission | undefined {
+function admission(value: JsonValue | undefined): AdmissionAction | undefined {
   return value === 'defer' || value === 'reject' || value === 'ignore' ? value : undefined;
 }
 

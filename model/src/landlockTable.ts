@@ -1,4 +1,4 @@
-/** Landlock rights, scopes, groups and ABIs (server/data/landlock.json). Loaded once. */
+/** Landlock rights, scopes, groups and ABIs (model/data/landlock.json). Loaded once. */
 import data from '../data/landlock.json';
 
 export type RightKind = 'fs' | 'net' | 'scope';

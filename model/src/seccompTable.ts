@@ -1,4 +1,4 @@
-/** Seccomp actions, operators and architectures (server/data/seccomp.json). Loaded once. */
+/** Seccomp actions, operators and architectures (model/data/seccomp.json). Loaded once. */
 import data from '../data/seccomp.json';
 
 export interface ActionInfo {

@@ -3,7 +3,7 @@
  * declaring them. Data, not code — and every syscall carries the reason it is granted (as firecracker's
  * shipped profiles do), because an allow list nobody can explain is one nobody can shrink.
  *
- * Names are x86_64 syscall names (server/data/syscalls.json; test/unit/builtinFragments.test.ts checks
+ * Names are x86_64 syscall names (model/data/syscalls.json; test/unit/builtinFragments.test.ts checks
  * them). `core` is what every dynamically linked program needs to start and exit; every other fragment
  * adds one capability on top of it. Paths use `${workspaceFolder}`, substituted by the runtime.
  */

@@ -1,4 +1,4 @@
-/** The syscall table (server/data/syscalls.json): lookups by name and architecture. Loaded once. */
+/** The syscall table (model/data/syscalls.json): lookups by name and architecture. Loaded once. */
 import data from '../data/syscalls.json';
 
 export interface SyscallInfo {

@@ -1,0 +1,99 @@
+/**
+ * The one way to read each of the product's files: the text → its parse (the model's parser of its syntax) and the
+ * diagnostics `phantom check` prints for it (the validators of validation.ts, on the real filesystem). The editor
+ * validates open documents the same way (validation.ts); `phantom check` and `phantom run` both go through here, so
+ * they accept and refuse the same files.
+ */
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { readConfig, type PhantomConfig } from './config/configModel';
+import { fileSystemContext } from './config/fileAccess';
+import { documentFormat, type DocumentKind, type Syntax } from './documentKind';
+import { parseSource } from './parse';
+import { DiagnosticSeverity, type PlainDiagnostic } from './quickFix';
+import { toValue, type ParsedSource, type SyntaxProblem } from './sourceTree';
+import { validateDocument } from './validation';
+import type { ValidationContext } from './validationContext';
+
+/** A file as the model reads it. */
+export interface LoadedFile {
+  /** The path it was loaded as. */
+  file: string;
+  text: string;
+  kind: DocumentKind;
+  syntax: Syntax;
+  parsed: ParsedSource;
+  /** The first syntax problem, 1-based, when the text is not valid in its syntax. */
+  syntaxError?: { line: number; column: number; message: string };
+  /** Everything `phantom check` reports for the file, computed on first use (a configuration's references are read then). */
+  diagnostics(): PlainDiagnostic[];
+  /** The errors among them. */
+  errors(): PlainDiagnostic[];
+}
+
+export interface LoadedConfig extends LoadedFile {
+  /** The configuration as the effective policy reads it (what the text gives, syntax errors or not). */
+  config: PhantomConfig;
+}
+
+/**
+ * The name `phantom check` gives a file: its own when it is named like its kind, else one that says the kind (a
+ * profile referenced under any name is validated as what it is referenced as).
+ */
+export function checkedName(file: string, kind: DocumentKind): string {
+  if (documentFormat(file)?.kind === kind) return file;
+  if (kind === 'config') return path.join(path.dirname(file), 'phantom-fragment.yaml');
+  const ext = /\.toml$/i.test(file) ? 'toml' : /\.json$/i.test(file) ? 'json' : 'yaml';
+  return `${file}.${kind}.${ext}`;
+}
+
+/** 1-based line and column of an offset. */
+function lineColumn(text: string, offset: number): { line: number; column: number } {
+  const before = text.slice(0, Math.max(0, offset));
+  const line = before.split('\n').length;
+  return { line, column: offset - before.lastIndexOf('\n') };
+}
+
+function syntaxErrorOf(text: string, problems: SyntaxProblem[]): LoadedFile['syntaxError'] {
+  const first = problems[0];
+  return first ? { ...lineColumn(text, first.start), message: first.message } : undefined;
+}
+
+/**
+ * Loads `text` (the content of `file`) as a file of `kind`. `context`: the filesystem the validators see
+ * (default: the real one, as `phantom check` sees it).
+ */
+export function loadFile(file: string, text: string, kind: DocumentKind, context: ValidationContext = fileSystemContext()): LoadedFile {
+  const name = checkedName(path.resolve(file), kind);
+  const format = documentFormat(name)!;
+  const parsed = parseSource(text, format.syntax);
+  let diagnostics: PlainDiagnostic[] | undefined;
+  const all = () => (diagnostics ??= validateDocument(TextDocument.create(pathToFileURL(name).href, 'plaintext', 0, text), context));
+  return {
+    file,
+    text,
+    kind,
+    syntax: format.syntax,
+    parsed,
+    syntaxError: syntaxErrorOf(text, parsed.problems),
+    diagnostics: all,
+    errors: () => all().filter((d) => d.severity === DiagnosticSeverity.Error),
+  };
+}
+
+/** phantom-fragment.yaml: its configuration model and check's diagnostics. */
+export function loadConfig(file: string, text: string, context?: ValidationContext): LoadedConfig {
+  const loaded = loadFile(file, text, 'config', context);
+  return { ...loaded, config: readConfig(toValue(loaded.parsed.root)) };
+}
+
+/** A seccomp profile file (OCI `LinuxSeccomp` with Docker's extensions, JSON or YAML) and check's diagnostics. */
+export function loadSeccompProfile(file: string, text: string, context?: ValidationContext): LoadedFile {
+  return loadFile(file, text, 'seccomp', context);
+}
+
+/** A Landlock profile file (landlockconfig's model: JSON/YAML camelCase, TOML snake_case) and check's diagnostics. */
+export function loadLandlockProfile(file: string, text: string, context?: ValidationContext): LoadedFile {
+  return loadFile(file, text, 'landlock', context);
+}
