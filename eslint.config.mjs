@@ -18,12 +18,35 @@ export default tseslint.config(
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', URLSearchParams: 'readonly', fetch: 'readonly', AbortSignal: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', Buffer: 'readonly' } },
   },
   {
-    // The language server is pure: it never reaches into the editor, the runtime or native code.
+    // The language server is pure: it never reaches into the editor, the runtime or native code; it reads the
+    // domain model through its index only.
     files: ['server/src/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [
         { group: ['vscode'], message: 'The server never imports vscode.' },
         { group: ['**/runtime/**', '**/native/**', '**/client/**', 'koffi'], message: 'The server imports nothing of the runtime, native code or the client.' },
+        { group: ['**/model/src/**', '**/model/data/**', '**/model/index'], message: "Import the model through its index ('../../model')." },
+      ] }],
+    },
+  },
+  {
+    // The runtime reads the domain model through its index, never the language server's internals.
+    files: ['runtime/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [
+        { group: ['vscode'], message: 'The runtime never imports vscode.' },
+        { group: ['**/server/**', '**/client/**'], message: "The runtime imports nothing of the language server or the client: what both need is in model/ (import '../../model')." },
+        { group: ['**/model/src/**', '**/model/data/**', '**/model/index'], message: "Import the model through its index ('../../model')." },
+      ] }],
+    },
+  },
+  {
+    // The domain model is pure: it imports none of the processes, the editor or native code.
+    files: ['model/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [
+        { group: ['vscode'], message: 'The model never imports vscode.' },
+        { group: ['**/server/**', '**/runtime/**', '**/client/**', '**/native/**', 'koffi'], message: 'The model imports nothing of the server, the runtime, the client or native code.' },
       ] }],
     },
   },
