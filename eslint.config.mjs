@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.cache/**', 'test-output/**', 'test/fixtures/**', 'examples/**', '.vscode-test/**'] },
+  { ignores: ['dist/**', 'node_modules/**', '.cache/**', 'test-output/**', 'test/fixtures/**', 'examples/**', '.vscode-test/**', 'model/generated/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

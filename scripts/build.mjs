@@ -22,6 +22,10 @@ if (native.status !== 0) process.exit(native.status ?? 1);
 
 copyKoffiAddons(allTargets ? TARGETS : [nativeTarget()]);
 
+// The schema validators compiled ahead of time (model/generated/, not in git): the bundles import them.
+const validators = spawnSync(process.execPath, [path.join(root, 'scripts/gen-schema-validators.mjs')], { stdio: 'inherit' });
+if (validators.status !== 0) process.exit(validators.status ?? 1);
+
 /**
  * koffi's API is its native addon, which npm installs in the optional package @koromix/koffi-<platform>-<arch>.
  * The bundles load it from dist/native/koffi/<platform>_<arch>/ (native/bindings/koffi.ts, chosen at run time), so

@@ -45,6 +45,8 @@ if (only.length === 0) {
   must('type-check', process.execPath, ['node_modules/typescript/bin/tsc', '-p', '.', '--noEmit']);
   // The webview script runs in a browser: it has its own config with the DOM types.
   must('type-check (webview)', process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'client/media', '--noEmit']);
+  // The committed domain tables (model/data/) are what scripts/gen-domain-data.mjs makes from its sources.
+  must('domain data', process.execPath, ['scripts/gen-domain-data.mjs', '--check']);
 }
 
 function testFiles(dir, suffix) {

@@ -2,11 +2,9 @@
  * JSON Schema validation (ajv) turned into findings a person understands, each pinned to the exact key or
  * value: no "must match exactly one schema in oneOf", no list of every allowed value.
  */
-import type AjvClass from 'ajv';
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import { createHash } from 'node:crypto';
+import * as precompiled from '../generated/schemaValidators';
 import { closest, didYouMean } from './didYouMean';
-import * as precompiled from './schemaValidators.generated';
 import type { JsonValue, PathSegment } from './sourceTree';
 
 export interface SchemaFinding {
@@ -21,25 +19,18 @@ export interface SchemaFinding {
 
 type Schema = Record<string, unknown>;
 
-const compiled = new Map<object, ValidateFunction>();
-let ajv: AjvClass | undefined;
-
 /**
- * The validator of a schema: compiled ahead of time by scripts/gen-schema-validators.mjs when it was compiled
- * from this very schema (a just-started server then skips ~40 ms of compiling), else by ajv now — with the
- * same options as the script (loaded only then).
+ * The validator of one of the schemas of schemas/ (schemas.ts), compiled ahead of time by
+ * scripts/gen-schema-validators.mjs at build time (a just-started server then skips ~40 ms of compiling).
  */
 function validatorFor(schema: object): ValidateFunction {
   const id = (schema as Schema).$id;
-  const ahead = typeof id === 'string' ? precompiled.SCHEMA_HASHES[id] : undefined;
-  if (ahead && createHash('sha256').update(JSON.stringify(schema)).digest('hex').slice(0, 16) === ahead.hash) {
-    return (precompiled as unknown as Record<string, ValidateFunction>)[ahead.name];
-  }
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- ajv's compiler is only needed for a schema changed since generation
-  const Ajv = (require('ajv') as { default: typeof AjvClass }).default;
-  ajv ??= new Ajv({ allErrors: true, strict: false, verbose: true });
-  return ajv.compile(schema);
+  const name = typeof id === 'string' ? precompiled.VALIDATOR_NAMES[id] : undefined;
+  if (!name) throw new Error(`no validator was generated for the schema ${String(id)}: add it to scripts/gen-schema-validators.mjs`);
+  return (precompiled as unknown as Record<string, ValidateFunction>)[name];
 }
+
+const compiled = new Map<object, ValidateFunction>();
 
 export function schemaFindings(schema: object, value: JsonValue): SchemaFinding[] {
   let validate = compiled.get(schema);
