@@ -63,7 +63,7 @@ const bundles = [
   { entry: 'server/src/server.ts', out: 'dist/server.js', external: [] },
   // `koffi` itself is never reached from a bundle (PHANTOM_SHIPPED_KOFFI): external keeps esbuild from pulling it in.
   { entry: 'runtime/src/runtimeMain.ts', out: 'dist/runtime.js', external: ['koffi'], define: shippedKoffi },
-  { entry: 'runtime/src/cli.ts', out: 'dist/cli.js', external: ['koffi'], banner: '#!/usr/bin/env node', define: shippedKoffi },
+  { entry: 'runtime/src/cli/cli.ts', out: 'dist/cli.js', external: ['koffi'], banner: '#!/usr/bin/env node', define: shippedKoffi },
 ];
 
 const options = (b) => ({

@@ -1,6 +1,6 @@
 // The platforms one .vsix carries, for the build (scripts/build-native.mjs, scripts/build.mjs), the package check
 // (scripts/check-package.mjs) and the setup (scripts/ensure-test-tools.mjs). The runtime picks its helper and koffi's
-// addon from `process.platform`-`process.arch` (runtime/src/sandboxSpawn.ts helperPath, native/bindings/koffi.ts).
+// addon from `process.platform`-`process.arch` (runtime/src/sandbox/sandboxSpawn.ts helperPath, native/bindings/koffi.ts).
 //   name:      the folder under dist/native/ of the helper, and Node's `${process.platform}-${process.arch}`
 //   koffi:     koffi's folder name for the addon (its package is @koromix/koffi-<name>)
 //   gnu:       the GNU triplet; a cross compiler is `<gnu>-gcc` (Debian: gcc-<gnu with - for _>)

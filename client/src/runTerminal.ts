@@ -154,7 +154,7 @@ export class RunTerminal implements vscode.Pseudoterminal {
     const status = exitStatusText(exit, stopped);
     const colour = exit.code === 0 ? GREEN : stopped ? YELLOW : RED;
     this.own(`${colour}■ ${status}${RESET} ${DIM}(${started}ran ${(exit.timings.totalMs / 1000).toFixed(2)} s)`);
-    // What the sandbox refused (runtime/src/denials.ts). Paths come from the sandbox: JSON-quoted (C0 controls escaped)
+    // What the sandbox refused (runtime/src/denials/denials.ts). Paths come from the sandbox: JSON-quoted (C0 controls escaped)
     // and C1 controls dropped, so a planted file name cannot steer the terminal.
     const refused = (exit.denials ?? []).filter((d) => !d.expected).map((d) => `${d.syscall ?? d.address ?? 'killed'}${d.path !== undefined ? ` ${JSON.stringify(d.path)}` : ''}${d.source ? ` (${d.source.file}${d.source.line ? `:${d.source.line}` : ''})` : ''}`);
     if (refused.length) this.own(`${RED}refused: ${refused.join(' · ').replace(/[\u0080-\u009f]/g, '')}`);

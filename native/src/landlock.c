@@ -1,5 +1,5 @@
 /*
- * Landlock: the rule list compiled by the runtime (runtime/src/landlockCompiler.ts) is read from a file
+ * Landlock: the rule list compiled by the runtime (runtime/src/policy/landlockCompiler.ts) is read from a file
  * before the clone (read_landlock_rules), turned into a ruleset in the sandbox child once the final
  * filesystem view exists (build_landlock_ruleset: every path is opened as the sandbox sees it), and enforced
  * by the workload right before the seccomp filter and execve (restrict_landlock).
@@ -65,7 +65,7 @@ static uint64_t scopes_of_abi(int abi) { return LANDLOCK_SCOPES_OF_ABI[known_abi
 #define F_SEAL_WRITE 0x0008
 #endif
 
-/* The runtime hands policies over as sealed memfds (runtime/src/memoryFiles.ts). A memfd that is not sealed
+/* The runtime hands policies over as sealed memfds (runtime/src/sandbox/memoryFiles.ts). A memfd that is not sealed
  * against writes and size changes could be changed after the runtime checked it: refused. A regular file (the
  * helper run by hand) has no seals (EINVAL) and is read as it is. */
 static bool unsealed_memfd(int fd) {

@@ -2,7 +2,7 @@
  * Protected paths (--protect, --protect-dir): files that host programs trust — `.git` (hooks, `core.fsmonitor`),
  * `.vscode` (settings, tasks), the configuration in force and its profile files, shell startup files, the
  * runtime's own files — stay read-only inside the sandbox however their folder is granted. The runtime names them
- * (runtime/src/protectedPaths.ts); the helper makes them so while it builds the view, once per sandbox (a zygote
+ * (runtime/src/sandbox/protectedPaths.ts); the helper makes them so while it builds the view, once per sandbox (a zygote
  * does it while it is prepared, never per request).
  *
  *   present   a recursive read-only copy of its own mount is put on top of it (open_tree + mount_setattr +

@@ -1,5 +1,5 @@
 /*
- * seccomp: the filter arrives already compiled (runtime/src/seccompCompiler.ts, libseccomp with the
+ * seccomp: the filter arrives already compiled (runtime/src/policy/seccompCompiler.ts, libseccomp with the
  * binary-tree optimisation) as a raw array of struct sock_filter. The helper only reads it before the clone
  * and installs it in the workload as the very last step before execve — after no_new_privs and Landlock —
  * so nothing of the setup (and not init, which stays outside the filter) depends on what the filter allows.

@@ -5,7 +5,7 @@
  */
 import { NotificationType, RequestType, RequestType0 } from 'vscode-jsonrpc';
 import type { NetworkMode } from '../../model';
-import type { KernelFeatures } from './kernelFeatures';
+import type { KernelFeatures } from './kernel/kernelFeatures';
 
 export type { KernelFeatures };
 
@@ -95,7 +95,7 @@ export interface RunTimings {
   warm: boolean;
 }
 
-/** One distinct refusal of a run, explained (runtime/src/denials.ts, docs/sandbox.md "Denials"). */
+/** One distinct refusal of a run, explained (runtime/src/denials/denials.ts, docs/sandbox.md "Denials"). */
 export interface Denial {
   kind: 'seccomp' | 'landlock' | 'network';
   syscall?: string;
@@ -213,13 +213,13 @@ export const PingRequest = new RequestType0<{ version: string; pid: number }, vo
 
 // ---- Pressure (PSI) and startup metrics -------------------------------------------------------------------
 
-import type { PsiResource, PsiSnapshot } from './psiParser';
-import type { MetricsSnapshot, RecentRun } from './startupMetrics';
-import type { PressureRule, PressureRules } from './admission';
+import type { PsiResource, PsiSnapshot } from './psi/psiParser';
+import type { MetricsSnapshot, RecentRun } from './runs/startupMetrics';
+import type { PressureRule, PressureRules } from './psi/admission';
 
-export type { PsiResource, PsiLine, PsiResourcePressure, PsiSnapshot } from './psiParser';
-export type { MetricsSnapshot, ProfileMetrics, LatencyStats, PoolState, RecentRun } from './startupMetrics';
-export type { PressureRules, PressureRule, AdmissionAction } from './admission';
+export type { PsiResource, PsiLine, PsiResourcePressure, PsiSnapshot } from './psi/psiParser';
+export type { MetricsSnapshot, ProfileMetrics, LatencyStats, PoolState, RecentRun } from './runs/startupMetrics';
+export type { PressureRules, PressureRule, AdmissionAction } from './psi/admission';
 
 /** One PSI reading of the machine, or why there is none (the client hides its pressure view then). */
 export type PressureSample =

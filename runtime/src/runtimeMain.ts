@@ -3,9 +3,9 @@
  * dies with it (runs are killed on exit; the helper also sets a parent-death signal).
  */
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
-import { probeKernelFeatures } from './kernelProbe';
-import { PsiService } from './psiService';
-import { StartupMetrics } from './startupMetrics';
+import { probeKernelFeatures } from './kernel/kernelProbe';
+import { PsiService } from './psi/psiService';
+import { StartupMetrics } from './runs/startupMetrics';
 import {
   KernelFeaturesRequest,
   MetricsSnapshotRequest,
@@ -26,13 +26,13 @@ import {
   RunStartRequest,
   RunStdinNotification,
 } from './protocol';
-import { DEFAULT_PRESSURE_RULES, resolvePressureRules, type ResolvedPressureRules } from './admission';
-import { profileChoices, readConfigFile } from './profileRun';
-import { recordedCommand, RunManager } from './runManager';
+import { DEFAULT_PRESSURE_RULES, resolvePressureRules, type ResolvedPressureRules } from './psi/admission';
+import { profileChoices, readConfigFile } from './policy/profileRun';
+import { recordedCommand, RunManager } from './runs/runManager';
 import { ApprovalStatusRequest, ApproveRequest, LearnProfileRequest, LearnProgressNotification } from './protocol';
-import { sandboxSpecFor } from './sandboxSpec';
-import { learnForEditor } from './learnService';
-import { ZygoteManager } from './zygoteManager';
+import { sandboxSpecFor } from './sandbox/sandboxSpec';
+import { learnForEditor } from './learn/learnService';
+import { ZygoteManager } from './zygote/zygoteManager';
 import { RUNTIME_VERSION } from './version';
 
 const connection = createMessageConnection(new StreamMessageReader(process.stdin), new StreamMessageWriter(process.stdout));

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { REPO } from '../support/fixtures';
-import type { LspBenchResult, LspServerFigures } from '../../runtime/src/benchLsp';
+import type { LspBenchResult, LspServerFigures } from '../../runtime/src/bench/benchLsp';
 
 const CLI = path.join(REPO, 'dist/cli.js');
 

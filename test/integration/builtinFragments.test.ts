@@ -150,7 +150,7 @@ const CASES: FragmentCase[] = [
     argv: () => ['bin/hello'],
     // `with` is core alone. Its "without" cannot be an empty fragment list (that is the built-in default
     // profile), nor a declared fragment granting nothing (no syscall granted also leaves the default profile:
-    // runtime/src/profileRun.ts seccompOf). So the comparison is a declared fragment granting exactly what the
+    // runtime/src/policy/profileRun.ts seccompOf). So the comparison is a declared fragment granting exactly what the
     // probe's own code calls — write and exit_group — and nothing of what starting a program takes. (Without
     // write and exit_group the sandbox could not even report the refused execve: the run dies silently, 139.)
     declare: { 'program-only': ['write', 'exit_group'], 'program-and-exec': ['execve', 'write', 'exit_group'] },

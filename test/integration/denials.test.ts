@@ -9,10 +9,10 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { denialOrigin, exitDenials } from '../../runtime/src/denials';
+import { denialOrigin, exitDenials } from '../../runtime/src/denials/denials';
 import type { Denial } from '../../runtime/src/protocol';
-import type { SandboxSpec } from '../../runtime/src/sandboxSpawn';
-import { ZygoteManager } from '../../runtime/src/zygoteManager';
+import type { SandboxSpec } from '../../runtime/src/sandbox/sandboxSpawn';
+import { ZygoteManager } from '../../runtime/src/zygote/zygoteManager';
 import { REPO } from '../support/fixtures';
 
 const CLI = path.join(REPO, 'dist/cli.js');

@@ -9,7 +9,7 @@ import { chmodSync, chownSync, copyFileSync, lstatSync, mkdirSync, mkdtempSync, 
 import os from 'node:os';
 import path from 'node:path';
 import { FIXTURES, REPO } from '../support/fixtures';
-import { parseSeccompProfile } from '../../runtime/src/seccompProfileLoader';
+import { parseSeccompProfile } from '../../runtime/src/policy/seccompProfileLoader';
 
 const CLI = path.join(REPO, 'dist/cli.js');
 const NOBODY = 65534;

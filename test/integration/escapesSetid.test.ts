@@ -10,8 +10,8 @@ import { chmodSync, copyFileSync, existsSync, mkdtempSync, rmSync, statSync, wri
 import os from 'node:os';
 import path from 'node:path';
 import { FIXTURES, REPO } from '../support/fixtures';
-import type { SandboxSpec } from '../../runtime/src/sandboxSpawn';
-import { ZygoteManager } from '../../runtime/src/zygoteManager';
+import type { SandboxSpec } from '../../runtime/src/sandbox/sandboxSpawn';
+import { ZygoteManager } from '../../runtime/src/zygote/zygoteManager';
 
 const CLI = path.join(REPO, 'dist/cli.js');
 const HELPER = path.join(REPO, 'dist/native/phantom-sandbox');

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
-import { parseCgroup2Mount, probeKernelFeatures } from '../../runtime/src/kernelProbe';
+import { parseCgroup2Mount, probeKernelFeatures } from '../../runtime/src/kernel/kernelProbe';
 
 const features = probeKernelFeatures();
 const byId = (id: string) => {

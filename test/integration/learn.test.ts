@@ -7,11 +7,11 @@ import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import os from 'node:os';
 import path from 'node:path';
 import { FIXTURES, REPO } from '../support/fixtures';
-import { helperPath, type SandboxSpec } from '../../runtime/src/sandboxSpawn';
-import { sandboxSpecFor } from '../../runtime/src/sandboxSpec';
-import { captureRun, learnProfile, recordOnce } from '../../runtime/src/learnRun';
-import { parseRecording, usageFromRecording, usedNames } from '../../runtime/src/learnRecording';
-import { renderJson, type ProposedProfile } from '../../runtime/src/learnProposal';
+import { helperPath, type SandboxSpec } from '../../runtime/src/sandbox/sandboxSpawn';
+import { sandboxSpecFor } from '../../runtime/src/sandbox/sandboxSpec';
+import { captureRun, learnProfile, recordOnce } from '../../runtime/src/learn/learnRun';
+import { parseRecording, usageFromRecording, usedNames } from '../../runtime/src/learn/learnRecording';
+import { renderJson, type ProposedProfile } from '../../runtime/src/learn/learnProposal';
 
 const CLI = path.join(REPO, 'dist/cli.js');
 let cwd: string;

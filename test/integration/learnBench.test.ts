@@ -1,7 +1,7 @@
 /** `phantom bench --learn`: the figures are all there (one round: shape, not speed). */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { benchLearn, describeLearnBench, DOCKER_DEFAULT_NAMES } from '../../runtime/src/benchLearn';
+import { benchLearn, describeLearnBench, DOCKER_DEFAULT_NAMES } from '../../runtime/src/bench/benchLearn';
 
 test('bench --learn measures plain, strace, sandbox and learn per workload, and the Python profile size', async () => {
   const result = (await benchLearn({ runs: 1 })) as {

@@ -9,12 +9,12 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wr
 import os from 'node:os';
 import path from 'node:path';
 import { REPO } from '../support/fixtures';
-import { sandboxSpecFor } from '../../runtime/src/sandboxSpec';
-import { captureRun } from '../../runtime/src/learnRun';
-import { parsePathUsage } from '../../runtime/src/learnPaths';
-import { proposeLandlock, renderLandlock } from '../../runtime/src/landlockProposal';
-import { compileLandlock } from '../../runtime/src/landlockCompiler';
-import { loadLandlockProfile } from '../../runtime/src/landlockProfileLoader';
+import { sandboxSpecFor } from '../../runtime/src/sandbox/sandboxSpec';
+import { captureRun } from '../../runtime/src/learn/learnRun';
+import { parsePathUsage } from '../../runtime/src/learn/learnPaths';
+import { proposeLandlock, renderLandlock } from '../../runtime/src/learn/landlockProposal';
+import { compileLandlock } from '../../runtime/src/policy/landlockCompiler';
+import { loadLandlockProfile } from '../../runtime/src/policy/landlockProfileLoader';
 
 const CLI = path.join(REPO, 'dist/cli.js');
 

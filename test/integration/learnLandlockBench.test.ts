@@ -1,7 +1,7 @@
 /** `phantom bench --learn`: the Landlock recording's overhead beside seccomp-only learning (one round: shape, not speed). */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { benchLearn, describeLearnBench } from '../../runtime/src/benchLearn';
+import { benchLearn, describeLearnBench } from '../../runtime/src/bench/benchLearn';
 
 test('bench --learn measures learn with and without the path recording, and the paths recorded', async () => {
   const result = (await benchLearn({ runs: 1 })) as {

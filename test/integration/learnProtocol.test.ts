@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { CancellationTokenSource } from 'vscode-jsonrpc';
 import { LearnProfileRequest, LearnProgressNotification, MetricsSnapshotRequest, PressureRulesRequest } from '../../runtime/src/protocol';
-import { parseSeccompProfile } from '../../runtime/src/seccompProfileLoader';
+import { parseSeccompProfile } from '../../runtime/src/policy/seccompProfileLoader';
 import { TestRuntime } from '../support/runtimeClient';
 
 let runtime: TestRuntime;

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { parsePressureFile, PSI_RESOURCES, type PsiSnapshot } from '../../runtime/src/psiParser';
+import { parsePressureFile, PSI_RESOURCES, type PsiSnapshot } from '../../runtime/src/psi/psiParser';
 import { REPO } from '../support/fixtures';
 
 const CLI = path.join(REPO, 'dist/cli.js');

@@ -7,9 +7,9 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { cgroupPressureOf } from '../../runtime/src/psiCgroup';
-import { PsiMonitor } from '../../runtime/src/psiMonitor';
-import { PsiTriggerWaiter, triggerWriteError } from '../../runtime/src/psiTriggers';
+import { cgroupPressureOf } from '../../runtime/src/psi/psiCgroup';
+import { PsiMonitor } from '../../runtime/src/psi/psiMonitor';
+import { PsiTriggerWaiter, triggerWriteError } from '../../runtime/src/psi/psiTriggers';
 
 const HAS_PSI = fs.existsSync('/proc/pressure/cpu');
 

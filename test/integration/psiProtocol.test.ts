@@ -1,5 +1,5 @@
 /** The runtime's PSI and metrics methods (runtime/src/protocol.ts) over its real JSON-RPC stdio. */
-import { DEFAULT_PRESSURE_RULES } from '../../runtime/src/admission';
+import { DEFAULT_PRESSURE_RULES } from '../../runtime/src/psi/admission';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { helperPath, spawnSandbox, type SandboxExit, type SandboxProcess, type SandboxSpec } from '../../runtime/src/sandboxSpawn';
+import { helperPath, spawnSandbox, type SandboxExit, type SandboxProcess, type SandboxSpec } from '../../runtime/src/sandbox/sandboxSpawn';
 
 let cwd: string;
 let hostTmpMarker: string;

@@ -9,8 +9,8 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { FIXTURES, REPO } from '../support/fixtures';
-import { spawnSandbox, type SandboxExit, type SandboxSpec } from '../../runtime/src/sandboxSpawn';
-import { sandboxSpecFor } from '../../runtime/src/sandboxSpec';
+import { spawnSandbox, type SandboxExit, type SandboxSpec } from '../../runtime/src/sandbox/sandboxSpawn';
+import { sandboxSpecFor } from '../../runtime/src/sandbox/sandboxSpec';
 
 const CLI = path.join(REPO, 'dist/cli.js');
 let cwd: string; // the sandbox's working directory (root-owned: shown through an idmapped mount)

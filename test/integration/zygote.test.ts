@@ -6,8 +6,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import os from 'node:os';
 import path from 'node:path';
 import { errno, errnoName, syscall } from '../../native/bindings/libc';
-import { helperPath, spawnSandbox, type SandboxSpec } from '../../runtime/src/sandboxSpawn';
-import { ZygoteManager, type StartedSandbox } from '../../runtime/src/zygoteManager';
+import { helperPath, spawnSandbox, type SandboxSpec } from '../../runtime/src/sandbox/sandboxSpawn';
+import { ZygoteManager, type StartedSandbox } from '../../runtime/src/zygote/zygoteManager';
 import { TestRuntime } from '../support/runtimeClient';
 
 let cwd: string;

@@ -1,4 +1,4 @@
-/** Pressure levels and admission (runtime/src/admission.ts): pure rules, and the bounded wait with a fake clock. */
+/** Pressure levels and admission (runtime/src/psi/admission.ts): pure rules, and the bounded wait with a fake clock. */
 import { DEFAULT_PRESSURE } from '../../model/src/config/configModel';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,8 +11,8 @@ import {
   resolvePressureRules,
   waitForAdmission,
   type AdmissionClock,
-} from '../../runtime/src/admission';
-import type { PsiResource } from '../../runtime/src/psiParser';
+} from '../../runtime/src/psi/admission';
+import type { PsiResource } from '../../runtime/src/psi/psiParser';
 
 const calm = { cpu: 1, memory: 0, io: 0 };
 const figures = (f: Partial<Record<PsiResource, number>>) => ({ ...calm, ...f });

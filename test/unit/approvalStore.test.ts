@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { assertStoreOutside, findApproval, policyHash, readApprovals, recordApproval, revokeApprovals, stateDir, storeFile, subjectHash } from '../../runtime/src/approvalStore';
+import { assertStoreOutside, findApproval, policyHash, readApprovals, recordApproval, revokeApprovals, stateDir, storeFile, subjectHash } from '../../runtime/src/trust/approvalStore';
 
 function tempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'phantom-store-'));

@@ -1,10 +1,10 @@
-/** The CLI's option tables: the parser and --help of every command come from one table (runtime/src/cliArgs.ts). */
+/** The CLI's option tables: the parser and --help of every command come from one table (runtime/src/cli/cliArgs.ts). */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { commandHelp, defineCommand, parseCommand, usageLine, UsageError, type Command } from '../../runtime/src/cliArgs';
-import { COMMANDS } from '../../runtime/src/cliCommands';
-import { exitMessage } from '../../runtime/src/cliRun';
-import { proposalReview } from '../../runtime/src/cliLearn';
+import { commandHelp, defineCommand, parseCommand, usageLine, UsageError, type Command } from '../../runtime/src/cli/cliArgs';
+import { COMMANDS } from '../../runtime/src/cli/cliCommands';
+import { exitMessage } from '../../runtime/src/cli/cliRun';
+import { proposalReview } from '../../runtime/src/cli/cliLearn';
 
 /** The options a command's help lists: the `--name` at the start of each line of its Options section. */
 function listedOptions(help: string): string[] {

@@ -10,7 +10,7 @@ import {
   pyenvVersions,
   resolveCommand,
   type ResolutionHost,
-} from '../../runtime/src/commandResolution';
+} from '../../runtime/src/sandbox/commandResolution';
 
 interface FakeFile {
   exec?: boolean;

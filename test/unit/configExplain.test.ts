@@ -2,8 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { runExplain } from '../../runtime/src/cliExplain';
-import { UsageError } from '../../runtime/src/cliArgs';
+import { runExplain } from '../../runtime/src/cli/cliExplain';
+import { UsageError } from '../../runtime/src/cli/cliArgs';
 import { FIXTURES, REPO } from '../support/fixtures';
 
 const EXAMPLE = path.join(REPO, 'examples/phantom-fragment.yaml');

@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { denialLines, explainDenials, type RawDenial } from '../../runtime/src/denials';
-import { DEFAULT_PROFILE_NAME, DEFAULT_SECCOMP_PROFILE } from '../../runtime/src/defaultProfile';
-import { loadSeccompProfile } from '../../runtime/src/seccompProfileLoader';
+import { denialLines, explainDenials, type RawDenial } from '../../runtime/src/denials/denials';
+import { DEFAULT_PROFILE_NAME, DEFAULT_SECCOMP_PROFILE } from '../../runtime/src/policy/defaultProfile';
+import { loadSeccompProfile } from '../../runtime/src/policy/seccompProfileLoader';
 import * as scmp from '../../native/bindings/libseccomp';
 import { FIXTURES } from '../support/fixtures';
 

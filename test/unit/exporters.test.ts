@@ -4,12 +4,12 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { FIXTURES } from '../support/fixtures';
-import { parseRecording, usageFromRecording } from '../../runtime/src/learnRecording';
-import { proposeProfile, renderJson } from '../../runtime/src/learnProposal';
-import { exportProfile, toDocker } from '../../runtime/src/exporters';
-import { archOption, capsOption, kernelOption, resolveProfile, ResolveError } from '../../runtime/src/exportResolve';
-import { k8sName } from '../../runtime/src/exportSpo';
-import { parseSeccompProfile } from '../../runtime/src/seccompProfileLoader';
+import { parseRecording, usageFromRecording } from '../../runtime/src/learn/learnRecording';
+import { proposeProfile, renderJson } from '../../runtime/src/learn/learnProposal';
+import { exportProfile, toDocker } from '../../runtime/src/exports/exporters';
+import { archOption, capsOption, kernelOption, resolveProfile, ResolveError } from '../../runtime/src/exports/exportResolve';
+import { k8sName } from '../../runtime/src/exports/exportSpo';
+import { parseSeccompProfile } from '../../runtime/src/policy/seccompProfileLoader';
 
 const learned = () => {
   const u = usageFromRecording(parseRecording(fs.readFileSync(path.join(FIXTURES, 'learn/python.recording.json'), 'utf8'), 'x'));

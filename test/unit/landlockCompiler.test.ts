@@ -3,8 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { FIXTURES } from '../support/fixtures';
-import { compileLandlock, defaultLandlockPlan, landlockRulesText, rightsOfAbi } from '../../runtime/src/landlockCompiler';
-import { loadLandlockProfile, parseLandlockProfile } from '../../runtime/src/landlockProfileLoader';
+import { compileLandlock, defaultLandlockPlan, landlockRulesText, rightsOfAbi } from '../../runtime/src/policy/landlockCompiler';
+import { loadLandlockProfile, parseLandlockProfile } from '../../runtime/src/policy/landlockProfileLoader';
 
 const fixture = (name: string) => path.join(FIXTURES, 'profiles', name);
 const READ_EXECUTE_ABI4 = 1 | 4 | 8 | (1 << 13); // execute, read_file, read_dir, refer

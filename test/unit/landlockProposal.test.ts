@@ -1,14 +1,14 @@
-// The Landlock proposal of a learn recording (runtime/src/landlockProposal.ts): the generalisation rule, the
+// The Landlock proposal of a learn recording (runtime/src/learn/landlockProposal.ts): the generalisation rule, the
 // ABI, byte-identical output, and the three formats meaning the same compiled rules.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { proposeLandlock, renderLandlock, landlockFormatOf } from '../../runtime/src/landlockProposal';
-import { emptyPathUsage, mergePathUsage, pathUsageFromRecording, uncovered, type PathUsage } from '../../runtime/src/learnPaths';
-import { compileLandlock } from '../../runtime/src/landlockCompiler';
-import { loadLandlockProfile } from '../../runtime/src/landlockProfileLoader';
+import { proposeLandlock, renderLandlock, landlockFormatOf } from '../../runtime/src/learn/landlockProposal';
+import { emptyPathUsage, mergePathUsage, pathUsageFromRecording, uncovered, type PathUsage } from '../../runtime/src/learn/learnPaths';
+import { compileLandlock } from '../../runtime/src/policy/landlockCompiler';
+import { loadLandlockProfile } from '../../runtime/src/policy/landlockProfileLoader';
 
 const WS = '/srv/project';
 const R = { execute: 1, write_file: 2, read_file: 4, read_dir: 8, remove_file: 32, make_dir: 128, make_reg: 256, refer: 8192, truncate: 16384 };

@@ -1,9 +1,9 @@
 // "Add missing only": the current profile plus one rule with what the learn run used and it lacks.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { addMissingText } from '../../runtime/src/learnMerge';
-import { emptyUsage, normalizeUsage } from '../../runtime/src/learnRecording';
-import { parseSeccompProfile } from '../../runtime/src/seccompProfileLoader';
+import { addMissingText } from '../../runtime/src/learn/learnMerge';
+import { emptyUsage, normalizeUsage } from '../../runtime/src/learn/learnRecording';
+import { parseSeccompProfile } from '../../runtime/src/policy/seccompProfileLoader';
 
 const usage = normalizeUsage({ ...emptyUsage(), runs: 1, notifications: 5, arches: { SCMP_ARCH_X86_64: { read: 3, write: 1, execve: 1 } } });
 

@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { FIXTURES } from '../support/fixtures';
-import { mergeUsage, parseRecording, parseUsage, syscallName, usageFromRecording, usedNames } from '../../runtime/src/learnRecording';
-import { missingNames, proposeProfile, renderJson, renderYaml, unusedNames, ENOSYS } from '../../runtime/src/learnProposal';
-import { parseSeccompProfile } from '../../runtime/src/seccompProfileLoader';
+import { mergeUsage, parseRecording, parseUsage, syscallName, usageFromRecording, usedNames } from '../../runtime/src/learn/learnRecording';
+import { missingNames, proposeProfile, renderJson, renderYaml, unusedNames, ENOSYS } from '../../runtime/src/learn/learnProposal';
+import { parseSeccompProfile } from '../../runtime/src/policy/seccompProfileLoader';
 
 const recording = (name: string) => parseRecording(fs.readFileSync(path.join(FIXTURES, 'learn', name), 'utf8'), name);
 const python = () => usageFromRecording(recording('python.recording.json'));

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { poolRows } from '../../client/src/metricsRows';
-import { StartupMetrics } from '../../runtime/src/startupMetrics';
+import { StartupMetrics } from '../../runtime/src/runs/startupMetrics';
 
 test("a profile's declared pool shows before its first run (was max 0, or no row)", () => {
   const empty = new StartupMetrics().snapshot();

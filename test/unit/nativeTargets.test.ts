@@ -10,7 +10,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { shippedKoffiPath } from '../../native/bindings/koffi';
-import { helperPath, nativeFolder } from '../../runtime/src/sandboxSpawn';
+import { helperPath, nativeFolder } from '../../runtime/src/sandbox/sandboxSpawn';
 
 const REPO = path.resolve(__dirname, '../..');
 

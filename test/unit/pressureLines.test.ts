@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { admissionLines } from '../../client/src/pressureLines';
-import { resolvePressureRules } from '../../runtime/src/admission';
+import { resolvePressureRules } from '../../runtime/src/psi/admission';
 
 test('lines at the levels that defer or reject, named; ignored levels draw nothing', () => {
   // Before: the charts drew the status-bar settings (20 / 50) whatever the configuration said.

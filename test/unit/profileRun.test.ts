@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fragmentAllowlist, globToRegExp, profileChoices, readConfigFile } from '../../runtime/src/profileRun';
+import { fragmentAllowlist, globToRegExp, profileChoices, readConfigFile } from '../../runtime/src/policy/profileRun';
 import { readConfig } from '../../model/src/config/configModel';
 
 test('match globs: ** spans folders, * and ? stay within a name, {a,b} alternatives', () => {

@@ -1,11 +1,11 @@
-/** PSI parsing (runtime/src/psiParser.ts) and the monitor over fixture directories (runtime/src/psiMonitor.ts). */
+/** PSI parsing (runtime/src/psi/psiParser.ts) and the monitor over fixture directories (runtime/src/psi/psiMonitor.ts). */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { cgroup2PathOf, headline, parsePressureFile, PsiParseError, triggerLine } from '../../runtime/src/psiParser';
-import { openPsiMonitor, PsiMonitor } from '../../runtime/src/psiMonitor';
+import { cgroup2PathOf, headline, parsePressureFile, PsiParseError, triggerLine } from '../../runtime/src/psi/psiParser';
+import { openPsiMonitor, PsiMonitor } from '../../runtime/src/psi/psiMonitor';
 import { FIXTURES } from '../support/fixtures';
 
 const PSI = path.join(FIXTURES, 'psi');

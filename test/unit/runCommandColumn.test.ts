@@ -1,11 +1,11 @@
-/** The metrics' "command" column for profile runs (runtime/src/runManager.ts recordedCommand, sandboxSpec.ts command). */
+/** The metrics' "command" column for profile runs (runtime/src/runs/runManager.ts recordedCommand, sandboxSpec.ts command). */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { recordedCommand } from '../../runtime/src/runManager';
-import { sandboxSpecFor } from '../../runtime/src/sandboxSpec';
+import { recordedCommand } from '../../runtime/src/runs/runManager';
+import { sandboxSpecFor } from '../../runtime/src/sandbox/sandboxSpec';
 
 test("a profile run records the profile's run, as written, with ${file} substituted", () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pf-cmd-'));

@@ -5,11 +5,11 @@ import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync }
 import os from 'node:os';
 import path from 'node:path';
 import { FIXTURES } from '../support/fixtures';
-import { CLONE_NAMESPACE_FLAGS, DEFAULT_SECCOMP_PROFILE, REMOVED_FROM_DOCKER } from '../../runtime/src/defaultProfile';
-import { compiledSeccompFile, compileSeccomp, profileArchitectures, ruleApplies, type SeccompHost } from '../../runtime/src/seccompCompiler';
-import { loadSeccompProfile, parseSeccompProfile, ProfileLoadError } from '../../runtime/src/seccompProfileLoader';
-import { compilePolicies } from '../../runtime/src/sandboxPolicy';
-import { POLICY_SEALS } from '../../runtime/src/memoryFiles';
+import { CLONE_NAMESPACE_FLAGS, DEFAULT_SECCOMP_PROFILE, REMOVED_FROM_DOCKER } from '../../runtime/src/policy/defaultProfile';
+import { compiledSeccompFile, compileSeccomp, profileArchitectures, ruleApplies, type SeccompHost } from '../../runtime/src/policy/seccompCompiler';
+import { loadSeccompProfile, parseSeccompProfile, ProfileLoadError } from '../../runtime/src/policy/seccompProfileLoader';
+import { compilePolicies } from '../../runtime/src/sandbox/sandboxPolicy';
+import { POLICY_SEALS } from '../../runtime/src/sandbox/memoryFiles';
 import { F_GET_SEALS, fcntl } from '../../native/bindings/libc';
 
 const AMD64: SeccompHost = { arch: 'SCMP_ARCH_X86_64', kernel: '6.18.0', caps: [] };

@@ -1,7 +1,7 @@
-/** Startup metrics (runtime/src/startupMetrics.ts): percentiles, windows, counters, recent runs. */
+/** Startup metrics (runtime/src/runs/startupMetrics.ts): percentiles, windows, counters, recent runs. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { latencyStats, percentile, StartupMetrics, type RecentRun } from '../../runtime/src/startupMetrics';
+import { latencyStats, percentile, StartupMetrics, type RecentRun } from '../../runtime/src/runs/startupMetrics';
 
 const run = (i: number, over: Partial<RecentRun> = {}): RecentRun => ({
   runId: `r${i}`,

@@ -1,13 +1,13 @@
 /** The approval rule's pure core: what an effective policy grants beyond the built-in default, and what is never granted. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEFAULT_SECCOMP_PROFILE } from '../../runtime/src/defaultProfile';
-import { defaultLandlockPlan, SYSTEM_DIRS } from '../../runtime/src/landlockCompiler';
-import type { LandlockConfig } from '../../runtime/src/landlockProfileLoader';
-import { policyWidenings, sensitiveRefusals, type AskedPolicy, type DefaultFacts } from '../../runtime/src/policyWidenings';
-import { fragmentAllowlist, fragmentRules } from '../../runtime/src/profileRun';
-import { seccompWidenings } from '../../runtime/src/seccompWidenings';
-import type { SeccompProfile } from '../../runtime/src/seccompProfileLoader';
+import { DEFAULT_SECCOMP_PROFILE } from '../../runtime/src/policy/defaultProfile';
+import { defaultLandlockPlan, SYSTEM_DIRS } from '../../runtime/src/policy/landlockCompiler';
+import type { LandlockConfig } from '../../runtime/src/policy/landlockProfileLoader';
+import { policyWidenings, sensitiveRefusals, type AskedPolicy, type DefaultFacts } from '../../runtime/src/trust/policyWidenings';
+import { fragmentAllowlist, fragmentRules } from '../../runtime/src/policy/profileRun';
+import { seccompWidenings } from '../../runtime/src/policy/seccompWidenings';
+import type { SeccompProfile } from '../../runtime/src/policy/seccompProfileLoader';
 
 const HOST = { arch: 'SCMP_ARCH_X86_64', kernel: '6.18.0', caps: [] };
 const FACTS: DefaultFacts = {

@@ -1,4 +1,4 @@
-// The zygote pool policy (runtime/src/zygotePool.ts): pure functions of demand, clock, bounds and pressure.
+// The zygote pool policy (runtime/src/zygote/zygotePool.ts): pure functions of demand, clock, bounds and pressure.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
@@ -12,7 +12,7 @@ import {
   targetSize,
   type Demand,
   type PoolInput,
-} from '../../runtime/src/zygotePool';
+} from '../../runtime/src/zygote/zygotePool';
 
 const bounds = { min: 0, max: 4 };
 

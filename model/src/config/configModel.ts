@@ -83,7 +83,7 @@ export interface ProfileSpec {
   limits?: LimitsSpec;
   pool?: PoolSpec;
   bestEffort?: boolean;
-  /** Protected paths the profile leaves writable, named exactly (runtime/src/protectedPaths.ts). */
+  /** Protected paths the profile leaves writable, named exactly (runtime/src/sandbox/protectedPaths.ts). */
   unprotect?: string[];
 }
 

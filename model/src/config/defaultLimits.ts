@@ -2,7 +2,7 @@
  * The limits every run gets when neither its profile nor its request sets one (docs/sandbox.md, "Limits"). A run
  * without limits let one workload keep thousands of processes alive and fill a 12 GiB /tmp; these bound what one
  * sandbox can take from the machine while staying far above what a build, a test suite or an interpreter needs.
- * Pure (the machine's RAM is passed in): the editor shows them, the runtime applies them (runtime/src/sandboxSpec.ts).
+ * Pure (the machine's RAM is passed in): the editor shows them, the runtime applies them (runtime/src/sandbox/sandboxSpec.ts).
  */
 const GiB = 1024 * 1024 * 1024;
 const MiB = 1024 * 1024;
