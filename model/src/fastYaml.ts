@@ -10,12 +10,9 @@
  * (undefined): the caller then runs the full parser, so errors keep the full parser's messages and the
  * rare constructs keep its semantics. test/unit/fastYaml.test.ts checks both readers agree.
  */
+import { flowCollection, plainEnd, quotedScalar, Unsupported, UNSUPPORTED } from './fastYamlFlow';
 import { plainScalar, plainStart, readQuoted } from './fastYamlScalars';
 import type { ParsedSource, SourceNode } from './sourceTree';
-
-/** Thrown to give up; caught at the top. */
-class Unsupported extends Error {}
-const UNSUPPORTED = new Unsupported('outside the fast subset');
 
 /** The full parser's limit on implicit keys (longer keys are an error there). */
 const MAX_KEY = 1000;
@@ -235,14 +232,14 @@ class FastYaml {
     let end: number;
     if (c === 91 /* [ */ || c === 123 /* { */) {
       const scanner = { at };
-      node = this.flow(scanner, lineEnd, 0);
+      node = flowCollection(this.text, scanner, lineEnd, 0);
       end = scanner.at;
     } else if (c === 34 /* " */ || c === 39 /* ' */) {
-      const quoted = this.quoted(at, lineEnd);
+      const quoted = quotedScalar(this.text, at, lineEnd);
       node = { type: 'string', value: quoted.value, start: at, end: quoted.end };
       end = quoted.end;
     } else {
-      end = this.plainEnd(at, lineEnd, false);
+      end = plainEnd(this.text, at, lineEnd, false);
       const raw = t.slice(at, end);
       // `a: b: c` (a mapping in a compact value) is an error; `a: b:` too.
       if (raw.includes(': ') || raw.endsWith(':')) throw UNSUPPORTED;
@@ -278,7 +275,7 @@ class FastYaml {
       key = quoted.value;
     } else {
       if (!plainStart(t, at, lineEnd)) return undefined;
-      end = this.plainEnd(at, lineEnd, true);
+      end = plainEnd(this.text, at, lineEnd, true);
       if (end === at) return undefined;
       key = String(plainScalar(t.slice(at, end), at, end).value);
     }
@@ -289,120 +286,5 @@ class FastYaml {
     if (colon + 1 < lineEnd && after !== 32) return undefined;
     if (end - at > MAX_KEY) throw UNSUPPORTED;
     return { key, end, colon };
-  }
-
-  /**
-   * The end of a plain scalar starting at `at` (trailing spaces excluded). Block context: it stops at ` #`,
-   * and, for a key, at `: ` or a final `:`. Flow context: also at `,[]{}` and at `:`.
-   */
-  private plainEnd(at: number, lineEnd: number, asKey: boolean, flow = false): number {
-    const t = this.text;
-    if (!plainStart(t, at, lineEnd)) throw UNSUPPORTED;
-    let i = at;
-    let end = at;
-    while (i < lineEnd) {
-      const c = t.charCodeAt(i);
-      if (c === 32) {
-        i++;
-        continue;
-      }
-      if (c === 35 /* # */ && i > at && t.charCodeAt(i - 1) === 32) break;
-      if (c === 58 /* : */ && (asKey || flow)) {
-        const next = t.charCodeAt(i + 1);
-        if (i + 1 >= lineEnd || next === 32) break;
-        if (flow) throw UNSUPPORTED;
-      }
-      if (flow && (c === 44 || c === 91 || c === 93 || c === 123 || c === 125)) break;
-      i++;
-      end = i;
-    }
-    return end;
-  }
-
-  private quoted(at: number, lineEnd: number): { value: string; end: number } {
-    const quoted = readQuoted(this.text, at, lineEnd);
-    if (!quoted) throw UNSUPPORTED;
-    return quoted;
-  }
-
-  /** A one-line flow sequence or mapping of scalars (nested flow collections allowed). */
-  private flow(scanner: { at: number }, lineEnd: number, depth: number): SourceNode {
-    if (depth > 50) throw UNSUPPORTED;
-    const t = this.text;
-    const start = scanner.at;
-    const isMap = t.charCodeAt(start) === 123;
-    const close = isMap ? 125 : 93;
-    const children: SourceNode[] = [];
-    scanner.at++;
-    this.skipSpaces(scanner, lineEnd);
-    if (t.charCodeAt(scanner.at) === close) {
-      scanner.at++;
-      return { type: isMap ? 'object' : 'array', start, end: scanner.at, children };
-    }
-    for (;;) {
-      if (isMap) {
-        const keyStart = scanner.at;
-        const key = this.flowScalar(scanner, lineEnd, true);
-        if (key.type !== 'string' && key.type !== 'number' && key.type !== 'boolean' && key.type !== 'null') throw UNSUPPORTED;
-        const keyEnd = key.end;
-        this.skipSpaces(scanner, lineEnd);
-        if (t.charCodeAt(scanner.at) !== 58 || t.charCodeAt(scanner.at + 1) !== 32) throw UNSUPPORTED;
-        scanner.at += 2;
-        this.skipSpaces(scanner, lineEnd);
-        const value = this.flowItem(scanner, lineEnd, depth);
-        value.key = String(key.value);
-        value.keyStart = keyStart;
-        value.keyEnd = keyEnd;
-        children.push(value);
-      } else {
-        const item = this.flowItem(scanner, lineEnd, depth);
-        this.skipSpaces(scanner, lineEnd);
-        // `[a: 1]` (a pair in a sequence) is outside the subset.
-        if (t.charCodeAt(scanner.at) === 58) throw UNSUPPORTED;
-        children.push(item);
-      }
-      this.skipSpaces(scanner, lineEnd);
-      const c = t.charCodeAt(scanner.at);
-      if (scanner.at >= lineEnd) throw UNSUPPORTED;
-      if (c === close) {
-        scanner.at++;
-        return { type: isMap ? 'object' : 'array', start, end: scanner.at, children };
-      }
-      if (c !== 44 /* , */) throw UNSUPPORTED;
-      scanner.at++;
-      this.skipSpaces(scanner, lineEnd);
-      // A trailing comma or an empty entry is left to the full parser.
-      const n = t.charCodeAt(scanner.at);
-      if (n === close || n === 44) throw UNSUPPORTED;
-    }
-  }
-
-  private flowItem(scanner: { at: number }, lineEnd: number, depth: number): SourceNode {
-    const c = this.text.charCodeAt(scanner.at);
-    if (c === 91 || c === 123) return this.flow(scanner, lineEnd, depth + 1);
-    return this.flowScalar(scanner, lineEnd, false);
-  }
-
-  private flowScalar(scanner: { at: number }, lineEnd: number, asKey: boolean): SourceNode {
-    const t = this.text;
-    const at = scanner.at;
-    if (at >= lineEnd) throw UNSUPPORTED;
-    const c = t.charCodeAt(at);
-    if (c === 34 || c === 39) {
-      const quoted = this.quoted(at, lineEnd);
-      scanner.at = quoted.end;
-      return { type: 'string', value: quoted.value, start: at, end: quoted.end };
-    }
-    if (c === 91 || c === 123 || c === 93 || c === 125 || c === 44) throw UNSUPPORTED;
-    const end = this.plainEnd(at, lineEnd, asKey, true);
-    if (end === at) throw UNSUPPORTED;
-    // A comment inside a flow collection ends the line: the collection would continue on the next one.
-    if (t.charCodeAt(end) === 32 && t.charCodeAt(end + 1) === 35) throw UNSUPPORTED;
-    scanner.at = end;
-    return plainScalar(t.slice(at, end), at, end);
-  }
-
-  private skipSpaces(scanner: { at: number }, lineEnd: number): void {
-    while (scanner.at < lineEnd && this.text.charCodeAt(scanner.at) === 32) scanner.at++;
   }
 }
