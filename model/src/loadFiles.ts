@@ -10,10 +10,10 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { readConfig, type PhantomConfig } from './config/configModel';
 import { fileSystemContext } from './config/fileAccess';
 import { documentFormat, type DocumentKind, type Syntax } from './documentKind';
-import { parseSource } from './parse';
+import { parsedDocument } from './parsedDocument';
 import { DiagnosticSeverity, type PlainDiagnostic } from './quickFix';
 import { toValue, type ParsedSource, type SyntaxProblem } from './sourceTree';
-import { validateDocument } from './validation';
+import { validateParsed } from './validation';
 import type { ValidationContext } from './validationContext';
 
 /** A file as the model reads it. */
@@ -66,15 +66,16 @@ function syntaxErrorOf(text: string, problems: SyntaxProblem[]): LoadedFile['syn
  */
 export function loadFile(file: string, text: string, kind: DocumentKind, context: ValidationContext = fileSystemContext()): LoadedFile {
   const name = checkedName(path.resolve(file), kind);
-  const format = documentFormat(name)!;
-  const parsed = parseSource(text, format.syntax);
+  // One parse for the model and the validators (parsedDocument.ts keeps it per name and text).
+  const doc = parsedDocument(TextDocument.create(pathToFileURL(name).href, 'plaintext', 0, text))!;
+  const parsed = doc.parsed;
   let diagnostics: PlainDiagnostic[] | undefined;
-  const all = () => (diagnostics ??= validateDocument(TextDocument.create(pathToFileURL(name).href, 'plaintext', 0, text), context));
+  const all = () => (diagnostics ??= validateParsed(doc, context));
   return {
     file,
     text,
     kind,
-    syntax: format.syntax,
+    syntax: doc.format.syntax,
     parsed,
     syntaxError: syntaxErrorOf(text, parsed.problems),
     diagnostics: all,

@@ -1,9 +1,7 @@
 /** `phantom check`: the language server's diagnostics for files, for CI (text, JSON or SARIF; exit 1 on an error). */
 import fs from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { TextDocument } from 'vscode-languageserver-textdocument';
-import { fileSystemContext, documentFormat, fixesOf, validateDocument } from '../../../model';
+import { documentFormat, fixesOf, loadFile } from '../../../model';
 import { toSarif } from './checkSarif';
 import { defineCommand, UsageError } from './cliArgs';
 
@@ -24,7 +22,8 @@ export interface CheckResult {
 
 export function checkFile(file: string): CheckResult[] {
   const absolute = path.resolve(file);
-  if (!documentFormat(absolute)) {
+  const format = documentFormat(absolute);
+  if (!format) {
     throw new UsageError(`${file}: not a file phantom checks (phantom-fragment.yaml, *.seccomp.json|yaml|yml, *.landlock.json|yaml|yml|toml)`);
   }
   let text: string;
@@ -33,9 +32,9 @@ export function checkFile(file: string): CheckResult[] {
   } catch (error) {
     throw new UsageError(`${file}: cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
   }
-  const document = TextDocument.create(pathToFileURL(absolute).href, 'yaml', 0, text);
-  // The real filesystem: referenced profile files and paths are checked as the editor checks them.
-  return validateDocument(document, fileSystemContext()).map((d) => ({
+  // The model's loader, the one `phantom run` reads files through (model/src/loadFiles.ts), on the real filesystem:
+  // referenced profile files and paths are checked as the editor checks them.
+  return loadFile(absolute, text, format.kind).diagnostics().map((d) => ({
     file,
     line: d.range.start.line + 1,
     column: d.range.start.character + 1,
