@@ -3,6 +3,7 @@
 #include "channel.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -37,8 +38,16 @@ int channel_recv(int fd, struct msg *m) {
   } ctl;
   struct iovec iov = {.iov_base = m, .iov_len = sizeof *m};
   struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf, .msg_controllen = sizeof ctl.buf};
-  do n = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC);
-  while (n < 0 && errno == EINTR);
+  /* ECONNRESET: the peer closed with a message of ours unread (a child that died before taking MSG_LIMITS).
+   * The kernel reports that error before the messages still queued for us, and clears it when it does:
+   * read again, once, so the peer's last words (its MSG_ERROR) are not lost. */
+  bool reset_seen = false;
+  for (;;) {
+    n = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC);
+    if (n >= 0 || errno == EINTR) { if (n >= 0) break; continue; }
+    if (errno == ECONNRESET && !reset_seen) { reset_seen = true; continue; }
+    break;
+  }
   if (passed_fd >= 0) close(passed_fd); /* an fd nobody took: not kept */
   passed_fd = -1;
   for (struct cmsghdr *c = n > 0 ? CMSG_FIRSTHDR(&mh) : NULL; c; c = CMSG_NXTHDR(&mh, c))
