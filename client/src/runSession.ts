@@ -4,10 +4,12 @@
  * "Phantom" output. A runtime that cannot start shows its own error in the terminal, with Restart offered.
  */
 import { randomUUID } from 'node:crypto';
+import { documentFormat } from '../../server/src/documentKind';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { RunExit, RunParams } from '../../runtime/src/protocol';
 import { OUTPUT_CAP } from './api';
+import { reportsDenials, runDenialsParams } from './denialReport';
 import type { Ctx } from './ctx';
 import { RuntimeFailedError } from './runtimeClient';
 import { displayArgv, exitLogLine } from './runText';
@@ -37,8 +39,23 @@ export function headerCommand(request: RunRequest): string {
   return file ? `the profile's run on ${displayArgv([file], cwd)}` : "the profile's run";
 }
 
+/**
+ * The sandbox is made from the profile files on disk: unsaved changes to the configuration or a profile in the
+ * run's folder (a quick fix just applied, a rule typed) are saved first, so the run uses what the editor shows.
+ */
+async function saveProfiles(folder: string): Promise<void> {
+  const inside = (file: string) => !path.relative(folder, file).startsWith('..');
+  const dirty = vscode.workspace.textDocuments.filter((d) => d.isDirty && d.uri.scheme === 'file' && documentFormat(d.uri.fsPath) && inside(d.uri.fsPath));
+  try {
+    await Promise.all(dirty.map((d) => d.save()));
+  } catch {
+    // Not saved (read-only file, a save participant failed): the run uses the file on disk, as VS Code's tasks do.
+  }
+}
+
 /** Runs the request once in `pty`; resolves with its exit (never rejects). */
 export async function runInTerminal(ctx: Ctx, pty: RunTerminal, request: RunRequest): Promise<RunExit> {
+  await saveProfiles(request.params.cwd);
   const runId = randomUUID();
   const params: RunParams = { ...request.params, runId };
   const command = headerCommand(request);
@@ -62,7 +79,10 @@ export async function runInTerminal(ctx: Ctx, pty: RunTerminal, request: RunRequ
   const ended = new Promise<RunExit>((resolve) => {
     const finish = (exit: RunExit) => {
       deferral.dispose();
-      pty.exit(exit);
+      pty.exit(exit, { folder: params.cwd, explained: params.explain });
+      // What it refused goes to Problems (on the profile lines, with quick fixes) and to the metrics panel.
+      if (reportsDenials(exit)) ctx.runDenialsSink?.(runDenialsParams(params, command, exit.denials ?? []));
+      ctx.denialLog.record(runId, exit.denials, params.cwd);
       ctx.log.info(`run ${runId.slice(0, 8)}: ${exitLogLine(exit, false)}`);
       for (const note of exit.notes ?? []) ctx.log.info(`run ${runId.slice(0, 8)}: note: ${note}`);
       ctx.finishedRuns.fire({ file: request.file ?? params.cwd, output: output.slice(0, OUTPUT_CAP), exit });
