@@ -53,6 +53,13 @@ async function saveProfiles(folder: string): Promise<void> {
   }
 }
 
+/** What ran, in the words of a Problems message: the command as given, or the profile and its file. */
+function ranWhat(request: RunRequest): string {
+  const { argv, cwd, file } = request.params;
+  if (argv.length) return displayArgv(argv, cwd);
+  return `profile ${request.profileLabel}${file ? ` on ${displayArgv([file], cwd)}` : ''}`;
+}
+
 /** Runs the request once in `pty`; resolves with its exit (never rejects). */
 export async function runInTerminal(ctx: Ctx, pty: RunTerminal, request: RunRequest): Promise<RunExit> {
   await saveProfiles(request.params.cwd);
@@ -81,7 +88,7 @@ export async function runInTerminal(ctx: Ctx, pty: RunTerminal, request: RunRequ
       deferral.dispose();
       pty.exit(exit, { folder: params.cwd, explained: params.explain });
       // What it refused goes to Problems (on the profile lines, with quick fixes) and to the metrics panel.
-      if (reportsDenials(exit)) ctx.runDenialsSink?.(runDenialsParams(params, command, exit.denials ?? []));
+      if (reportsDenials(exit)) ctx.runDenialsSink?.(runDenialsParams(params, ranWhat(request), exit.denials ?? []));
       ctx.denialLog.record(runId, exit.denials, params.cwd);
       ctx.log.info(`run ${runId.slice(0, 8)}: ${exitLogLine(exit, false)}`);
       for (const note of exit.notes ?? []) ctx.log.info(`run ${runId.slice(0, 8)}: note: ${note}`);

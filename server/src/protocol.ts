@@ -64,7 +64,7 @@ export type RunDenialEdit =
 export interface RunDenialsParams {
   /** Names what the run ran under (configuration + profile, or profile files): the next run with the same key replaces these. */
   run: string;
-  /** The run's command as the terminal header shows it, for the messages. */
+  /** What ran, for the messages: the command (`python3 hello.py`), or the profile and file (`profile job on job.sh`). */
   command: string;
   /** Every denial of the run (`source.file` absolute); expected ones and those without a file are not shown. */
   denials: RunDenial[];

@@ -27,8 +27,11 @@ export const DENIAL_CODE = 'run-denied';
 const MAX_PER_FILE = 50;
 const MAX_FILE_BYTES = 4 * 1024 * 1024;
 
+/** A denial with the others of its line and fix folded in (merged below). */
+type MergedDenial = RunDenial & { otherPaths?: number };
+
 interface Shown {
-  denial: RunDenial;
+  denial: MergedDenial;
   /** 0-based line in `text`. */
   line: number;
 }
@@ -72,9 +75,10 @@ function visible(text: string): string {
   return text.replace(/[\u0080-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g, '');
 }
 
-/** "refused mkdir "/ws/out" (EPERM) in the last run of `bash job.sh` — add `mkdir` to the rule at line 8". */
-export function denialMessage(d: RunDenial, command: string): string {
-  const quoted = d.path !== undefined ? ` ${JSON.stringify(d.path)}` : '';
+/** "refused mkdir "/ws/out" (EPERM) in the last run (bash job.sh) — add `mkdir` to the rule at line 8". */
+export function denialMessage(d: MergedDenial, command: string): string {
+  const others = d.otherPaths ? ` and ${d.otherPaths} other path${d.otherPaths === 1 ? '' : 's'}` : '';
+  const quoted = d.path !== undefined ? ` ${JSON.stringify(d.path)}${others}` : '';
   const what =
     d.kind === 'network' ? `connect to ${d.address ?? 'an address'}`
     : d.kind === 'landlock' ? `${d.access?.length ? d.access.join(', ') : 'access to'}${quoted}`
@@ -82,7 +86,7 @@ export function denialMessage(d: RunDenial, command: string): string {
   const cmd = command.length > 60 ? `${command.slice(0, 57)}…` : command;
   const result = d.result && d.kind !== 'network' ? ` (${d.result})` : '';
   return visible(
-    `${d.inferred ? 'would refuse' : 'refused'} ${what}${result}${d.count > 1 ? ` ×${d.count}` : ''} in the last run of \`${cmd}\`${d.inferred ? ' (inferred by Explain)' : ''}${d.fix ? ` — ${d.fix}` : ''}`,
+    `${d.inferred ? 'would refuse' : 'refused'} ${what}${result}${d.count > 1 ? ` ×${d.count}` : ''} in the last run (${cmd})${d.inferred ? ' (inferred by Explain)' : ''}${d.fix ? ` — ${d.fix}` : ''}`,
   );
 }
 
@@ -115,6 +119,26 @@ export function movedLine(oldText: string, newText: string, line: number): numbe
   return undefined;
 }
 
+/**
+ * One warning per refused call and fix on a line: the same syscall refused with other arguments (ioctl TCGETS and
+ * TIOCGPGRP) or paths is one problem with one fix; its counts add up and its arguments are listed.
+ */
+function merged(denials: readonly RunDenial[]): MergedDenial[] {
+  const byKey = new Map<string, MergedDenial>();
+  for (const d of denials) {
+    const key = JSON.stringify([d.source?.line, d.kind, d.syscall, d.address, d.access, d.inferred, d.fix]);
+    const seen = byKey.get(key);
+    if (!seen) {
+      byKey.set(key, { ...d });
+      continue;
+    }
+    seen.count += d.count;
+    if (d.argument && !seen.argument?.split(', ').includes(d.argument)) seen.argument = seen.argument ? `${seen.argument}, ${d.argument}` : d.argument;
+    if (d.path !== undefined && seen.path !== d.path) seen.otherPaths = (seen.otherPaths ?? 0) + 1;
+  }
+  return [...byKey.values()];
+}
+
 export class RunDenialStore {
   /** absolute file → run key → what that run refused in the file. */
   private readonly byFile = new Map<string, Map<string, Entry>>();
@@ -137,7 +161,7 @@ export class RunDenialStore {
     for (const [file, denials] of byFile) {
       const text = this.readText(file);
       const lines = text?.split('\n').length;
-      const shown = denials.slice(0, MAX_PER_FILE).map((denial) => {
+      const shown = merged(denials).slice(0, MAX_PER_FILE).map((denial) => {
         const line = Math.max(0, (denial.source?.line ?? 1) - 1);
         return { denial, line: lines !== undefined && line >= lines ? 0 : line };
       });

@@ -72,7 +72,7 @@ test('a closed profile gets the warning on the line that refused it; expected de
   assert.equal(ds.length, 1);
   assert.equal(ds[0].severity, 2, 'a warning');
   assert.equal(ds[0].source, 'phantom');
-  assert.equal(ds[0].message, 'refused mkdir "/ws/out" (EPERM) in the last run of `bash job.sh` — add `mkdir` to the rule at line 4');
+  assert.equal(ds[0].message, 'refused mkdir "/ws/out" (EPERM) in the last run (bash job.sh) — add `mkdir` to the rule at line 4');
   assert.deepEqual(ds[0].range, { start: { line: 1, character: 2 }, end: { line: 1, character: 36 } }, 'the whole "defaultAction" line');
 });
 
@@ -110,7 +110,7 @@ test('the next run under the same key replaces the warnings; another key keeps i
   await client.waitForPublication(profileUri, (d) => denied(d).length === 2);
   await send({ run: 'key-a', command: 'bash job.sh', denials: [] });
   const left = denied(await client.waitForPublication(profileUri, (d) => denied(d).length === 1));
-  assert.match(left[0].message, /rmdir "\/ws\/old".*bash other\.sh/);
+  assert.match(String(left[0].message), /rmdir "\/ws\/old".*bash other\.sh/);
   await send({ run: 'key-b', command: 'bash other.sh', denials: [] });
   await client.waitForPublication(profileUri, (d) => denied(d).length === 0);
 });
@@ -137,4 +137,15 @@ test('a profile file that is a FIFO is never read (the server does not block); t
   const ds = denied(await client.waitForPublication(uri, (d) => denied(d).length === 1));
   assert.equal(ds[0].range.start.line, 6);
   assert.deepEqual(await quickFixes(uri, ds), [], 'no text, no fix');
+});
+
+test('the same call refused with other arguments on the same line is one warning, its counts added up', async () => {
+  const ioctl = (argument: string, count: number): RunDenial => ({ ...mkdirDenial({ syscall: 'ioctl', argument, count, fix: 'add `ioctl` to the rule at line 4' }), path: undefined });
+  await send({ run: 'key-e', command: 'sh job.sh', denials: [ioctl('request 0x5401', 2), ioctl('request 0x540f', 1)] });
+  const other = path.join(dir, 'merge.seccomp.json');
+  fs.writeFileSync(other, profileText);
+  await send({ run: 'key-e', command: 'sh job.sh', denials: [ioctl('request 0x5401', 2), ioctl('request 0x540f', 1)].map((d) => ({ ...d, source: { file: other, line: 2 } })) });
+  const ds = denied(await client.waitForPublication(pathToFileURL(other).href, (d) => denied(d).length > 0));
+  assert.equal(ds.length, 1);
+  assert.equal(ds[0].message, 'refused ioctl (request 0x5401, request 0x540f) (EPERM) ×3 in the last run (sh job.sh) — add `ioctl` to the rule at line 4');
 });
