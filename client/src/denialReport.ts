@@ -26,8 +26,21 @@ function absolute(file: string, cwd: string): string {
   return path.isAbsolute(file) ? file : path.resolve(cwd, file);
 }
 
-/** The notification for a finished run: files made absolute (the runtime gives them so; a relative one is the run's folder's). */
-export function runDenialsParams(params: Pick<RunParams, 'cwd' | 'config' | 'profile' | 'seccompProfile' | 'landlockProfile'>, command: string, denials: readonly Denial[]): RunDenialsParams {
+type KeyedParams = Pick<RunParams, 'cwd' | 'config' | 'profile' | 'seccompProfile' | 'landlockProfile' | 'explain'>;
+
+/**
+ * The notifications for a finished run, files made absolute (the runtime gives them so; a relative one is the run's
+ * folder's). An explain run's inferred refusals are kept under a key of their own, beside what the run it explains
+ * observed (an explain run records differently and need not report the same); a normal run replaces both.
+ */
+export function runDenialsNotifications(params: KeyedParams, command: string, denials: readonly Denial[]): RunDenialsParams[] {
+  const explained = { run: `${runKey(params)}#explain`, command, denials: [] };
+  if (params.explain) return [{ ...runDenialsParams(params, command, denials), run: explained.run }];
+  return [runDenialsParams(params, command, denials), explained];
+}
+
+/** The notification for a finished run under its key. */
+export function runDenialsParams(params: KeyedParams, command: string, denials: readonly Denial[]): RunDenialsParams {
   return {
     run: runKey(params),
     command,

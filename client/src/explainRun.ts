@@ -48,9 +48,5 @@ export async function explainRun(ctx: Ctx, run: LastRun | undefined = ctx.lastRu
     return;
   }
   run.terminal.show(true);
-  await runInTerminal(ctx, run.pty, {
-    ...run.request,
-    params: { ...run.request.params, explain: true },
-    profileLabel: `${run.request.profileLabel}, explaining: path syscalls recorded`,
-  });
+  await runInTerminal(ctx, run.pty, { ...run.request, params: { ...run.request.params, explain: true } });
 }

@@ -9,7 +9,7 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import type { RunExit, RunParams } from '../../runtime/src/protocol';
 import { OUTPUT_CAP } from './api';
-import { reportsDenials, runDenialsParams } from './denialReport';
+import { reportsDenials, runDenialsNotifications } from './denialReport';
 import type { Ctx } from './ctx';
 import { RuntimeFailedError } from './runtimeClient';
 import { displayArgv, exitLogLine } from './runText';
@@ -55,9 +55,9 @@ async function saveProfiles(folder: string): Promise<void> {
 
 /** What ran, in the words of a Problems message: the command as given, or the profile and its file. */
 function ranWhat(request: RunRequest): string {
-  const { argv, cwd, file } = request.params;
-  if (argv.length) return displayArgv(argv, cwd);
-  return `profile ${request.profileLabel}${file ? ` on ${displayArgv([file], cwd)}` : ''}`;
+  const { argv, cwd, file, explain } = request.params;
+  const what = argv.length ? displayArgv(argv, cwd) : `profile ${request.profileLabel}${file ? ` on ${displayArgv([file], cwd)}` : ''}`;
+  return explain ? `Explain of ${what}` : what;
 }
 
 /** Runs the request once in `pty`; resolves with its exit (never rejects). */
@@ -66,7 +66,7 @@ export async function runInTerminal(ctx: Ctx, pty: RunTerminal, request: RunRequ
   const runId = randomUUID();
   const params: RunParams = { ...request.params, runId };
   const command = headerCommand(request);
-  pty.header(command, request.profileLabel);
+  pty.header(command, params.explain ? `${request.profileLabel} · explain: path syscalls recorded` : request.profileLabel);
   ctx.log.info(`run ${runId.slice(0, 8)}: ${command} [profile: ${request.profileLabel}${params.config ? ` of ${params.config}` : ''}] in ${params.cwd}`);
   pty.attach({
     stdin: (data) => ctx.runtime.sendStdin(runId, data),
@@ -88,7 +88,7 @@ export async function runInTerminal(ctx: Ctx, pty: RunTerminal, request: RunRequ
       deferral.dispose();
       pty.exit(exit, { folder: params.cwd, explained: params.explain });
       // What it refused goes to Problems (on the profile lines, with quick fixes) and to the metrics panel.
-      if (reportsDenials(exit)) ctx.runDenialsSink?.(runDenialsParams(params, ranWhat(request), exit.denials ?? []));
+      if (reportsDenials(exit)) for (const n of runDenialsNotifications(params, ranWhat(request), exit.denials ?? [])) ctx.runDenialsSink?.(n);
       ctx.denialLog.record(runId, exit.denials, params.cwd);
       ctx.log.info(`run ${runId.slice(0, 8)}: ${exitLogLine(exit, false)}`);
       for (const note of exit.notes ?? []) ctx.log.info(`run ${runId.slice(0, 8)}: note: ${note}`);

@@ -11,7 +11,7 @@
  */
 import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { CodeActionKind, type CodeAction, type Diagnostic, type Range } from 'vscode-languageserver-types';
 import { denialEdit, EDIT_KIND } from './denialEdits';
@@ -88,6 +88,14 @@ export function denialMessage(d: MergedDenial, command: string): string {
   return visible(
     `${d.inferred ? 'would refuse' : 'refused'} ${what}${result}${d.count > 1 ? ` ×${d.count}` : ''} in the last run (${cmd})${d.inferred ? ' (inferred by Explain)' : ''}${d.fix ? ` — ${d.fix}` : ''}`,
   );
+}
+
+function fileOfUri(uri: string): string | undefined {
+  try {
+    return uri.startsWith('file:') ? fileURLToPath(uri) : undefined;
+  } catch {
+    return undefined; // a malformed uri names no file
+  }
 }
 
 /** Whether `x` (diagnostic data sent back by the client) is a well-formed fix. */
@@ -185,6 +193,8 @@ export class RunDenialStore {
     const entries = this.byFile.get(file);
     if (!entries) return [];
     const out: PlainDiagnostic[] = [];
+    // An explain run may report what the run it explains reported (runs are kept per key): shown once.
+    const seen = new Set<string>();
     for (const [run, entry] of entries) {
       if (doc) follow(entry, file, doc);
       if (entry.shown.length === 0) {
@@ -194,6 +204,9 @@ export class RunDenialStore {
       const text = doc?.text ?? entry.text;
       const lines = text?.split('\n');
       for (const { denial, line } of entry.shown) {
+        const key = JSON.stringify([line, denial.kind, denial.syscall, denial.path, denial.address, denial.access, denial.fix]);
+        if (seen.has(key)) continue;
+        seen.add(key);
         const content = lines?.[line] ?? '';
         const start = content.length - content.trimStart().length;
         const range: Range = { start: { line, character: start }, end: { line, character: Math.max(start, content.trimEnd().length) } };
@@ -224,7 +237,7 @@ function follow(entry: Entry, file: string, doc: ParsedDocument): void {
  * The quick fixes of the denial warnings in `diagnostics` that touch `range`: each applies its denial's fix as one
  * WorkspaceEdit (reviewed by choosing it; undone with one undo), computed from the text of the file it changes.
  */
-export function denialCodeActions(diagnostics: readonly Diagnostic[], range: Range, open: (file: string) => ParsedDocument | undefined): CodeAction[] {
+export function denialCodeActions(diagnosticUri: string, diagnostics: readonly Diagnostic[], range: Range, open: (file: string) => ParsedDocument | undefined): CodeAction[] {
   const actions: CodeAction[] = [];
   for (const diagnostic of diagnostics) {
     if (diagnostic.source !== DIAGNOSTIC_SOURCE || diagnostic.code !== DENIAL_CODE) continue;
@@ -234,7 +247,9 @@ export function denialCodeActions(diagnostics: readonly Diagnostic[], range: Ran
     const doc = open(edit.file);
     const result = doc && denialEdit(doc, edit);
     if (!result || result === 'applied') continue;
-    actions.push({ title: result.title, kind: CodeActionKind.QuickFix, diagnostics: [diagnostic], isPreferred: true, edit: { changes: { [doc.document.uri]: result.edits } } });
+    // A fix in another file says which (the configuration of a profile file's refusal, say): the user reviews that.
+    const elsewhere = doc.document.uri !== diagnosticUri && fileOfUri(diagnosticUri) !== edit.file ? ` (in ${edit.file})` : '';
+    actions.push({ title: `${result.title}${elsewhere}`, kind: CodeActionKind.QuickFix, diagnostics: [diagnostic], isPreferred: true, edit: { changes: { [doc.document.uri]: result.edits } } });
   }
   return actions;
 }

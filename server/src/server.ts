@@ -168,7 +168,7 @@ connection.onCodeAction((params) => {
   const actions = codeActionsFor(params.textDocument.uri, params.range, params.context.diagnostics);
   const document = documents.get(params.textDocument.uri);
   const parsed = document && parsedDocument(document);
-  const fixes = denialCodeActions(params.context.diagnostics, params.range, openDocument);
+  const fixes = denialCodeActions(params.textDocument.uri, params.context.diagnostics, params.range, openDocument);
   return parsed ? [...actions, ...fixes, ...learnCodeActions(parsed, params.range)] : [...actions, ...fixes];
 });
 connection.onDocumentSymbol((params) => {

@@ -66,6 +66,17 @@ describe('denials in VS Code: terminal footer, Problems and its quick fix (code-
     });
   });
 
+  it('Explain runs it again in its terminal with its path syscalls recorded; the observed refusal stays in Problems', { timeout: 120_000 }, async (t) => {
+    await withScreenshots(wb!, 'explain', async () => {
+      await runCommand(wb!, 'Phantom: Explain Last Sandboxed Run');
+      const terminal = await waitForTerminalText(wb!, /\[profile: job · explain: path syscalls recorded\][^]*■ exit status 1/, { name: 'make-out.sh', timeoutMs: 60_000 });
+      t.diagnostic(terminal.text);
+      const explained = unwrapped(terminal.text).split('explain: path syscalls recorded]')[1];
+      assert.doesNotMatch(explained, /— Explain/, 'no Explain after an explain run');
+      await waitForProblem(wb!, 'still saying the last run refused mkdir', (p) => p.source === 'phantom' && /^refused mkdir /.test(p.message ?? ''));
+    });
+  });
+
   it('the quick fix adds mkdir to the allow rule; the next run succeeds and the problem is gone', { timeout: 150_000 }, async (t) => {
     await withScreenshots(wb!, 'quick-fix-next-run', async () => {
       await openFile(wb!, 'job.seccomp.json');

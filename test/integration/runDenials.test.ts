@@ -122,7 +122,7 @@ test('a fix in another file (a fragment for the profile of phantom-fragment.yaml
   });
   const ds = denied(await client.waitForPublication(profileUri, (d) => denied(d).length === 1));
   const [action] = await quickFixes(profileUri, ds);
-  assert.equal(action.title, "Add fragment `tmp-write` to profile 'job'");
+  assert.equal(action.title, `Add fragment \`tmp-write\` to profile 'job' (in ${config})`, 'a fix in another file names it');
   const configUri = pathToFileURL(config).href;
   const fixed = TextDocument.applyEdits(TextDocument.create(configUri, 'yaml', 1, configText), action.edit!.changes![configUri]);
   assert.equal(fixed, `${configText}    fragments: [tmp-write]\n`);

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Denial } from '../../runtime/src/protocol';
 import { denialItem, explainable, refusedText } from '../../client/src/denialText';
-import { RunDenialLog, runDenialsParams, runKey, reportsDenials } from '../../client/src/denialReport';
+import { RunDenialLog, runDenialsNotifications, runDenialsParams, runKey, reportsDenials } from '../../client/src/denialReport';
 
 const mkdir: Denial = { kind: 'seccomp', syscall: 'mkdir', path: '/ws/out', count: 1, result: 'EPERM', source: { file: '/srv/app/profiles/job.seccomp.json', line: 12 } };
 const hostname: Denial = { kind: 'landlock', path: '/etc/hostname', access: ['read_file'], count: 1, inferred: true, source: { file: '/srv/app/workspace.landlock.json' } };
@@ -57,4 +57,12 @@ test('the metrics panel: the recent runs with their denials, counted, the oldest
     c: '3 refused: mkdir "/ws/out" ×2 (profiles/job.seccomp.json:12) · read_file "/etc/hostname" (workspace.landlock.json, inferred)',
     d: '1 refused: mkdir "/ws/out" (profiles/job.seccomp.json:12)',
   });
+});
+
+test('an explain run keeps its inferred refusals beside the observed ones; the next normal run replaces both', () => {
+  const params = { cwd: '/srv/app', config: '/srv/app/phantom-fragment.yaml', profile: 'job' };
+  const normal = runDenialsNotifications(params, 'x', [mkdir]);
+  assert.deepEqual(normal.map((n) => [n.run, n.denials.length]), [[runKey(params), 1], [`${runKey(params)}#explain`, 0]]);
+  const explained = runDenialsNotifications({ ...params, explain: true }, 'x', [hostname]);
+  assert.deepEqual(explained.map((n) => [n.run, n.denials.length]), [[`${runKey(params)}#explain`, 1]]);
 });
