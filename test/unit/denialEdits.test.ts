@@ -10,7 +10,8 @@ import { textDocument } from '../support/fixtures';
 
 let n = 0;
 /** Applies the edit to `text` in a file called `name`; the result must parse without a problem. */
-function apply(name: string, text: string, edit: Omit<RunDenialEdit, 'file'> & { file?: string }): { text: string; title: string } | 'applied' | undefined {
+type EditWithoutFile = RunDenialEdit extends infer E ? (E extends RunDenialEdit ? Omit<E, 'file'> : never) : never;
+function apply(name: string, text: string, edit: EditWithoutFile): { text: string; title: string } | 'applied' | undefined {
   const doc = parsedDocument(textDocument(`${n++}/${name}`, text))!;
   const result = denialEdit(doc, { file: '/workspace/x', ...edit } as RunDenialEdit);
   if (!result || result === 'applied') return result;
