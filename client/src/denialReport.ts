@@ -52,9 +52,19 @@ export function runDenialsParams(params: KeyedParams, command: string, denials: 
   };
 }
 
-/** Whether a run's exit says anything about what it refuses: it started (a run that never did keeps the last warnings). */
-export function reportsDenials(exit: Pick<RunExit, 'timings' | 'denials'>): boolean {
-  return exit.timings.spawnMs > 0 || (exit.denials?.length ?? 0) > 0;
+/**
+ * The note of a run whose refusals the supervisor could not see (native/src/denials.c: a zygote run of a profile that
+ * refuses sendmsg, which hands the listener over): its empty `denials` say nothing.
+ */
+const NOT_REPORTED = /^seccomp denials are not reported for this /;
+
+/**
+ * Whether a run's exit says what it refused: it started and its refusals were watched. A run that never started, or
+ * one the supervisor could not watch, keeps the last warnings rather than clearing them.
+ */
+export function reportsDenials(exit: Pick<RunExit, 'timings' | 'denials' | 'notes'>): boolean {
+  if ((exit.denials?.length ?? 0) > 0) return true;
+  return exit.timings.spawnMs > 0 && !(exit.notes ?? []).some((n) => NOT_REPORTED.test(n));
 }
 
 /** The denials of the last runs, by run id, for the metrics panel's recent runs (the runtime keeps the runs themselves). */

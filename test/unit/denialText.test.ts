@@ -45,6 +45,7 @@ test('the server gets absolute files, keyed by what the run ran under; a run tha
   assert.equal(sent.denials[1].source?.file, 'built-in default profile');
   assert.equal(reportsDenials({ timings: { ...timings, spawnMs: 0 } }), false);
   assert.equal(reportsDenials({ timings }), true);
+  assert.equal(reportsDenials({ timings, notes: ['seccomp denials are not reported for this zygote run: the profile refuses sendmsg, …'] }), false, 'a run the supervisor could not watch keeps the last warnings');
 });
 
 test('the metrics panel: the recent runs with their denials, counted, the oldest dropped', () => {
