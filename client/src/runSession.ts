@@ -4,10 +4,10 @@
  * "Phantom" output. A runtime that cannot start shows its own error in the terminal, with Restart offered.
  */
 import { randomUUID } from 'node:crypto';
-import { documentFormat } from '../../server/src/documentKind';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { RunExit, RunParams } from '../../runtime/src/protocol';
+import { documentFormat } from '../../server/src/documentKind';
 import { OUTPUT_CAP } from './api';
 import { reportsDenials, runDenialsNotifications } from './denialReport';
 import type { Ctx } from './ctx';

@@ -11,7 +11,7 @@ import {
   type InitializeResult,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { codeActionsFor } from './codeActions';
 import { completionsAt } from './completion';
 import { definitionAt } from './config/configDefinition';
@@ -21,7 +21,7 @@ import { hoverAt } from './hover';
 import { forgetDocument } from './parsedDocument';
 import { fileSystemPathKind } from './pathKind';
 import { kernelLandlockAbiNotification, learnedUsageNotification, runDenialsNotification, type InitializationOptions } from './protocol';
-import { denialCodeActions, detachedDocument, readProfileText, RunDenialStore } from './runDenials';
+import { RunDenialService } from './runDenialService';
 import { learnCodeActions, learnedUsageDiagnostics, setLearnedUsage } from './learnedUsage';
 import { parsedDocument } from './parsedDocument';
 import { documentSymbols, foldingRanges } from './symbols';
@@ -74,33 +74,9 @@ connection.onNotification(learnedUsageNotification, (params) => {
   scheduleValidation(params.uri);
 });
 
-/** What the last runs refused, on the profile lines that refused it (runDenials.ts); shown for closed files too. */
-const runDenials = new RunDenialStore(readProfileText);
-function fileOf(uri: string): string | undefined {
-  try {
-    return uri.startsWith('file:') ? fileURLToPath(uri) : undefined;
-  } catch {
-    return undefined; // a malformed uri has no file
-  }
-}
-function openDocument(file: string) {
-  const document = documents.get(pathToFileURL(file).href) ?? documents.all().find((d) => fileOf(d.uri) === file);
-  if (document) return parsedDocument(document);
-  const text = readProfileText(file);
-  return text === undefined ? undefined : detachedDocument(file, text);
-}
-function denialDiagnostics(document: TextDocument) {
-  const file = fileOf(document.uri);
-  const parsed = file && runDenials.has(file) ? parsedDocument(document) : undefined;
-  return file && parsed ? runDenials.diagnostics(file, parsed) : [];
-}
-connection.onNotification(runDenialsNotification, (params) => {
-  for (const file of runDenials.set(params)) {
-    const open = documents.all().find((d) => fileOf(d.uri) === file);
-    if (open) scheduleValidation(open.uri);
-    else void connection.sendDiagnostics({ uri: pathToFileURL(file).href, diagnostics: runDenials.diagnostics(file) });
-  }
-});
+/** What the last runs refused, on the profile lines that refused it, closed files too (runDenialService.ts). */
+const runDenials = new RunDenialService(() => documents.all(), (p) => void connection.sendDiagnostics(p), (uri) => scheduleValidation(uri));
+connection.onNotification(runDenialsNotification, (params) => runDenials.update(params));
 
 /**
  * Validation runs once per burst of changes, with no fixed delay. The LSP connection handles one queued
@@ -128,7 +104,7 @@ function flush(): void {
     const document = documents.get(uri);
     if (!document || !documentFormat(uri)) continue;
     try {
-      void connection.sendDiagnostics({ uri, version: document.version, diagnostics: [...validateDocument(document, context), ...learnedDiagnostics(document), ...denialDiagnostics(document)] });
+      void connection.sendDiagnostics({ uri, version: document.version, diagnostics: [...validateDocument(document, context), ...learnedDiagnostics(document), ...runDenials.diagnosticsOf(document)] });
     } catch (error) {
       // A validator bug must never take the server down: say so in the log and keep serving.
       connection.console.error(`validation of ${uri} failed: ${error instanceof Error ? error.stack : String(error)}`);
@@ -144,12 +120,7 @@ documents.onDidChangeContent((event) => {
 });
 documents.onDidClose((event) => {
   forgetDocument(event.document.uri);
-  // A closed profile keeps what the last run refused in it (the Problems panel lists it like a build's problems).
-  // Its lines follow the text on disk again (an editor closed without saving drops its changes).
-  const file = fileOf(event.document.uri);
-  const text = file && runDenials.has(file) ? readProfileText(file) : undefined;
-  const onDisk = file && text !== undefined ? detachedDocument(file, text) : undefined;
-  void connection.sendDiagnostics({ uri: event.document.uri, diagnostics: file ? runDenials.diagnostics(file, onDisk) : [] });
+  void connection.sendDiagnostics({ uri: event.document.uri, diagnostics: runDenials.closed(event.document.uri) });
 });
 
 connection.onHover((params) => {
@@ -168,7 +139,7 @@ connection.onCodeAction((params) => {
   const actions = codeActionsFor(params.textDocument.uri, params.range, params.context.diagnostics);
   const document = documents.get(params.textDocument.uri);
   const parsed = document && parsedDocument(document);
-  const fixes = denialCodeActions(params.textDocument.uri, params.context.diagnostics, params.range, openDocument);
+  const fixes = runDenials.codeActions(params.textDocument.uri, params.context.diagnostics, params.range);
   return parsed ? [...actions, ...fixes, ...learnCodeActions(parsed, params.range)] : [...actions, ...fixes];
 });
 connection.onDocumentSymbol((params) => {
