@@ -86,7 +86,7 @@ export function denialMessage(d: MergedDenial, command: string): string {
   const cmd = command.length > 60 ? `${command.slice(0, 57)}…` : command;
   const result = d.result && d.kind !== 'network' ? ` (${d.result})` : '';
   return visible(
-    `${d.inferred ? 'would refuse' : 'refused'} ${what}${result}${d.count > 1 ? ` ×${d.count}` : ''} in the last run (${cmd})${d.inferred ? ' (inferred by Explain)' : ''}${d.fix ? ` — ${d.fix}` : ''}`,
+    `${d.inferred ? 'would refuse' : 'refused'} ${what}${result}${d.count > 1 ? ` ×${d.count}` : ''} in the last run (${cmd})${d.inferred && !/^Explain\b/.test(command) ? ' (inferred by Explain)' : ''}${d.fix ? ` — ${d.fix}` : ''}`,
   );
 }
 

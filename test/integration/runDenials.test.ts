@@ -149,3 +149,20 @@ test('the same call refused with other arguments on the same line is one warning
   assert.equal(ds.length, 1);
   assert.equal(ds[0].message, 'refused ioctl (request 0x5401, request 0x540f) (EPERM) ×3 in the last run (sh job.sh) — add `ioctl` to the rule at line 4');
 });
+
+test('an inferred Landlock refusal (Explain) on a TOML profile: its quick fix adds a path_beneath rule', async () => {
+  const file = path.join(dir, 'work.landlock.toml');
+  const toml = '[[ruleset]]\nhandled_access_fs = ["abi.all"]\n\n[[path_beneath]]\nallowed_access = ["abi.read_execute"]\nparent = ["/usr"]\n';
+  fs.writeFileSync(file, toml);
+  const uri = pathToFileURL(file).href;
+  await send({
+    run: 'key-f#explain', command: 'Explain of cat /etc/hostname',
+    denials: [{ kind: 'landlock', path: '/etc/hostname', access: ['read_file'], count: 1, inferred: true, result: 'EACCES', source: { file, line: 1 }, fix: 'add a pathBeneath for `/etc/hostname` with `read_file`', edit: { kind: 'landlockPath', file, path: '/etc/hostname', access: ['read_file'] } }],
+  });
+  const ds = denied(await client.waitForPublication(uri, (d) => denied(d).length === 1));
+  assert.equal(ds[0].message, 'would refuse read_file "/etc/hostname" (EACCES) in the last run (Explain of cat /etc/hostname) — add a pathBeneath for `/etc/hostname` with `read_file`');
+  const [action] = await quickFixes(uri, ds);
+  assert.equal(action.title, 'Allow read_file on "/etc/hostname": a pathBeneath rule in this Landlock file');
+  const fixed = TextDocument.applyEdits(TextDocument.create(uri, 'toml', 1, toml), action.edit!.changes![uri]);
+  assert.equal(fixed, `${toml}\n[[path_beneath]]\nallowed_access = ["read_file"]\nparent = ["/etc/hostname"]\n`);
+});
