@@ -20,11 +20,11 @@ export { expandGroup, GROUPS, groupsFor, isGroup, rightInfo, type RightKind, rig
 export { parseSource } from './src/parse';
 export { forgetDocument, parsedDocument, type ParsedDocument } from './src/parsedDocument';
 export { fileSystemPathKind } from './src/pathKind';
-export { DIAGNOSTIC_SOURCE, DiagnosticSeverity, finding, fixesOf, type PlainDiagnostic } from './src/quickFix';
+export { DIAGNOSTIC_SOURCE, DiagnosticSeverity, finding, fixesOf, type PlainDiagnostic, textEdit } from './src/quickFix';
 export { schemaFor } from './src/schemas';
 export { actionInfo, architectureInfo, operatorInfo } from './src/seccompTable';
 export { profileArchitectures } from './src/seccompValidation';
-export { removeArrayItem } from './src/sourceEdits';
+export { appendArrayItem, insertArrayItemsAfter, insertTopLevel, removeArrayItem, replaceKey, replaceScalar, scalarLike } from './src/sourceEdits';
 export { childAt, type JsonValue, nodeAtPath, pathAtOffset, type PathSegment, type SourceNode, toValue } from './src/sourceTree';
 export { architecturesOf, existsOn, maxArgc, syscallInfo, syscallNamesOn, TABLE_ARCHITECTURES } from './src/syscallTable';
 export { validateDocument } from './src/validation';

@@ -6,7 +6,7 @@
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import './metrics.css';
-import type { Configured, FromWebview, PressurePoint, ToWebview } from '../src/metricsMessages';
+import type { Configured, FromWebview, PressurePoint, RunDenialSummaries, ToWebview } from '../src/metricsMessages';
 import { poolRows } from '../src/metricsRows';
 import type { MetricsSnapshot, PsiResource } from '../../runtime/src/protocol';
 
@@ -149,7 +149,7 @@ function table(testid: string, headers: string[], rows: (string | number)[][], e
 
 const ms = (v: number | null) => (v === null ? '—' : v.toFixed(1));
 
-function renderMetrics(metrics: MetricsSnapshot): void {
+function renderMetrics(metrics: MetricsSnapshot, denials: RunDenialSummaries): void {
   const series = metrics.profiles.flatMap((p) =>
     (['cold', 'warm'] as const).filter((kind) => p[kind].count > 0).map((kind) => ({ label: `${p.profile} ${kind}`, samples: p[kind].samples, kind })),
   );
@@ -210,7 +210,7 @@ function renderMetrics(metrics: MetricsSnapshot): void {
   runsSection.append(
     table(
       'recent-runs',
-      ['ended', 'profile', 'command', 'start', 'startup ms', 'exit'],
+      ['ended', 'profile', 'command', 'start', 'startup ms', 'exit', 'refused'],
       metrics.recentRuns.map((r) => [
         new Date(r.endedAt).toLocaleTimeString(),
         r.profile,
@@ -218,6 +218,7 @@ function renderMetrics(metrics: MetricsSnapshot): void {
         r.warm ? 'warm' : 'cold',
         ms(r.startupMs),
         r.error ? `${r.exitCode ?? r.signal ?? '?'} — ${r.error}` : String(r.exitCode ?? r.signal ?? '?'),
+        denials[r.runId] ?? '—',
       ]),
       'No runs yet.',
     ),
@@ -235,7 +236,7 @@ window.addEventListener('message', (event: MessageEvent<ToWebview>) => {
       points.splice(0, points.length, ...message.history);
       buildPsiCharts();
       setUnavailable(message.unavailable);
-      if (message.metrics) renderMetrics(message.metrics);
+      if (message.metrics) renderMetrics(message.metrics, message.denials);
       break;
     case 'pressure':
       setUnavailable(null);
@@ -243,7 +244,7 @@ window.addEventListener('message', (event: MessageEvent<ToWebview>) => {
       break;
     case 'metrics':
       setConfigured(message.configured);
-      renderMetrics(message.metrics);
+      renderMetrics(message.metrics, message.denials);
       break;
     case 'unavailable':
       setUnavailable(message.reason);

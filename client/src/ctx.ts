@@ -5,9 +5,10 @@
  */
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import type { LearnedUsageParams } from '../../server/src/protocol';
+import type { LearnedUsageParams, RunDenialsParams } from '../../server/src/protocol';
 import type { FinishedRun, PhantomApi } from './api';
 import { config } from './config';
+import { RunDenialLog } from './denialReport';
 import { PressureHistory } from './metricsPanel';
 import { RuntimeClient } from './runtimeClient';
 import type { LastRun } from './runSession';
@@ -29,6 +30,12 @@ export class Ctx implements vscode.Disposable {
   readonly proposals: ProposalContent;
   /** Where the learned set goes once the language server runs (learnedUsageNotification). */
   learnedUsageSink: ((params: LearnedUsageParams) => void) | undefined;
+  /** Where a run's denials go once the language server runs (runDenialsNotification: Problems and quick fixes). */
+  runDenialsSink: ((params: RunDenialsParams) => void) | undefined;
+  /** The denials of the recent runs, for the metrics panel. */
+  readonly denialLog = new RunDenialLog();
+  /** The open "Run in Sandbox" terminals and what they ran, for the footer's Explain link (explainRun.ts). */
+  readonly runTerminals = new Map<vscode.Terminal, LastRun>();
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(readonly extension: vscode.ExtensionContext) {

@@ -1,10 +1,11 @@
 /** Activates the extension: the context (log, runtime, status bar), the language client, commands, tasks. */
 import * as vscode from 'vscode';
-import { kernelLandlockAbiNotification, learnedUsageNotification, type KernelLandlockAbiParams } from '../../server/src/protocol';
+import { kernelLandlockAbiNotification, learnedUsageNotification, runDenialsNotification, type KernelLandlockAbiParams } from '../../server/src/protocol';
 import type { PhantomApi } from './api';
 import { registerCommands } from './commands';
 import { Ctx } from './ctx';
 import { createLanguageClient } from './languageClient';
+import { registerExplain } from './explainRun';
 import { registerLearn } from './learnCommand';
 import { PressureStatusBar } from './statusBar';
 import { registerTasks } from './tasks';
@@ -22,6 +23,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Phanto
   ctx.own(new PressureStatusBar(ctx.runtime));
   registerCommands(ctx);
   registerLearn(ctx);
+  registerExplain(ctx);
   registerTasks(ctx);
   trackConfigOpened(ctx);
 
@@ -33,6 +35,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Phanto
     void sendKernelFacts(ctx);
     // Learn mode's "never used by the last learn run" diagnostics (the method string: see sendKernelFacts).
     ctx.learnedUsageSink = (params) => void client.sendNotification(learnedUsageNotification.method, params);
+    // What each run refused, for Problems and its quick fixes (server/src/runDenials.ts).
+    ctx.runDenialsSink = (params) => void client.sendNotification(runDenialsNotification.method, params);
   } catch (error) {
     // The commands still work without the language server; say why the editor features are missing.
     ctx.log.error(`language server failed to start: ${error instanceof Error ? error.message : String(error)}`);

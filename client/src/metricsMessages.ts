@@ -28,11 +28,14 @@ export interface Configured {
   pools: ConfiguredPool[];
 }
 
+/** What the recent runs refused: runId → "2 refused: mkdir "/ws/out" (job.seccomp.json:2) · …" (client/src/denialReport.ts). */
+export type RunDenialSummaries = Record<string, string>;
+
 /** extension → webview */
 export type ToWebview =
-  | { type: 'init'; windowSeconds: number; history: PressurePoint[]; configured: Configured; metrics: MetricsSnapshot | null; unavailable: string | null }
+  | { type: 'init'; windowSeconds: number; history: PressurePoint[]; configured: Configured; metrics: MetricsSnapshot | null; denials: RunDenialSummaries; unavailable: string | null }
   | { type: 'pressure'; point: PressurePoint }
-  | { type: 'metrics'; metrics: MetricsSnapshot; configured: Configured }
+  | { type: 'metrics'; metrics: MetricsSnapshot; configured: Configured; denials: RunDenialSummaries }
   | { type: 'unavailable'; reason: string };
 
 /** webview → extension */

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import path from 'node:path';
 import type { PressureSample } from '../../runtime/src/protocol';
-import type { Configured, FromWebview, PressurePoint, ToWebview } from './metricsMessages';
+import type { Configured, FromWebview, PressurePoint, RunDenialSummaries, ToWebview } from './metricsMessages';
 import { admissionLines } from './pressureLines';
 import { configFor } from './profilePick';
 import type { RuntimeClient } from './runtimeClient';
@@ -73,7 +73,7 @@ export class MetricsPanel {
   private readonly disposables: vscode.Disposable[] = [];
 
   /** One panel per window (the webview sample's shape); the history is the context's, kept from activation. */
-  static createOrShow(extensionUri: vscode.Uri, runtime: RuntimeClient, history: PressureHistory): void {
+  static createOrShow(extensionUri: vscode.Uri, runtime: RuntimeClient, history: PressureHistory, denials: () => RunDenialSummaries = () => ({})): void {
     const column = vscode.window.activeTextEditor?.viewColumn ?? vscode.ViewColumn.One;
     if (MetricsPanel.current) {
       MetricsPanel.current.panel.reveal(column);
@@ -85,7 +85,7 @@ export class MetricsPanel {
       retainContextWhenHidden: true,
       localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview')],
     });
-    MetricsPanel.current = new MetricsPanel(panel, extensionUri, runtime, history);
+    MetricsPanel.current = new MetricsPanel(panel, extensionUri, runtime, history, denials);
   }
 
   private constructor(
@@ -93,6 +93,8 @@ export class MetricsPanel {
     private readonly extensionUri: vscode.Uri,
     private readonly runtime: RuntimeClient,
     private readonly history: PressureHistory,
+    /** What the recent runs refused (the context's RunDenialLog). */
+    private readonly denials: () => RunDenialSummaries,
   ) {
     panel.webview.html = this.html();
     this.disposables.push(
@@ -125,13 +127,14 @@ export class MetricsPanel {
       history: this.history.points,
       configured: await this.configured(),
       metrics: await this.metrics(),
+      denials: this.denials(),
       unavailable: this.history.unavailable,
     });
   }
 
   private async sendMetrics(): Promise<void> {
     const metrics = await this.metrics();
-    if (metrics) this.post({ type: 'metrics', metrics, configured: await this.configured() });
+    if (metrics) this.post({ type: 'metrics', metrics, configured: await this.configured(), denials: this.denials() });
   }
 
   /**

@@ -71,6 +71,7 @@ export async function runInSandbox(ctx: Ctx, resource?: vscode.Uri): Promise<voi
   await pty.whenOpened();
   pty.onRerun(() => void runInTerminal(ctx, pty, request));
   ctx.lastRun = { pty, terminal, request, uri };
+  ctx.runTerminals.set(terminal, ctx.lastRun);
   void runInTerminal(ctx, pty, request);
 }
 

@@ -7,7 +7,9 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { RunExit, RunParams } from '../../runtime/src/protocol';
+import { documentFormat } from '../../model/src/documentKind';
 import { OUTPUT_CAP } from './api';
+import { reportsDenials, runDenialsNotifications } from './denialReport';
 import type { Ctx } from './ctx';
 import { RuntimeFailedError } from './runtimeClient';
 import { displayArgv, exitLogLine } from './runText';
@@ -37,12 +39,34 @@ export function headerCommand(request: RunRequest): string {
   return file ? `the profile's run on ${displayArgv([file], cwd)}` : "the profile's run";
 }
 
+/**
+ * The sandbox is made from the profile files on disk: unsaved changes to the configuration or a profile in the
+ * run's folder (a quick fix just applied, a rule typed) are saved first, so the run uses what the editor shows.
+ */
+async function saveProfiles(folder: string): Promise<void> {
+  const inside = (file: string) => !path.relative(folder, file).startsWith('..');
+  const dirty = vscode.workspace.textDocuments.filter((d) => d.isDirty && d.uri.scheme === 'file' && documentFormat(d.uri.fsPath) && inside(d.uri.fsPath));
+  try {
+    await Promise.all(dirty.map((d) => d.save()));
+  } catch {
+    // Not saved (read-only file, a save participant failed): the run uses the file on disk, as VS Code's tasks do.
+  }
+}
+
+/** What ran, in the words of a Problems message: the command as given, or the profile and its file. */
+function ranWhat(request: RunRequest): string {
+  const { argv, cwd, file, explain } = request.params;
+  const what = argv.length ? displayArgv(argv, cwd) : `profile ${request.profileLabel}${file ? ` on ${displayArgv([file], cwd)}` : ''}`;
+  return explain ? `Explain of ${what}` : what;
+}
+
 /** Runs the request once in `pty`; resolves with its exit (never rejects). */
 export async function runInTerminal(ctx: Ctx, pty: RunTerminal, request: RunRequest): Promise<RunExit> {
+  await saveProfiles(request.params.cwd);
   const runId = randomUUID();
   const params: RunParams = { ...request.params, runId };
   const command = headerCommand(request);
-  pty.header(command, request.profileLabel);
+  pty.header(command, params.explain ? `${request.profileLabel} · explain: path syscalls recorded` : request.profileLabel);
   ctx.log.info(`run ${runId.slice(0, 8)}: ${command} [profile: ${request.profileLabel}${params.config ? ` of ${params.config}` : ''}] in ${params.cwd}`);
   pty.attach({
     stdin: (data) => ctx.runtime.sendStdin(runId, data),
@@ -62,7 +86,10 @@ export async function runInTerminal(ctx: Ctx, pty: RunTerminal, request: RunRequ
   const ended = new Promise<RunExit>((resolve) => {
     const finish = (exit: RunExit) => {
       deferral.dispose();
-      pty.exit(exit);
+      pty.exit(exit, { folder: params.cwd, explained: params.explain });
+      // What it refused goes to Problems (on the profile lines, with quick fixes) and to the metrics panel.
+      if (reportsDenials(exit)) for (const n of runDenialsNotifications(params, ranWhat(request), exit.denials ?? [])) ctx.runDenialsSink?.(n);
+      ctx.denialLog.record(runId, exit.denials, params.cwd);
       ctx.log.info(`run ${runId.slice(0, 8)}: ${exitLogLine(exit, false)}`);
       for (const note of exit.notes ?? []) ctx.log.info(`run ${runId.slice(0, 8)}: note: ${note}`);
       ctx.finishedRuns.fire({ file: request.file ?? params.cwd, output: output.slice(0, OUTPUT_CAP), exit });

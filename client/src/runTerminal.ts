@@ -9,6 +9,7 @@
  */
 import * as vscode from 'vscode';
 import type { RunExit, RunOutput } from '../../runtime/src/protocol';
+import { EXPLAIN_LABEL, explainable, refusedText } from './denialText';
 import { exitErrorText, exitStatusText, foldNotes, visibleNotes } from './runText';
 import { TerminalSanitizer } from './terminalSanitize';
 
@@ -24,6 +25,13 @@ const BOLD = '\x1b[1m';
 const RED = '\x1b[31m';
 const GREEN = '\x1b[32m';
 const YELLOW = '\x1b[33m';
+
+/** What the footer needs beyond the exit: the run's folder (profile files are named relative to it) and whether it explained. */
+export interface FooterContext {
+  folder?: string;
+  /** The run was already an explain run (RunParams.explain): no "Explain" again. */
+  explained?: boolean;
+}
 
 export interface RunTerminalOptions {
   /** A task terminal: closes with the run's exit code when the run ends (no "press Enter to run again"). */
@@ -42,6 +50,8 @@ export class RunTerminal implements vscode.Pseudoterminal {
   /** The user asked this run to stop (the footer then says "stopped"). */
   private stopping = false;
   private rerun: (() => void) | undefined;
+  /** The last run's footer ended with "Explain" (explainRun.ts links it). */
+  explainOffered = false;
   private controls: RunControls | undefined;
   private readonly openedPromise: Promise<void>;
   private resolveOpened!: () => void;
@@ -140,7 +150,7 @@ export class RunTerminal implements vscode.Pseudoterminal {
     if (text) this.write(output.stream === 'stderr' ? `${RED}${text}${RESET}` : text);
   }
 
-  exit(exit: RunExit): void {
+  exit(exit: RunExit, context: FooterContext = {}): void {
     this.active = false;
     const stopped = this.stopping;
     this.stopping = false;
@@ -153,11 +163,13 @@ export class RunTerminal implements vscode.Pseudoterminal {
     if (error) this.failure(`phantom: ${error}`);
     const status = exitStatusText(exit, stopped);
     const colour = exit.code === 0 ? GREEN : stopped ? YELLOW : RED;
-    this.own(`${colour}■ ${status}${RESET} ${DIM}(${started}ran ${(exit.timings.totalMs / 1000).toFixed(2)} s)`);
-    // What the sandbox refused (runtime/src/denials/denials.ts). Paths come from the sandbox: JSON-quoted (C0 controls escaped)
-    // and C1 controls dropped, so a planted file name cannot steer the terminal.
-    const refused = (exit.denials ?? []).filter((d) => !d.expected).map((d) => `${d.syscall ?? d.address ?? 'killed'}${d.path !== undefined ? ` ${JSON.stringify(d.path)}` : ''}${d.source ? ` (${d.source.file}${d.source.line ? `:${d.source.line}` : ''})` : ''}`);
-    if (refused.length) this.own(`${RED}refused: ${refused.join(' · ').replace(/[\u0080-\u009f]/g, '')}`);
+    // One line: the status, what the sandbox refused (runtime/src/denials.ts; denialText.ts quotes what came from the
+    // sandbox) and, on a failed run, "Explain" (a terminal link: explainRun.ts). The notes stay folded above.
+    const refused = refusedText(exit.denials, context.folder);
+    // The task terminal closes at the end: no link to follow there.
+    const explain = !this.options.closeOnExit && explainable(exit, stopped, { explain: context.explained });
+    this.explainOffered = explain;
+    this.own(`${colour}■ ${status}${RESET} ${DIM}(${started}ran ${(exit.timings.totalMs / 1000).toFixed(2)} s)${RESET}${refused ? ` ${RED}· ${refused}${RESET}` : ''}${explain ? ` — ${BOLD}${EXPLAIN_LABEL}${RESET}` : ''}`);
     if (exit.pressure) {
       const p = exit.pressure;
       this.own(`${DIM}its own stalls (cgroup PSI): cpu ${p.cpuMs.toFixed(0)} ms · memory ${p.memoryMs.toFixed(0)} ms · io ${p.ioMs.toFixed(0)} ms`);

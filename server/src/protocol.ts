@@ -31,6 +31,51 @@ export interface LearnedUsageParams {
  */
 export const learnedUsageNotification = new NotificationType<LearnedUsageParams>('phantom/learnedUsage');
 
+/**
+ * A refusal of a sandboxed run as the runtime reports it: the runtime protocol's `Denial` (runtime/src/protocol.ts,
+ * docs/sandbox.md "Denials"), the fields the server reads. The server imports nothing of the runtime, so the shape is
+ * restated here; the client passes the runtime's objects as they are and a compile-time check there
+ * (client/src/denialReport.ts) fails the build if the two drift apart.
+ */
+export interface RunDenial {
+  kind: 'seccomp' | 'landlock' | 'network';
+  syscall?: string;
+  path?: string;
+  access?: string[];
+  address?: string;
+  count: number;
+  inferred?: boolean;
+  expected?: boolean;
+  result?: string;
+  argument?: string;
+  source?: { file: string; line?: number; fragment?: string; reason?: string };
+  fix?: string;
+  edit?: RunDenialEdit;
+}
+
+/** The runtime's `DenialEdit`: a fix as a structured change; `file` is absolute. */
+export type RunDenialEdit =
+  | { kind: 'seccompAllow'; file: string; line?: number; syscall: string }
+  | { kind: 'addFragment'; file: string; profile: string; fragment: string }
+  | { kind: 'landlockPath'; file: string; path: string; access: string[] }
+  | { kind: 'filesystemPath'; file: string; profile: string; list: 'readOnly' | 'readWrite'; path: string }
+  | { kind: 'network'; file: string; profile: string; mode: 'none' | 'loopback' | 'host' };
+
+export interface RunDenialsParams {
+  /** Names what the run ran under (configuration + profile, or profile files): the next run with the same key replaces these. */
+  run: string;
+  /** What ran, for the messages: the command (`python3 hello.py`), or the profile and file (`profile job on job.sh`). */
+  command: string;
+  /** Every denial of the run (`source.file` absolute); expected ones and those without a file are not shown. */
+  denials: RunDenial[];
+}
+
+/**
+ * client → server: a sandboxed run ended (server/src/runDenials.ts). The server shows each of its denials as a
+ * warning on the profile line that refused it, with the fix as a quick fix, until the next run under the same key.
+ */
+export const runDenialsNotification = new NotificationType<RunDenialsParams>('phantom/runDenials');
+
 /** `initializationOptions` the server understands. */
 export interface InitializationOptions {
   kernelLandlockAbi?: number | null;

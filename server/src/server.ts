@@ -17,7 +17,8 @@ import { completionsAt } from './completion';
 import { definitionAt } from './config/configDefinition';
 import { fileSystemListDirectory, fileSystemReadFile, documentFormat, forgetDocument, fileSystemPathKind, parsedDocument, validateDocument, type ValidationContext } from '../../model';
 import { hoverAt } from './hover';
-import { kernelLandlockAbiNotification, learnedUsageNotification, type InitializationOptions } from './protocol';
+import { kernelLandlockAbiNotification, learnedUsageNotification, runDenialsNotification, type InitializationOptions } from './protocol';
+import { RunDenialService } from './runDenialService';
 import { learnCodeActions, learnedUsageDiagnostics, setLearnedUsage } from './learnedUsage';
 import { documentSymbols, foldingRanges } from './symbols';
 
@@ -67,6 +68,10 @@ connection.onNotification(learnedUsageNotification, (params) => {
   scheduleValidation(params.uri);
 });
 
+/** What the last runs refused, on the profile lines that refused it, closed files too (runDenialService.ts). */
+const runDenials = new RunDenialService(() => documents.all(), (p) => void connection.sendDiagnostics(p), (uri) => scheduleValidation(uri));
+connection.onNotification(runDenialsNotification, (params) => runDenials.update(params));
+
 /**
  * Validation runs once per burst of changes, with no fixed delay. The LSP connection handles one queued
  * message per turn of the event loop, so a burst already received (fast typing during a long validation,
@@ -93,7 +98,7 @@ function flush(): void {
     const document = documents.get(uri);
     if (!document || !documentFormat(uri)) continue;
     try {
-      void connection.sendDiagnostics({ uri, version: document.version, diagnostics: [...validateDocument(document, context), ...learnedDiagnostics(document)] });
+      void connection.sendDiagnostics({ uri, version: document.version, diagnostics: [...validateDocument(document, context), ...learnedDiagnostics(document), ...runDenials.diagnosticsOf(document)] });
     } catch (error) {
       // A validator bug must never take the server down: say so in the log and keep serving.
       connection.console.error(`validation of ${uri} failed: ${error instanceof Error ? error.stack : String(error)}`);
@@ -109,7 +114,7 @@ documents.onDidChangeContent((event) => {
 });
 documents.onDidClose((event) => {
   forgetDocument(event.document.uri);
-  void connection.sendDiagnostics({ uri: event.document.uri, diagnostics: [] });
+  void connection.sendDiagnostics({ uri: event.document.uri, diagnostics: runDenials.closed(event.document.uri) });
 });
 
 connection.onHover((params) => {
@@ -128,7 +133,8 @@ connection.onCodeAction((params) => {
   const actions = codeActionsFor(params.textDocument.uri, params.range, params.context.diagnostics);
   const document = documents.get(params.textDocument.uri);
   const parsed = document && parsedDocument(document);
-  return parsed ? [...actions, ...learnCodeActions(parsed, params.range)] : actions;
+  const fixes = runDenials.codeActions(params.textDocument.uri, params.context.diagnostics, params.range);
+  return parsed ? [...actions, ...fixes, ...learnCodeActions(parsed, params.range)] : [...actions, ...fixes];
 });
 connection.onDocumentSymbol((params) => {
   const document = documents.get(params.textDocument.uri);

@@ -73,6 +73,24 @@ export class LspClient {
     }
   }
 
+  /** The latest publication for `uri` once it satisfies `accept` (diagnostics of files that are not open have no version). */
+  async waitForPublication(uri: string, accept: (diagnostics: Diagnostic[]) => boolean, timeoutMs = 10_000): Promise<Diagnostic[]> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const latest = this.diagnostics.get(uri)?.at(-1);
+      if (latest && accept(latest.diagnostics)) return latest.diagnostics;
+      const left = deadline - Date.now();
+      if (left <= 0 || this.exitStatus !== undefined) throw new Error(`no accepted diagnostics for ${uri} within ${timeoutMs} ms; last: ${JSON.stringify(latest?.diagnostics)}; server stderr: ${this.stderr}`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
   async shutdown(): Promise<number | null> {
     const exited = new Promise<number | null>((resolve) => this.child.once('exit', (code) => resolve(code)));
     await this.connection.sendRequest('shutdown');

@@ -153,6 +153,8 @@ function seccompDenial(raw: RawDenial, origin: SeccompOrigin): Denial {
   denial.fix = allowIdx >= 0 && lines.rules[allowIdx]
     ? `add \`${name}\` to the rule at line ${lines.rules[allowIdx]}${fragmentFix}`
     : `add a rule { "names": ["${name}"], "action": "SCMP_ACT_ALLOW" }${fragmentFix}`;
+  // The same fix as a change the editor applies (server/src/denialEdits.ts computes the text edit).
+  denial.edit = { kind: 'seccompAllow', file: parts.file, syscall: name, ...(allowIdx >= 0 && lines.rules[allowIdx] ? { line: lines.rules[allowIdx] } : {}) };
   return denial;
 }
 

@@ -75,16 +75,30 @@ const same = (a: Group, b: Group) =>
   a.length === b.length && a.every((x) => b.some((y) => y.index === x.index && y.op === x.op && big(y.value) === big(x.value) && big(y.valueTwo) === big(x.valueTwo)));
 
 /**
+ * Does a comparison of the group imply `c` (every value it lets through satisfies `c`)? An EQ pin, when its value
+ * satisfies `c`; a masked pin (learn mode writes `(x & 0xffffffff) == v`, the 32 bits the kernel reads), when `c` is
+ * a masked comparison over a subset of its bits that its value satisfies.
+ */
+function implies(group: Group, c: SeccompArg): boolean {
+  return group.some((g) => {
+    if (g.index !== c.index) return false;
+    if (g.op === 'SCMP_CMP_EQ') return satisfies(c, big(g.value));
+    if (g.op !== 'SCMP_CMP_MASKED_EQ' || c.op !== 'SCMP_CMP_MASKED_EQ') return false;
+    const [m1, v1, m2] = [big(g.value), big(g.valueTwo), big(c.value)];
+    return (m2 & ~m1 & MASK64) === 0n && (v1 & m2) === big(c.valueTwo) && (v1 & ~m1 & MASK64) === 0n;
+  });
+}
+
+/**
  * Is every call a group lets through also let through by one of `base`? Exactly when the base runs the syscall
- * unconditionally, has the same comparisons, or — for a group that pins arguments to values (EQ) — has a group
- * those values satisfy. Anything else (a range of our own, a mask) is counted as wider: asking once too often is
- * safe, missing a widening is not.
+ * unconditionally, has the same comparisons, or has a group each of whose comparisons one of the group's pins
+ * implies (implies above). Anything else (a range of our own, a wider mask) is counted as wider: asking once too
+ * often is safe, missing a widening is not.
  */
 function covered(group: Group, base: Group[]): boolean {
   if (base.some((b) => b.length === 0 || same(b, group))) return true;
-  if (group.length === 0 || !group.every((c) => c.op === 'SCMP_CMP_EQ')) return false;
-  const point = new Map(group.map((c) => [c.index, big(c.value)]));
-  return base.some((b) => b.every((c) => point.has(c.index) && satisfies(c, point.get(c.index)!)));
+  if (group.length === 0) return false;
+  return base.some((b) => b.every((c) => implies(group, c)));
 }
 
 const sameRule = (a: SeccompRule, b: SeccompRule) =>
