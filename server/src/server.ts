@@ -20,7 +20,9 @@ import { documentFormat } from './documentKind';
 import { hoverAt } from './hover';
 import { forgetDocument } from './parsedDocument';
 import { fileSystemPathKind } from './pathKind';
-import { kernelLandlockAbiNotification, learnedUsageNotification, type InitializationOptions } from './protocol';
+import { kernelLandlockAbiNotification, learnedRightsNotification, learnedUsageNotification, profileReferenceRequest, type InitializationOptions } from './protocol';
+import { learnedRightsDiagnostics, setLearnedRights } from './learnedRights';
+import { profileReferenceEdit } from './profileReference';
 import { learnCodeActions, learnedUsageDiagnostics, setLearnedUsage } from './learnedUsage';
 import { parsedDocument } from './parsedDocument';
 import { documentSymbols, foldingRanges } from './symbols';
@@ -66,12 +68,17 @@ connection.onNotification(kernelLandlockAbiNotification, (params) => {
 /** Learn mode: what the last learn run never used (learnedUsage.ts). */
 function learnedDiagnostics(document: TextDocument) {
   const parsed = parsedDocument(document);
-  return parsed ? learnedUsageDiagnostics(parsed) : [];
+  return parsed ? [...learnedUsageDiagnostics(parsed), ...learnedRightsDiagnostics(parsed)] : [];
 }
 connection.onNotification(learnedUsageNotification, (params) => {
   setLearnedUsage(params);
   scheduleValidation(params.uri);
 });
+connection.onNotification(learnedRightsNotification, (params) => {
+  setLearnedRights(params);
+  scheduleValidation(params.uri);
+});
+connection.onRequest(profileReferenceRequest, (params) => profileReferenceEdit(params.uri, params.text, params.profile, params.key, params.file) ?? null);
 
 /**
  * Validation runs once per burst of changes, with no fixed delay. The LSP connection handles one queued
