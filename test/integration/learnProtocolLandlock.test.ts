@@ -11,6 +11,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { LearnProfileRequest } from '../../runtime/src/protocol';
 import { parseLandlockProfile } from '../../runtime/src/landlockProfileLoader';
+import { spawnSync } from 'node:child_process';
+import { REPO } from '../support/fixtures';
 import { TestRuntime } from '../support/runtimeClient';
 
 let runtime: TestRuntime;
@@ -77,4 +79,34 @@ test('phantom/learn with learn: [landlock] only — the seccomp proposal is not 
   assert.equal(r.landlock?.status, 'verified', r.landlock?.reason);
   assert.equal(r.landlock?.replays.withSeccomp, 0);
   assert.match(r.landlock!.text, /^abi: \d+$/m, 'YAML as asked');
+});
+
+test('a profile\'s own Landlock file on top of its fragments only narrows: no approval asked for its ABI or parents, and it is enforced', { timeout: 60_000 }, () => {
+  // ABI 1 handles no truncate/refer, and it names a folder outside the workspace: as the only layer both would widen
+  // the built-in sandbox, but stacked on the fragments' layer an access must pass both.
+  const state = fs.mkdtempSync(path.join(os.tmpdir(), 'phantom-learn-ll-state-'));
+  const own = path.join(dir, 'profiles/abi1.landlock.json');
+  fs.writeFileSync(own, JSON.stringify({
+    abi: 1, ruleset: [{ handledAccessFs: ['abi.all'] }],
+    pathBeneath: [{ allowedAccess: ['abi.read_execute'], parent: ['/usr', '/bin', '/lib', '/lib64', '/etc', '/opt', '.'] }],
+  }, null, 2));
+  const config = path.join(dir, 'phantom-fragment.yaml');
+  const original = fs.readFileSync(config, 'utf8');
+  fs.writeFileSync(config, original.replace('landlock: profiles/narrow.landlock.json', 'landlock: profiles/abi1.landlock.json'));
+  try {
+    const run = (argv: string[]) => spawnSync(process.execPath, [path.join(REPO, 'dist/cli.js'), 'run', '--config', config, '--profile', 'probe', '--', ...argv], {
+      cwd: dir, encoding: 'utf8', input: '', timeout: 30_000, env: { ...process.env, XDG_STATE_HOME: state },
+    });
+    const read = run(['cat', 'data.txt']);
+    assert.equal(read.status, 0, read.stderr);
+    assert.doesNotMatch(read.stderr, /asks for more than the built-in sandbox gives/);
+    assert.equal(read.stdout, 'input\n');
+    // out/ is writable for the fragments' layer (readWrite) but not for the own layer (read/execute only): refused.
+    const write = run(['sh', '-c', 'echo x > out/denied.txt']);
+    assert.notEqual(write.status, 0, 'the own layer narrows what the fragments grant');
+    assert.equal(fs.existsSync(path.join(dir, 'out/denied.txt')), false);
+  } finally {
+    fs.writeFileSync(config, original);
+    fs.rmSync(state, { recursive: true, force: true });
+  }
 });
