@@ -41,7 +41,7 @@ test('phantom/learnedRights: a right the learn run never used is an information 
   const ds = (await client.waitForDiagnostics(uri, 2)).filter((d) => d.code === 'learn-unused-right');
   assert.equal(ds.length, 1, JSON.stringify(ds));
   assert.equal(ds[0].severity, 3);
-  assert.match(ds[0].message, /'remove_file' on \. was never used by the last learn run \(python3 app\.py, 2 runs\)/);
+  assert.match(String(ds[0].message), /'remove_file' on \. was never used by the last learn run \(python3 app\.py, 2 runs\)/);
   const actions = await client.connection.sendRequest<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: ds[0].range, context: { diagnostics: ds } });
   const drop = actions.find((a) => a.title === "Drop 'remove_file' (never used by the last learn run)");
   assert.ok(drop?.edit?.changes?.[uri], JSON.stringify(actions.map((a) => a.title)));
