@@ -224,8 +224,10 @@ describe('learn seccomp and Landlock from the editor (code-server + Chromium)', 
         await waitForFile(path.join(ws, 'profiles/tool.seccomp.json'), (text) => /SCMP_ACT_ERRNO/.test(text), 'the learned seccomp profile saved');
       });
 
-      const check = phantom(['check', 'profiles/tool.landlock.json', 'profiles/tool.seccomp.json']);
+      const check = phantom(['check', 'phantom-fragment.yaml', 'profiles/tool.landlock.json', 'profiles/tool.seccomp.json']);
       assert.equal(check.status, 0, `${check.stdout}\n${check.stderr}`);
+      assert.match(check.stdout + check.stderr, /0 errors/);
+      assert.doesNotMatch(check.stdout + check.stderr, /config-layer-useless/, 'the learned Landlock grants take effect in the profile');
       for (let i = 1; i <= 10; i++) {
         fs.rmSync(path.join(ws, 'cache/result.txt'), { force: true });
         const r = phantom(['run', '--config', path.join(ws, 'phantom-fragment.yaml'), '--profile', 'tool']);
