@@ -156,6 +156,46 @@ function sendLearnedRights(ctx: Ctx, target: vscode.Uri, result: LearnProfileRes
   void client.sendNotification(learnedRightsNotification.method, params).catch((error: unknown) => ctx.log.warn(`learn: could not send the learned rights: ${String(error)}`));
 }
 
+/** The command to learn from: the caller's, the profile's `run`, else asked for (remembered per file). */
+async function commandToLearn(ctx: Ctx, options: LearnCommandOptions, targets: Targets, folder: string): Promise<string[] | undefined> {
+  const primary = (targets.seccomp ?? targets.landlock)!;
+  const memoKey = `phantom.learn.command:${primary.toString()}`;
+  const argv = (options.argv ?? options.run)?.map((a) => a.split('${workspaceFolder}').join(folder));
+  // A profile's run made for any file (`${file}`): the user says which one to learn from.
+  const template = argv?.some((a) => a.includes('${')) ? argv.join(' ') : undefined;
+  if (argv?.length && !template) return argv;
+  const line = await vscode.window.showInputBox({
+    title: `Learn ${kindsText(targets.kinds)}`,
+    prompt: `The command to learn ${targetList(targets).map((t) => path.basename(t.fsPath)).join(' and ')} from (it runs in the sandbox, recorded)`,
+    value: ctx.extension.workspaceState.get<string>(memoKey) ?? template ?? '',
+    placeHolder: 'python3 main.py',
+  });
+  if (!line?.trim()) return undefined;
+  await ctx.extension.workspaceState.update(memoKey, line);
+  return splitCommand(line);
+}
+
+/**
+ * A proposal of which a part failed its replay is shown for review and never offered (true); otherwise the
+ * nondeterminism warnings are given (false).
+ */
+async function failedOrWarned(ctx: Ctx, pending: Omit<PendingProposal, 'settle'>, result: LearnProfileResult, landlockAsked: boolean): Promise<boolean> {
+  const failed = failedParts(pending);
+  if (landlockAsked && !result.landlock) failed.push('Landlock: the runtime gave no Landlock proposal (is it older than the extension?)');
+  if (failed.length) {
+    await showDiffs(ctx.proposals, pending, true);
+    void vscode.window.showWarningMessage(`Phantom: the proposal FAILED its replay (${failed.join('; ')}); it is shown for review but not offered as working.`);
+    return true;
+  }
+  if (pending.seccomp && result.varying.length) {
+    void vscode.window.showWarningMessage(`Phantom: the recorded runs did not make the same syscalls — the profile may be incomplete (seen in only some runs: ${result.varying.join(', ')}). Learn with more runs, or exercise every path of the program.`);
+  }
+  if (result.landlock?.varying.length) {
+    void vscode.window.showWarningMessage(`Phantom: the recorded runs did not use the same paths and ports — the Landlock profile may be incomplete (rules from only some runs: ${result.landlock.varying.join('; ')}). Learn with more runs.`);
+  }
+  return false;
+}
+
 export async function learnSeccompProfile(ctx: Ctx, given: LearnCommandOptions | vscode.Uri = {}): Promise<LearnOutcome | undefined> {
   // From a menu the argument is the file's Uri; from a code action or a caller, LearnCommandOptions.
   const options: LearnCommandOptions = given instanceof vscode.Uri ? { uri: given.toString() } : given;
@@ -163,30 +203,15 @@ export async function learnSeccompProfile(ctx: Ctx, given: LearnCommandOptions |
   const configUri = options.uri && options.profile ? vscode.Uri.parse(options.uri) : undefined;
   const configText = configUri ? (await readIfExists(configUri))?.getText() : undefined;
   const targets = targetsOf(options, configText);
-  const context = ctx.extension;
   if (!targets) {
     void vscode.window.showInformationMessage('Phantom: open a seccomp or Landlock profile (*.seccomp.json, *.landlock.json, …), or use "Learn …" on a profile of phantom-fragment.yaml.');
     return undefined;
   }
   const primary = (targets.seccomp ?? targets.landlock)!;
-  const memoKey = `phantom.learn.command:${primary.toString()}`;
   const folder = vscode.workspace.getWorkspaceFolder(primary)?.uri.fsPath ?? path.dirname(primary.fsPath);
-  let argv = (options.argv ?? options.run)?.map((a) => a.split('${workspaceFolder}').join(folder));
-  // A profile's run made for any file (`${file}`): the user says which one to learn from.
-  const template = argv?.some((a) => a.includes('${')) ? argv.join(' ') : undefined;
-  if (template) argv = undefined;
+  const argv = await commandToLearn(ctx, options, targets, folder);
+  if (!argv) return undefined;
   const files = targetList(targets).map((t) => path.basename(t.fsPath)).join(' and ');
-  if (!argv?.length) {
-    const line = await vscode.window.showInputBox({
-      title: `Learn ${kindsText(targets.kinds)}`,
-      prompt: `The command to learn ${files} from (it runs in the sandbox, recorded)`,
-      value: context.workspaceState.get<string>(memoKey) ?? template ?? '',
-      placeHolder: 'python3 main.py',
-    });
-    if (!line?.trim()) return undefined;
-    await context.workspaceState.update(memoKey, line);
-    argv = splitCommand(line);
-  }
   const cwd = configUri ? path.dirname(configUri.fsPath) : folder;
   const seccompFormat = targets.seccomp && /\.ya?ml$/i.test(targets.seccomp.path) ? 'yaml' : 'json';
   const seccompDoc = targets.seccomp && (await readIfExists(targets.seccomp));
@@ -234,20 +259,7 @@ export async function learnSeccompProfile(ctx: Ctx, given: LearnCommandOptions |
     ...(targets.seccomp ? { seccomp: { target: targets.seccomp, result, format: seccompFormat, currentText: seccompDoc?.getText() } } : {}),
     ...(targets.landlock && ll ? { landlock: { target: targets.landlock, result: ll, currentText: landlockDoc?.getText() } } : {}),
   };
-  const failed = failedParts(pending);
-  if (targets.landlock && !ll) failed.push('Landlock: the runtime gave no Landlock proposal (is it older than the extension?)');
-  if (failed.length) {
-    // Shown for review, never offered as working.
-    await showDiffs(ctx.proposals, pending, true);
-    void vscode.window.showWarningMessage(`Phantom: the proposal FAILED its replay (${failed.join('; ')}); it is shown for review but not offered as working.`);
-    return outcome;
-  }
-  if (pending.seccomp && result.varying.length) {
-    void vscode.window.showWarningMessage(`Phantom: the recorded runs did not make the same syscalls — the profile may be incomplete (seen in only some runs: ${result.varying.join(', ')}). Learn with more runs, or exercise every path of the program.`);
-  }
-  if (ll?.varying.length) {
-    void vscode.window.showWarningMessage(`Phantom: the recorded runs did not use the same paths and ports — the Landlock profile may be incomplete (rules from only some runs: ${ll.varying.join('; ')}). Learn with more runs.`);
-  }
+  if (await failedOrWarned(ctx, pending, result, targets.landlock !== undefined)) return outcome;
   const { settled } = await showProposal(ctx, ctx.proposals, pending, questionOf(result, pending));
   if (!options.accept) return outcome; // the user decides in the diff's title or the notification
   if (!(await applyProposal(ctx, options.accept === 'addMissing' && seccompDoc === undefined ? 'minimal' : options.accept))) return outcome;
