@@ -12,15 +12,15 @@ export { type AdmissionAction, CONFIG_VARIABLES, DEFAULT_PRESSURE, type Fragment
 export { describeLimits, effectiveLimits, type EffectiveLimits } from './src/config/defaultLimits';
 export { effectivePolicy, type EffectivePolicy, expandFragments, fragmentNamed, fragmentNames, policySummary, seccompAllowList } from './src/config/effectivePolicy';
 export { documentDirectory, fileSystemContext, fileSystemListDirectory, fileSystemReadFile } from './src/config/fileAccess';
-export { decidesFilesystem, pathAccess } from './src/config/layeredAccess';
+export { decidesFilesystem, pathAccess, uselessGrants } from './src/config/layeredAccess';
 export { diagnosticHelp } from './src/diagnosticHelp';
 export { closest, didYouMean } from './src/didYouMean';
 export { documentFormat, type Syntax } from './src/documentKind';
-export { expandGroup, GROUPS, groupsFor, isGroup, rightInfo, type RightKind, rightsOf } from './src/landlockTable';
+export { expandGroup, GROUPS, groupsFor, isGroup, landlockKey, MAX_KNOWN_ABI, rightInfo, type RightKind, rightsOf } from './src/landlockTable';
 export { parseSource } from './src/parse';
 export { forgetDocument, parsedDocument, type ParsedDocument } from './src/parsedDocument';
 export { fileSystemPathKind } from './src/pathKind';
-export { DIAGNOSTIC_SOURCE, DiagnosticSeverity, finding, fixesOf, type PlainDiagnostic, textEdit } from './src/quickFix';
+export { DIAGNOSTIC_SOURCE, DiagnosticSeverity, finding, fixesOf, type PlainDiagnostic, type QuickFix, textEdit } from './src/quickFix';
 export { schemaFor } from './src/schemas';
 export { actionInfo, architectureInfo, operatorInfo } from './src/seccompTable';
 export { profileArchitectures } from './src/seccompValidation';

@@ -13,11 +13,11 @@ export function referencedProfileFiles(configText: string): string[] {
 }
 
 /**
- * The file to learn `profile` into: `<folder>/<profile>.seccomp.json` where `<folder>` is the folder most of the
+ * The file to learn `profile` into: `<folder>/<profile>.<kind>.json` where `<folder>` is the folder most of the
  * other references use, else `profiles/` when `hasProfilesFolder` says it exists, else beside the configuration.
  */
-export function proposedProfileFile(configText: string, profile: string, hasProfilesFolder: boolean): string {
-  const name = `${profile.replace(/[^A-Za-z0-9_.-]/g, '-')}.seccomp.json`;
+export function proposedProfileFile(configText: string, profile: string, hasProfilesFolder: boolean, kind: 'seccomp' | 'landlock' = 'seccomp'): string {
+  const name = `${profile.replace(/[^A-Za-z0-9_.-]/g, '-')}.${kind}.json`;
   const counts = new Map<string, number>();
   for (const ref of referencedProfileFiles(configText)) {
     if (path.isAbsolute(ref) || ref.startsWith('..')) continue; // outside the project: not a place to put new files

@@ -287,6 +287,34 @@ export interface LearnProfileParams extends SandboxRequest {
   existingText?: string;
   /** The profile of phantom-fragment.yaml being learned, for the metrics' learn-run count (default "default"). */
   profile?: string;
+  /** What to propose from the recording (default ['seccomp']). Without 'seccomp' its proposal is not replayed. */
+  learn?: LearnKind[];
+  /** The Landlock proposal's format and, when the profile has a Landlock file, its current text (for the notes). */
+  landlock?: { format: 'json' | 'yaml' | 'toml'; existingText?: string; replays?: number };
+}
+
+export type LearnKind = 'seccomp' | 'landlock';
+
+/** The Landlock proposal of the same recorded runs (learnLandlock.ts), proven by replay stacked on the sandbox. */
+export interface LearnLandlockResult {
+  /** verified / fixed: every replay under the proposal (alone, and with the learned seccomp profile) matched. */
+  status: 'verified' | 'fixed' | 'failed';
+  reason?: string;
+  /** Accesses a notify pass found refused and added ("write_file /path"). */
+  added: string[];
+  /** The proposed profile, in the requested format. */
+  text: string;
+  abi: number;
+  /** What the recorded runs used: absolute path (as the sandbox sees it) → Landlock rights, TCP port → rights. */
+  usedPaths: Record<string, string[]>;
+  usedPorts: Record<string, string[]>;
+  /** The folder `${workspaceFolder}` and relative parents stand for in the replays (the sandbox's working folder). */
+  workspace: string;
+  /** Rules proposed by only some recorded runs: the profile may be incomplete. */
+  varying: string[];
+  /** Accesses the generalisation rule refuses to grant (on / or a home folder itself). */
+  notGranted: string[];
+  replays: { alone: number; withSeccomp: number };
 }
 
 export interface LearnProfileResult {
@@ -309,9 +337,11 @@ export interface LearnProfileResult {
   /** Syscalls seen in only some recorded runs, or added by a fix after a failed replay: the profile may be incomplete. */
   varying: string[];
   notes: string[];
+  /** Present when the request asked for 'landlock'. */
+  landlock?: LearnLandlockResult;
 }
 
-/** client → runtime: learn a seccomp profile (record, propose, replay); cancellable (the sandbox is killed). */
+/** client → runtime: learn a seccomp and/or Landlock profile (record, propose, replay); cancellable (the sandbox is killed). */
 export const LearnProfileRequest = new RequestType<LearnProfileParams, LearnProfileResult, void>('phantom/learn');
 /** runtime → client: what a learn run is doing now. */
 export const LearnProgressNotification = new NotificationType<{ learnId: string; message: string }>('phantom/learnProgress');

@@ -17,8 +17,10 @@ import { completionsAt } from './completion';
 import { definitionAt } from './config/configDefinition';
 import { fileSystemListDirectory, fileSystemReadFile, documentFormat, forgetDocument, fileSystemPathKind, parsedDocument, validateDocument, type ValidationContext } from '../../model';
 import { hoverAt } from './hover';
-import { kernelLandlockAbiNotification, learnedUsageNotification, runDenialsNotification, type InitializationOptions } from './protocol';
+import { kernelLandlockAbiNotification, learnedRightsNotification, learnedUsageNotification, profileReferenceRequest, runDenialsNotification, type InitializationOptions } from './protocol';
 import { RunDenialService } from './runDenialService';
+import { learnedRightsDiagnostics, setLearnedRights } from './learnedRights';
+import { profileReferenceEdit } from './profileReference';
 import { learnCodeActions, learnedUsageDiagnostics, setLearnedUsage } from './learnedUsage';
 import { documentSymbols, foldingRanges } from './symbols';
 
@@ -61,12 +63,17 @@ connection.onNotification(kernelLandlockAbiNotification, (params) => {
 /** Learn mode: what the last learn run never used (learnedUsage.ts). */
 function learnedDiagnostics(document: TextDocument) {
   const parsed = parsedDocument(document);
-  return parsed ? learnedUsageDiagnostics(parsed) : [];
+  return parsed ? [...learnedUsageDiagnostics(parsed), ...learnedRightsDiagnostics(parsed)] : [];
 }
 connection.onNotification(learnedUsageNotification, (params) => {
   setLearnedUsage(params);
   scheduleValidation(params.uri);
 });
+connection.onNotification(learnedRightsNotification, (params) => {
+  setLearnedRights(params);
+  scheduleValidation(params.uri);
+});
+connection.onRequest(profileReferenceRequest, (params) => profileReferenceEdit(params.uri, params.text, params.profile, params.key, params.file) ?? null);
 
 /** What the last runs refused, on the profile lines that refused it, closed files too (runDenialService.ts). */
 const runDenials = new RunDenialService(() => documents.all(), (p) => void connection.sendDiagnostics(p), (uri) => scheduleValidation(uri));

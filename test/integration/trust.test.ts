@@ -24,8 +24,10 @@ const WIDENING_PROFILES: Record<string, { yaml: string[]; run: string; expect: R
   network: { yaml: ['    network: loopback'], run: 'cat /sys/class/net/lo/operstate 2>/dev/null; echo ran', expect: /^ran$/m, says: /network: loopback/ },
   'seccomp-all': { yaml: ['    seccomp: allow-all.seccomp.json'], run: 'unshare -U true && echo unshared', expect: /^unshared$/m, says: /seccomp allows every system call it does not list/ },
   syscall: { yaml: ['    fragments: [shell, workspace-write, namespaces]'], run: 'unshare -U true && echo unshared', expect: /^unshared$/m, says: /seccomp allows the system call unshare, which the built-in profile denies/ },
+  // Without fragments the profile's own Landlock policy is the only layer (with fragments it is stacked on theirs and
+  // can only narrow: no approval, learnProtocolLandlock.test.ts).
   landlock: {
-    yaml: ['    fragments: [shell, workspace-write]', '    landlock:', '      abi: 3',
+    yaml: ['    landlock:', '      abi: 3',
       '      ruleset: [{ handledAccessFs: [abi.all] }]',
       '      pathBeneath:',
       '        - { allowedAccess: [abi.read_execute], parent: ["/usr", "/bin", "/lib", "/lib64", "/etc"] }',

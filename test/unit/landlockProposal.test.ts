@@ -57,6 +57,10 @@ test('the generalisation rule: system trees, workspace, /tmp, exact /etc and /de
   assert.equal(parents['/home/alice/notes.txt'], R.read_file);
   for (const bad of ['/', '/root', '/home', '/home/alice', '/var', '/var/tmp', '/opt']) assert.equal(parents[bad], undefined, bad);
   assert.deepEqual(p.refused, ['read_dir /root']);
+  // Listing /proc itself (os.listdir('/proc')) is beneath /proc: granted on the /proc rule, not refused as too wide.
+  const listed = proposeLandlock({ ...SAMPLE, paths: { ...SAMPLE.paths, '/proc': R.read_dir } }, WS);
+  assert.equal(listed.rules.find((r) => r.parent === '/proc')?.access, R.read_file | R.read_dir);
+  assert.deepEqual(listed.refused, ['read_dir /root']);
   assert.deepEqual(p.ports, [{ port: 47123, access: 1, comment: 'bind_tcp used by the workload' }]);
   assert.equal(p.abi, 4, 'bind_tcp needs ABI 4');
 });

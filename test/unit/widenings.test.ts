@@ -72,6 +72,16 @@ test('seccomp: argument conditions are compared, not just names', () => {
   assert.equal(seccompWidenings(profile([allow(['clone'], [{ index: 0, value: 0x10000000, op: 'SCMP_CMP_EQ' }])]), HOST).length, 1, 'clone(CLONE_NEWUSER)');
 });
 
+test('seccomp: a narrower mask is covered by a wider one (learn mode pins an ioctl request with the full 32-bit mask)', () => {
+  const base = profile([allow(['ioctl'], [{ index: 1, value: 0xfffffff0, valueTwo: 0x5400, op: 'SCMP_CMP_MASKED_EQ' }])]);
+  const pin = (value: number, valueTwo: number) => profile([allow(['ioctl'], [{ index: 1, value, valueTwo, op: 'SCMP_CMP_MASKED_EQ' }])]);
+  assert.deepEqual(seccompWidenings(pin(0xffffffff, 0x5401), HOST, base), [], 'TCGETS (0x5401) is within 0x5400–0x540f');
+  assert.equal(seccompWidenings(pin(0xffffffff, 0x5411), HOST, base).length, 1, '0x5411 is outside the base range');
+  assert.equal(seccompWidenings(pin(0xffffff00, 0x5400), HOST, base).length, 1, 'a wider mask (0x5400–0x54ff) is wider');
+  assert.equal(seccompWidenings(pin(0x0000fff0, 0x5400), HOST, base).length, 1, 'upper bits left free that the base tests');
+  assert.equal(seccompWidenings(pin(0xfffffff0, 0x5401), HOST, base).length, 1, 'a value outside its own mask is not reasoned about');
+});
+
 test("seccomp: the default's exceptions for a syscall it allows must be kept", () => {
   const TIOCSTI = 0x5412;
   const base = profile([allow(['ioctl']), { names: ['ioctl'], action: 'SCMP_ACT_ERRNO', errnoRet: 1, args: [{ index: 1, value: TIOCSTI, op: 'SCMP_CMP_EQ' }], comment: 'no TIOCSTI' }]);

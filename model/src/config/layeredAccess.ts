@@ -147,7 +147,9 @@ export function uselessGrants(policy: EffectivePolicy, ownLandlock: JsonValue | 
       const p = asWritten(raw);
       if (!p.startsWith('/') && !p.startsWith(WORKSPACE)) return;
       if (beneath(p, '/dev') || beneath(p, '/proc')) return;
-      if (fs.readWrite.some((w) => beneath(p, w))) return;
+      // Useful where a read-write grant meets it: on p itself, or on a folder beneath p (a learned proposal writes
+      // one rule on the workspace for a profile whose fragments grant only `${workspaceFolder}/cache` read-write).
+      if (fs.readWrite.some((w) => beneath(p, w) || beneath(w, p))) return;
       const what = p === WORKSPACE ? 'the workspace' : beneath(p, WORKSPACE) ? `${raw} (in the workspace)` : raw;
       const ro = fs.readOnly.some((w) => beneath(p, w));
       out.push({

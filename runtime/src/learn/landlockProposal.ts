@@ -100,7 +100,8 @@ export function proposeLandlock(usage: PathUsage, workspace: string): LandlockPr
       add(system, READ_EXECUTE, 'system tree, read-execute parent', p);
       continue;
     }
-    if (under(p, '/proc') && p !== '/proc') {
+    // /proc itself too: listing it (the processes in the sandbox's own PID namespace) is a common, harmless read.
+    if (under(p, '/proc')) {
       add('/proc', mask, 'procfs (per-process folders cannot be named in advance)', p);
       continue;
     }

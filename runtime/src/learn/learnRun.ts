@@ -23,6 +23,9 @@ import { mergePathUsage, pathUsageFromRecording, type PathUsage } from './learnP
 
 export interface LearnRequest extends SandboxRequest {
   landlockProfile?: string;
+  /** The profile's own Landlock file is what is being learned: it is left out of the recording sandbox (as its seccomp
+   * profile always is); the fragments' Landlock layer stays, and the proposal is replayed stacked on it. */
+  learnLandlock?: boolean;
   bestEffort?: boolean;
   /** The CLI's limit flags (--memory, --pids), as for `phantom run`. */
   limits?: Partial<SandboxSpec>;
@@ -113,7 +116,11 @@ function prepare(req: LearnRequest): { spec: SandboxSpec; notes: string[] } {
     // (as a user's --seccomp would replace it); the marker is dropped below, before anything is compiled.
     seccompProfile: LEARNED_SECCOMP,
   });
-  const spec: SandboxSpec = { ...prepared.spec, seccompPolicy: undefined, seccompProfile: undefined, ...(req.reportAs ? { reportAs: req.reportAs } : {}) };
+  const spec: SandboxSpec = {
+    ...prepared.spec, seccompPolicy: undefined, seccompProfile: undefined,
+    ...(req.learnLandlock && !req.landlockProfile ? { landlockPolicy: undefined } : {}),
+    ...(req.reportAs ? { reportAs: req.reportAs } : {}),
+  };
   return { spec, notes: prepared.notes };
 }
 

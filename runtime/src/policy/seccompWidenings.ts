@@ -75,25 +75,28 @@ const same = (a: Group, b: Group) =>
   a.length === b.length && a.every((x) => b.some((y) => y.index === x.index && y.op === x.op && big(y.value) === big(x.value) && big(y.valueTwo) === big(x.valueTwo)));
 
 /**
- * Does a comparison of the group imply `c` (every value it lets through satisfies `c`)? An EQ pin, when its value
- * satisfies `c`; a masked pin (learn mode writes `(x & 0xffffffff) == v`, the 32 bits the kernel reads), when `c` is
- * a masked comparison over a subset of its bits that its value satisfies.
+ * Does one of the group's comparisons on `c`'s argument alone imply `c` (every value it lets through satisfies `c`)?
+ * An EQ pins the value: it implies `c` when the value satisfies it. A MASKED_EQ `x & mA == vA` implies a base
+ * MASKED_EQ `x & mB == vB` exactly when the base tests no bit that the group leaves free (mB ⊆ mA) and the group's
+ * value has the base's value on those bits ((vA & mB) == vB); vA must lie within mA, or the group matches nothing
+ * and is not reasoned about. (Learn mode's ioctl rules pin a request with the full 32-bit mask, which the default
+ * profile's request-range masks cover.)
  */
 function implies(group: Group, c: SeccompArg): boolean {
   return group.some((g) => {
     if (g.index !== c.index) return false;
     if (g.op === 'SCMP_CMP_EQ') return satisfies(c, big(g.value));
     if (g.op !== 'SCMP_CMP_MASKED_EQ' || c.op !== 'SCMP_CMP_MASKED_EQ') return false;
-    const [m1, v1, m2] = [big(g.value), big(g.valueTwo), big(c.value)];
-    return (m2 & ~m1 & MASK64) === 0n && (v1 & m2) === big(c.valueTwo) && (v1 & ~m1 & MASK64) === 0n;
+    const [mA, vA, mB, vB] = [big(g.value), big(g.valueTwo), big(c.value), big(c.valueTwo)];
+    return (vA & ~mA & MASK64) === 0n && (mB & ~mA & MASK64) === 0n && (vA & mB) === vB;
   });
 }
 
 /**
  * Is every call a group lets through also let through by one of `base`? Exactly when the base runs the syscall
- * unconditionally, has the same comparisons, or has a group each of whose comparisons one of the group's pins
- * implies (implies above). Anything else (a range of our own, a wider mask) is counted as wider: asking once too
- * often is safe, missing a widening is not.
+ * unconditionally, has the same comparisons, or has a group each of whose comparisons one of ours implies (an EQ
+ * value that satisfies it, a narrower mask: `implies`). Anything else (a range of our own, a wider mask) is counted
+ * as wider: asking once too often is safe, missing a widening is not.
  */
 function covered(group: Group, base: Group[]): boolean {
   if (base.some((b) => b.length === 0 || same(b, group))) return true;

@@ -41,7 +41,13 @@ export function repositoryAsks(profile: ProfileRun, cwd: string, user: UserChoic
     readOnly: profile.readOnly.map(real),
     readWrite: profile.readWrite.map(real),
     seccomp: user.seccomp ? undefined : profile.policy.seccompPolicy?.profile,
-    landlock: user.landlock ? {} : { base: profile.policy.landlockPolicy?.config, extra: profile.policy.landlockExtra?.config },
+    // A profile composed from fragments gets its own Landlock policy as a second layer ON TOP of the fragments' one
+    // (sandboxPolicy.ts, landlockLayers): an access must pass both, so that policy can only narrow — it widens nothing,
+    // whatever its ABI or parents (a learned proposal names the interpreter's folder and the lowest ABI it needs).
+    landlock: user.landlock ? {} : {
+      base: profile.policy.landlockView === 'fragments' ? undefined : profile.policy.landlockPolicy?.config,
+      extra: profile.policy.landlockExtra?.config,
+    },
     bestEffort: user.bestEffort ? undefined : profile.policy.bestEffort,
     unprotect: profile.unprotect.map(real),
   };
