@@ -1,5 +1,6 @@
 /**
- * `phantom check` and `phantom run` accept and refuse the same seccomp and Landlock files: before one is used, the diagnostics `phantom check` prints for it are computed (the language server's validators, the one
+ * `phantom check` and `phantom run` accept and refuse the same files (the configuration, its seccomp and Landlock
+ * files): before one is used, the diagnostics `phantom check` prints for it are computed (the language server's validators, the one
  * validator of each format), and any error refuses the run with check's own message, file and place. The runtime's
  * loaders then only turn an accepted file into what the compilers need. Memoized by content.
  */

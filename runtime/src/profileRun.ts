@@ -155,6 +155,9 @@ export function resolveProfileRun(request: ProfileRunRequest): ProfileRun {
   const configFile = path.resolve(request.config);
   const configDir = path.dirname(configFile);
   const { config, text: configText } = readConfigSource(configFile);
+  // Whatever `phantom check` reports as an error in the configuration refuses the run too (checkAgreement.ts):
+  // check and run judge the same file the same way (test/integration/checkRunAgreementConfig.test.ts).
+  refuseWhatCheckRefuses(configFile, configText, 'config');
   const files = [{ path: configFile, content: configText }];
   const name = request.profile ?? pickProfile(config, configFile, request);
   const policy = effectivePolicy(config, name);
