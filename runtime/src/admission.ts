@@ -4,10 +4,11 @@
  * the only effectful piece, waitForAdmission, takes its clock and sleep as arguments.
  *
  * Each resource is judged by its avg10 `some` percentage (the share of the last 10 s in which at least one task
- * stalled on it). Defaults (used for every field the file leaves out):
+ * stalled on it). Defaults (used for every field the file leaves out; the one table is DEFAULT_PRESSURE of the
+ * configuration model, the schema's `orchestrator.pressure.*.default`):
  *   cpu     warning 50, critical 90, onWarning ignore, onCritical defer
- *   memory  warning 10, critical 40, onWarning defer,  onCritical reject
- *   io      warning 50, critical 90, onWarning ignore, onCritical defer
+ *   memory  warning 20, critical 60, onWarning defer,  onCritical reject
+ *   io      warning 40, critical 80, onWarning ignore, onCritical defer
  * Memory is strictest: a new sandbox under memory pressure makes every process slower (reclaim) and risks the
  * OOM killer, whereas CPU pressure only makes it start later. A deferred spawn waits at most MAX_DEFER_MS and then
  * runs anyway with a note (the user asked for it; refusing after a wait would be the worst of both).
