@@ -22,9 +22,13 @@ function checkedName(file: string, kind: 'config' | 'seccomp' | 'landlock'): str
   return `${file}.${kind}.${ext}`;
 }
 
-/** Throws ProfileLoadError with check's first error when `phantom check` would report one for this text. */
-export function refuseWhatCheckRefuses(file: string, text: string, kind: 'config' | 'seccomp' | 'landlock'): void {
-  const first = parsedOnce(`check\0${kind}\0${file}`, text, () => {
+/**
+ * Throws ProfileLoadError with check's first error when `phantom check` would report one for this text.
+ * `dependsOn`: the state of whatever else check reads for this verdict (a configuration's referenced files): the
+ * verdict is reused only while the text and that state are unchanged.
+ */
+export function refuseWhatCheckRefuses(file: string, text: string, kind: 'config' | 'seccomp' | 'landlock', dependsOn = ''): void {
+  const first = parsedOnce(`check\0${kind}\0${file}`, `${text}\0${dependsOn}`, () => {
     const name = checkedName(path.resolve(file), kind);
     const document = TextDocument.create(pathToFileURL(name).href, 'plaintext', 0, text);
     const errors = validateDocument(document, fileSystemContext()).filter((d) => d.severity === DiagnosticSeverity.Error);
