@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import type { LearnedUsageParams, RunDenialsParams } from '../../server/src/protocol';
 import type { FinishedRun, PhantomApi } from './api';
-import { config } from './config';
+import { config, runtimeBundle } from './config';
 import { RunDenialLog } from './denialReport';
 import { PressureHistory } from './metricsPanel';
 import { RuntimeClient } from './runtimeClient';
@@ -41,10 +41,15 @@ export class Ctx implements vscode.Disposable {
   constructor(readonly extension: vscode.ExtensionContext) {
     // One channel for everything: the runtime, runs, learn runs and the language client.
     this.log = this.own(vscode.window.createOutputChannel('Phantom', { log: true }));
-    this.runtime = this.own(new RuntimeClient(config.runtimePath() || extension.asAbsolutePath('dist/runtime.js'), this.log));
+    this.runtime = this.own(new RuntimeClient(runtimeBundle(config.runtimePath(), this.bundledRuntime()), this.log));
     this.proposals = this.own(new ProposalContent());
     this.finishedRuns = this.own(new vscode.EventEmitter<FinishedRun>());
     this.pressureHistory = this.own(new PressureHistory(this.runtime));
+  }
+
+  /** The runtime shipped with the extension (what an empty `phantom.runtime.path` means). */
+  bundledRuntime(): string {
+    return this.extension.asAbsolutePath('dist/runtime.js');
   }
 
   /** Takes ownership of a disposable (disposed with the context, last in first out). */

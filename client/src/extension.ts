@@ -8,16 +8,21 @@ import { createLanguageClient } from './languageClient';
 import { registerExplain } from './explainRun';
 import { registerLearn } from './learnCommand';
 import { PressureStatusBar } from './statusBar';
+import { watchSettings } from './settingsWatch';
 import { registerTasks } from './tasks';
 import { trackConfigOpened } from './walkthrough';
 import { workspaceTriedToSet, RESTRICTED_SETTINGS } from './trustedSettings';
 
-let ctx: Ctx | undefined;
-
+/**
+ * Everything the extension holds is owned by the one Ctx, which is a subscription of the extension context: VS Code
+ * disposes it when the extension is deactivated (the language client's dispose stops the server, the runtime
+ * client's ends the runtime), so no module state and no deactivate() are needed.
+ */
 export async function activate(context: vscode.ExtensionContext): Promise<PhantomApi> {
-  ctx = new Ctx(context);
+  const ctx = new Ctx(context);
   context.subscriptions.push(ctx);
   logIgnoredWorkspaceSettings(ctx);
+  watchSettings(ctx);
   ctx.runtime.start();
 
   ctx.own(new PressureStatusBar(ctx.runtime));
@@ -66,9 +71,4 @@ async function sendKernelFacts(c: Ctx): Promise<void> {
     // Without the probe the server simply does not check against the kernel: worth a log line, not an error.
     c.log.info(`kernel features unavailable: ${error instanceof Error ? error.message : String(error)}`);
   }
-}
-
-export async function deactivate(): Promise<void> {
-  await ctx?.languageClient?.stop();
-  ctx = undefined;
 }

@@ -80,9 +80,20 @@ export class RuntimeClient implements vscode.Disposable {
   private gaveUp = false;
 
   constructor(
-    private readonly runtimePath: string,
+    private runtimePath: string,
     private readonly log: vscode.LogOutputChannel,
   ) {}
+
+  /** The runtime bundle this client starts. */
+  get bundle(): string {
+    return this.runtimePath;
+  }
+
+  /** Starts `runtimePath` from now on: the running runtime is stopped and the new one started (a restart). */
+  restartWith(runtimePath: string): void {
+    this.runtimePath = runtimePath;
+    this.restart();
+  }
 
   /** 'failed' once the runtime died MAX_RESTARTS times within a minute and is not restarted any more. */
   get state(): RuntimeState {

@@ -9,16 +9,16 @@
  */
 import * as vscode from 'vscode';
 import type { PressureSample, PsiLine, PsiResource } from '../../runtime/src/protocol';
+import { config } from './config';
 import type { PressureThresholds } from './metricsMessages';
 import type { RuntimeClient } from './runtimeClient';
 
 export const PRESSURE_ITEM_ID = 'phantom.pressure';
 const LABELS: Record<PsiResource, string> = { cpu: 'CPU', memory: 'MEM', io: 'IO' };
 
-/** `phantom.pressure.warning` / `phantom.pressure.critical` (percent of avg10 `some`). */
+/** `phantom.pressure.warning` / `phantom.pressure.critical` (percent of avg10 `some`), read when the item draws. */
 export function pressureThresholds(): PressureThresholds {
-  const section = vscode.workspace.getConfiguration('phantom');
-  return { warning: section.get<number>('pressure.warning', 20), critical: section.get<number>('pressure.critical', 50) };
+  return config.pressureThresholds();
 }
 
 export type PressureLevelName = 'ok' | 'warning' | 'critical';

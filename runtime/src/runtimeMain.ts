@@ -26,9 +26,9 @@ import {
   RunStartRequest,
   RunStdinNotification,
 } from './protocol';
-import { DEFAULT_PRESSURE_RULES, resolvePressureRules, type ResolvedPressureRules } from './psi/admission';
+import { DEFAULT_PRESSURE_RULES, resolvePressureRules } from './psi/admission';
 import { profileChoices, readConfigFile } from './policy/profileRun';
-import { recordedCommand, RunManager } from './runs/runManager';
+import { RunManager } from './runs/runManager';
 import { ApprovalStatusRequest, ApproveRequest, LearnProfileRequest, LearnProgressNotification } from './protocol';
 import { sandboxSpecFor } from './sandbox/sandboxSpec';
 import { learnForEditor } from './learn/learnService';
@@ -53,25 +53,12 @@ const runs = new RunManager(
     output: (output) => void connection.sendNotification(RunOutputNotification, output),
     exit: (exit) => void connection.sendNotification(RunExitNotification, exit),
     started: (started) => void connection.sendNotification(RunStartedNotification, started),
+    deferred: (deferred) => void connection.sendNotification(RunDeferredNotification, deferred),
   },
   metrics,
   zygotes,
+  psi,
 );
-/**
- * The orchestrator.pressure of the run's phantom-fragment.yaml (the schema's defaults filled in), or the rules
- * set by the client. A configuration that cannot be read decides nothing here: the run itself reports why.
- */
-function pressureRulesOf(config: string | undefined): ResolvedPressureRules | undefined {
-  if (!config) return undefined;
-  try {
-    return resolvePressureRules(readConfigFile(config).pressure);
-  } catch {
-    return undefined; // the run fails with the file's error (sandboxSpec.ts) right after admission
-  }
-}
-
-/** Runs waiting for the pressure to fall; a cancel during the wait marks them so they never start. */
-const deferred = new Map<string, { cancelled: boolean }>();
 
 connection.onRequest(ProfilesRequest, ({ config, file, workspaceFolder }) => {
   try {
@@ -100,30 +87,11 @@ connection.onRequest(ApproveRequest, ({ run, hash }) => {
 connection.onRequest(PingRequest, () => ({ version: RUNTIME_VERSION, pid: process.pid }));
 connection.onRequest(KernelFeaturesRequest, () => probeKernelFeatures());
 connection.onRequest(RunStartRequest, async (params) => {
-  // Admission (admission.ts): under pressure a spawn waits (bounded) or is refused with the reason.
-  const profile = params.profile ?? 'default';
-  const wait = { cancelled: false };
-  deferred.set(params.runId, wait);
-  const admission = await psi.admit((reason, maxWaitMs) => {
-    metrics.countDeferred(profile);
-    void connection.sendNotification(RunDeferredNotification, { runId: params.runId, reason, maxWaitMs });
-  }, pressureRulesOf(params.config));
-  deferred.delete(params.runId);
-  const refusal = wait.cancelled ? 'cancelled while waiting for the pressure to fall' : admission.action === 'reject' ? `refused under pressure: ${admission.reason}` : undefined;
-  if (refusal) {
-    if (admission.action === 'reject') metrics.countRejected(profile);
-    metrics.recordRun({ runId: params.runId, profile, command: recordedCommand(params), warm: false, startupMs: null, exitCode: 125, signal: null, error: refusal, endedAt: Date.now() });
-    void connection.sendNotification(RunExitNotification, { runId: params.runId, code: 125, signal: null, error: refusal, timings: { queueMs: admission.waitedMs, spawnMs: 0, totalMs: admission.waitedMs, warm: false } });
-  } else {
-    runs.start(params);
-  }
+  // The whole lifecycle (admission under pressure, the sandbox, the exit report) is the RunManager's.
+  await runs.submit(params);
   return { runId: params.runId };
 });
-connection.onRequest(RunCancelRequest, ({ runId }) => {
-  const waiting = deferred.get(runId);
-  if (waiting) waiting.cancelled = true;
-  return { cancelled: runs.cancel(runId) || waiting !== undefined };
-});
+connection.onRequest(RunCancelRequest, ({ runId }) => ({ cancelled: runs.cancel(runId) }));
 connection.onRequest(PressureSampleRequest, () => psi.current());
 connection.onRequest(PressureSubscribeRequest, ({ intervalMs }) => psi.subscribe(intervalMs));
 connection.onRequest(PressureUnsubscribeRequest, () => psi.unsubscribe());

@@ -68,7 +68,7 @@ describe('Profile intelligence and runs in VS Code (code-server + Chromium)', { 
 
   it('an unknown fragment name is flagged in the Problems panel with a suggestion', { timeout: 60_000 }, async () => {
     await withScreenshots(wb!, 'unknown-fragment', async () => {
-      await openFile(wb!, 'profiles-demo/phantom-fragment.yaml');
+      await openFile(wb!, 'profiles-typo/phantom-fragment.yaml');
       const problem = await waitForProblem(wb!, `saying "Unknown fragment 'netwrok-client'"`, (p) =>
         p.source === 'phantom' && /Unknown fragment 'netwrok-client'\. Did you mean 'network-client'\?/.test(p.message ?? ''),
       );

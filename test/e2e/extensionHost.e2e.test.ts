@@ -13,7 +13,8 @@ import { E2E_WORKSPACE, EXTENSION_MODE, PACKAGE_VSIX, REPO_ROOT, extensionUnderT
 import { openWorkbench, withTimeout, type Workbench } from './workbench';
 
 const TESTS_BUNDLE = path.join(REPO_ROOT, 'dist/test/extensionHost/index.js');
-const RUN_TIMEOUT_MS = 120_000;
+// Every extension-host test in one window, one after the other (about 2 minutes on a quiet 2-core machine).
+const RUN_TIMEOUT_MS = 240_000;
 const expectedFile = path.join(REPO_ROOT, 'test-output/e2e', `extension-host-expected-${process.pid}.txt`);
 
 interface Results {
@@ -21,7 +22,7 @@ interface Results {
   results: { name: string; ok: boolean; ms: number; error?: string }[];
 }
 
-describe('extension-host tests in code-server', { timeout: 180_000 }, () => {
+describe('extension-host tests in code-server', { timeout: 300_000 }, () => {
   let server: CodeServer | undefined;
   let wb: Workbench | undefined;
   let exit: { code: number; logs: unknown } | undefined;

@@ -26,7 +26,7 @@ function tempDir(prefix: string, mode: number): string {
   return d;
 }
 
-/** A workspace whose profiles grant ./data and ./a/data read-write and hide ./secrets/key. */
+/** A workspace whose profiles grant ./data and ./a/data read-write and hide ./secrets/key (as ${workspaceFolder}/…: a relative sandbox path is an error). */
 function workspace(): string {
   const dir = tempDir('phantom-paths-', 0o777);
   for (const d of ['data', 'a/data', 'secrets']) mkdirSync(path.join(dir, d), { recursive: true, mode: 0o777 });
@@ -35,9 +35,9 @@ function workspace(): string {
     'version: 1',
     'profiles:',
     '  plant:', '    run: [sh, plant.sh]',
-    '  data:', '    run: [sh, -c, "echo pwned > data/x; echo wrote:$?"]', '    filesystem: { readWrite: ["./data"] }',
-    '  nested:', '    run: [sh, -c, "echo pwned > a/data/x; echo wrote:$?"]', '    filesystem: { readWrite: ["./a/data"] }',
-    '  hiding:', '    run: [sh, -c, "cat secrets/key; mv secrets away; echo renamed:$?; cat away/key"]', '    filesystem: { hidden: ["./secrets/key"] }',
+    '  data:', '    run: [sh, -c, "echo pwned > data/x; echo wrote:$?"]', '    filesystem: { readWrite: ["${workspaceFolder}/data"] }',
+    '  nested:', '    run: [sh, -c, "echo pwned > a/data/x; echo wrote:$?"]', '    filesystem: { readWrite: ["${workspaceFolder}/a/data"] }',
+    '  hiding:', '    run: [sh, -c, "cat secrets/key; mv secrets away; echo renamed:$?; cat away/key"]', '    filesystem: { hidden: ["${workspaceFolder}/secrets/key"] }',
     '  peek:', '    run: [sh, -c, "cat moved/key"]',
     '',
   ].join('\n'));

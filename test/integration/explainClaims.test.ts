@@ -2,8 +2,10 @@
  * Shown = enforced, table-driven (issue #12): for every profile of examples/phantom-fragment.yaml and of the config
  * fixtures, each claim of `phantom explain --json` is probed by a real run under that profile — a read-only path
  * cannot be written (and can be read), a read-write path can be written, a hidden path shows nothing, `network:
- * none` cannot reach a listener on the host's loopback, a process limit holds. Profiles wider than the defaults
- * are approved first (`phantom trust`).
+ * none` cannot reach a listener on the host's loopback, a syscall no rule of the enforced seccomp filter names gets
+ * the filter's default action (its errno), a memory and a process limit hold. Profiles wider than the defaults are
+ * approved first (`phantom trust`). The syscall and limit probes are test/fixtures/probes/claimProbe.c, built here
+ * with the machine's cc: it needs no libc, so it runs under any profile that lets a program start.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,14 +15,16 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { REPO } from '../support/fixtures';
+import { limitProbes, syscallProbe, type Explained } from '../support/claimProbes';
 
 const CLI = path.join(REPO, 'dist/cli.js');
 const STATE = fs.mkdtempSync(path.join(os.tmpdir(), 'phantom-claims-state-'));
 let listener: net.Server;
 let port = 0;
 
-interface Claim { path: string; access: 'read-write' | 'read-only' | 'hidden' | 'none'; decidedBy: string[] }
-interface Explained { paths: Claim[]; network: { mode: string }; limits: { pids?: number }; run?: string[] }
+type Claim = Explained['paths'][number];
+const PROBE_BUILD = fs.mkdtempSync(path.join(os.tmpdir(), 'phantom-claims-probe-'));
+const PROBE = path.join(PROBE_BUILD, 'claimProbe');
 
 function phantom(args: string[], cwd: string) {
   const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', input: '', timeout: 60_000, env: { ...process.env, XDG_STATE_HOME: STATE } });
@@ -37,12 +41,16 @@ function workspace(source: string, configName: string): string {
   }
   fs.mkdirSync(path.join(dir, '.git'), { recursive: true });
   fs.writeFileSync(path.join(dir, '.git', 'HEAD'), 'ref: refs/heads/main\n');
+  fs.copyFileSync(PROBE, path.join(dir, 'claimProbe'));
+  fs.chmodSync(path.join(dir, 'claimProbe'), 0o755);
   return dir;
 }
 
 const CONFIGS = [
   path.join(REPO, 'examples/phantom-fragment.yaml'),
   ...fs.readdirSync(path.join(REPO, 'test/fixtures/config')).filter((f) => f.endsWith('.phantom-fragment.yaml')).map((f) => path.join(REPO, 'test/fixtures/config', f)),
+  // The good configurations of the check/run agreement corpus (their profile files beside them).
+  ...fs.readdirSync(path.join(REPO, 'test/fixtures/agreement/config')).filter((f) => f.startsWith('good-')).map((f) => path.join(REPO, 'test/fixtures/agreement/config', f)),
 ];
 
 /** The probe of one claim, as a shell line printing PASS or FAIL. */
@@ -94,6 +102,8 @@ const PYTHON_PROBES = [
 ];
 
 before(async () => {
+  const cc = spawnSync('cc', ['-nostdlib', '-static', '-O2', '-fno-stack-protector', '-fno-builtin', '-Wall', '-Wextra', '-Werror', '-o', PROBE, path.join(REPO, 'test/fixtures/probes/claimProbe.c')], { encoding: 'utf8' });
+  assert.equal(cc.status, 0, `cc: ${cc.stderr}`);
   listener = net.createServer((s) => s.end('hello\n'));
   await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
   port = (listener.address() as net.AddressInfo).port;
@@ -102,6 +112,7 @@ before(async () => {
 after(() => {
   listener.close();
   fs.rmSync(STATE, { recursive: true, force: true });
+  fs.rmSync(PROBE_BUILD, { recursive: true, force: true });
 });
 
 for (const config of CONFIGS) {
@@ -143,12 +154,12 @@ for (const config of CONFIGS) {
           const claim = i < probes.length ? `${probes[i].c.path} ${probes[i].c.access} (${probes[i].c.decidedBy.join('; ')})` : 'network none';
           assert.equal(r, 'PASS', `${profile}: the claim "${claim}" does not hold\n${run.stderr}`);
         });
-        if (policy.limits.pids && !python) {
-          // More processes than the limit cannot all start.
-          const n = policy.limits.pids + 8;
-          const fork = phantom(['run', '--config', 'phantom-fragment.yaml', '--profile', profile, '--', '/bin/bash', '-c', `for i in $(seq ${n}); do sleep 2 & done 2>/dev/null; jobs -r | wc -l`], dir);
-          const started = Number(fork.stdout.trim());
-          assert.ok(Number.isFinite(started) && started < n, `${profile}: ${started} of ${n} processes started under pids ${policy.limits.pids}: ${fork.stderr}`);
+        // A syscall outside the enforced filter's rules, and each limit the profile sets: the probe in the sandbox.
+        const enforced = policy.seccompEnforced;
+        assert.ok(enforced, `${profile}: explain gives no seccompEnforced`);
+        for (const p of [syscallProbe(enforced), ...limitProbes(policy)]) {
+          const r = phantom(['run', '--config', 'phantom-fragment.yaml', '--profile', profile, '--', './claimProbe', ...p.args], dir);
+          assert.ok(p.holds(r), `${profile}: the claim "${p.claim}" does not hold: exit ${r.code}\n${r.stdout}${r.stderr}`);
         }
       }
     } finally {

@@ -19,8 +19,8 @@ const NOBODY = 65534;
 
 /** Each widening kind, as a profile of the configuration, with a command that shows it took effect. */
 const WIDENING_PROFILES: Record<string, { yaml: string[]; run: string; expect: RegExp; says: RegExp }> = {
-  'rw-outside': { yaml: ['    fragments: [shell, workspace-write]', '    filesystem:', '      readWrite: ["../outside"]'], run: 'echo planted > ../outside/f && cat ../outside/f', expect: /^planted$/m, says: /writes \S+\/outside, outside the workspace/ },
-  'ro-outside': { yaml: ['    fragments: [shell, workspace-write]', '    filesystem:', '      readOnly: ["../outside"]'], run: 'ls ../outside >/dev/null && echo listed', expect: /^listed$/m, says: /reads \S+\/outside, outside the workspace/ },
+  'rw-outside': { yaml: ['    fragments: [shell, workspace-write]', '    filesystem:', '      readWrite: ["${workspaceFolder}/../outside"]'], run: 'echo planted > ../outside/f && cat ../outside/f', expect: /^planted$/m, says: /writes \S+\/outside, outside the workspace/ },
+  'ro-outside': { yaml: ['    fragments: [shell, workspace-write]', '    filesystem:', '      readOnly: ["${workspaceFolder}/../outside"]'], run: 'ls ../outside >/dev/null && echo listed', expect: /^listed$/m, says: /reads \S+\/outside, outside the workspace/ },
   network: { yaml: ['    network: loopback'], run: 'cat /sys/class/net/lo/operstate 2>/dev/null; echo ran', expect: /^ran$/m, says: /network: loopback/ },
   'seccomp-all': { yaml: ['    seccomp: allow-all.seccomp.json'], run: 'unshare -U true && echo unshared', expect: /^unshared$/m, says: /seccomp allows every system call it does not list/ },
   syscall: { yaml: ['    fragments: [shell, workspace-write, namespaces]'], run: 'unshare -U true && echo unshared', expect: /^unshared$/m, says: /seccomp allows the system call unshare, which the built-in profile denies/ },

@@ -84,7 +84,7 @@ test('a policy written inline gets the diagnostics of its kind at their exact pl
 
 test('declared fragments: syscall names, Landlock rights, variables, relative paths, shadowed built-ins, pressure order', () => {
   assert.deepEqual(sorted(found('config/fragment-content.phantom-fragment.yaml')), sorted([
-    [4, 21, 'config-unknown-variable', "'${fle}' is not substituted: the variables are ${file}, ${fileDirname}, ${workspaceFolder}. Did you mean '${file}'?"],
+    [4, 21, 'config-unknown-variable', "'${fle}' is not a variable, and a run refuses a value that keeps it: the variables are ${file}, ${fileDirname}, ${workspaceFolder}. Did you mean '${file}'?"],
     [7, 19, 'config-relative-path', "'data' is relative: sandbox paths are absolute or start with ${workspaceFolder} (e.g. ${workspaceFolder}/data)."],
     [11, 22, 'config-unknown-syscall', "Unknown syscall 'opnat'. Did you mean 'openat'?"],
     [11, 29, 'config-unknown-syscall', "Unknown syscall 'frobnicate'."],
@@ -93,6 +93,17 @@ test('declared fragments: syscall names, Landlock rights, variables, relative pa
     [19, 3, 'config-shadows-builtin', "This fragment replaces the built-in 'dns' in every profile of this file."],
     [26, 17, 'config-pressure-order', 'critical (40) is below warning (80) for cpu: the critical level would be reached first.'],
   ]));
+});
+
+test('variables a run could not substitute are errors wherever a run substitutes them; timers have a maximum', () => {
+  const errorsOf = (relative: string) => validateDocument(fixtureDocument(relative), fileSystemContext())
+    .filter((d) => d.severity === 1).map((d) => [d.range.start.line + 1, d.code]);
+  assert.deepEqual(errorsOf('agreement/config/unclosed-variable.phantom-fragment.yaml'), [[6, 'config-unclosed-variable']]);
+  assert.deepEqual(errorsOf('agreement/config/bad-variable-name.phantom-fragment.yaml'), [[6, 'config-unknown-variable']]);
+  assert.deepEqual(errorsOf('agreement/config/unknown-variable-env.phantom-fragment.yaml'), [[6, 'config-unknown-variable']]);
+  assert.deepEqual(errorsOf('agreement/config/unknown-variable-fragment.phantom-fragment.yaml'), [[9, 'config-unknown-variable']]);
+  assert.deepEqual(errorsOf('agreement/config/timeout-huge.phantom-fragment.yaml'), [[6, 'config-limit-range']]);
+  assert.deepEqual(errorsOf('agreement/config/good-variables.phantom-fragment.yaml'), []);
 });
 
 test('file access is injected: an in-memory filesystem decides what exists and what a referenced file says', () => {

@@ -33,6 +33,8 @@ export function validateConfig(doc: ParsedDocument, context: ValidationContext, 
   for (const profile of profiles?.type === 'object' ? (profiles.children ?? []) : []) {
     if (profile.type !== 'object') continue;
     checkVariables(doc, childAt(profile, 'run'), out);
+    checkVariables(doc, childAt(profile, 'env'), out);
+    checkVariables(doc, childAt(profile, 'unprotect'), out);
     checkFilesystem(doc, childAt(profile, 'filesystem'), out);
     checkReferences(doc, profile, context, validators, out);
     checkLayers(doc, profile, context, out);
@@ -112,10 +114,21 @@ function checkRight(doc: ParsedDocument, node: SourceNode, kind: RightKind, out:
     `'${node.value}' is not a Landlock ${what} right.${suggestion ? ` Did you mean '${suggestion}'?` : ` Use one of: ${known.slice(0, 6).join(', ')}, …`}`, fixes));
 }
 
-/** `${name}` in strings of a list: only the documented variables are substituted. */
+/**
+ * `${name}` in the strings of a list (or the values of an object, `env`): only the documented variables are
+ * substituted, and a run refuses a value that keeps another (it would be a literal `${HOME}` path, or a hidden
+ * folder that hides nothing), so an unknown or unclosed one is an error here too (check and run agree).
+ */
 function checkVariables(doc: ParsedDocument, list: SourceNode | undefined, out: Diagnostic[]): void {
-  for (const item of list?.type === 'array' ? (list.children ?? []) : []) {
+  const items = list?.type === 'array' || list?.type === 'object' ? (list.children ?? []) : [];
+  for (const item of items) {
     if (item.type !== 'string' || typeof item.value !== 'string') continue;
+    const unclosed = /\$\{(?![^}]*\})/.exec(item.value);
+    if (unclosed) {
+      out.push(finding(doc, item.start, item.end, DiagnosticSeverity.Error, 'config-unclosed-variable',
+        `'${item.value}' opens a variable at '\${' without closing it: write e.g. \${workspaceFolder}/src (the variables are ${CONFIG_VARIABLES.map((n) => `\${${n}}`).join(', ')}).`));
+      continue;
+    }
     for (const v of variablesIn(item.value)) {
       if (CONFIG_VARIABLES.includes(v.name)) continue;
       // Offsets inside the value are exact for plain and single-line quoted scalars without escapes.
@@ -124,8 +137,8 @@ function checkVariables(doc: ParsedDocument, list: SourceNode | undefined, out: 
       const [start, end] = at >= 0 ? [item.start + at, item.start + at + v.name.length + 3] : [item.start, item.end];
       const suggestion = closest(v.name, CONFIG_VARIABLES);
       const fixes: QuickFix[] = suggestion && at >= 0 ? [{ title: `Change to '\${${suggestion}}'`, edits: [{ range: { start: doc.document.positionAt(start), end: doc.document.positionAt(end) }, newText: `\${${suggestion}}` }] }] : [];
-      out.push(finding(doc, start, end, DiagnosticSeverity.Warning, 'config-unknown-variable',
-        `'\${${v.name}}' is not substituted: the variables are ${CONFIG_VARIABLES.map((n) => `\${${n}}`).join(', ')}.${suggestion ? ` Did you mean '\${${suggestion}}'?` : ''}`, fixes));
+      out.push(finding(doc, start, end, DiagnosticSeverity.Error, 'config-unknown-variable',
+        `'\${${v.name}}' is not a variable, and a run refuses a value that keeps it: the variables are ${CONFIG_VARIABLES.map((n) => `\${${n}}`).join(', ')}.${suggestion ? ` Did you mean '\${${suggestion}}'?` : ''}`, fixes));
     }
   }
 }

@@ -41,7 +41,10 @@ import {
   type PolicySource,
 } from './configModel';
 
-export type PolicyProblemCode = 'unknown-fragment' | 'fragment-cycle' | 'network-contradiction' | 'access-contradiction' | 'pool-range';
+/** The most seconds a `timeout` or `cpu` limit may be (a signed 32-bit count). */
+export const LIMIT_SECONDS_MAX = 2_147_483_647;
+
+export type PolicyProblemCode = 'unknown-fragment' | 'fragment-cycle' | 'network-contradiction' | 'access-contradiction' | 'pool-range' | 'limit-range';
 
 export interface PolicyProblem {
   code: PolicyProblemCode;
@@ -258,6 +261,15 @@ export function effectivePolicy(config: PhantomConfig, name: string): EffectiveP
       path: [...base, 'pool', profile.pool?.min !== undefined ? 'min' : 'max'],
       message: `pool.min (${pool.min}) is above pool.max (${pool.max}): keep min at most max.`,
     });
+  }
+
+  // The wall-time timer (timerfd) and the CPU limit (RLIMIT_CPU) take whole seconds; beyond 2^31 - 1 the helper's
+  // timer refuses the value (EINVAL), so the run could only fail: an error here, where the limit is written.
+  for (const key of ['timeout', 'cpu'] as const) {
+    const value = profile.limits?.[key];
+    if (typeof value === 'number' && value > LIMIT_SECONDS_MAX) {
+      problems.push({ code: 'limit-range', severity: 'error', path: [...base, 'limits', key], message: `limits.${key} (${value}) is above ${LIMIT_SECONDS_MAX} s, the most the kernel's timers take: write fewer seconds.` });
+    }
   }
 
   const policy: EffectivePolicy = {

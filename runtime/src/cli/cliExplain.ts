@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { documentFormat, didYouMean, parseSource, toValue, type JsonValue, pathAccess, loadConfig, effectivePolicy, policySummary, seccompAllowList, type EffectivePolicy, describeLimits, effectiveLimits, type EffectiveLimits } from '../../../model';
 import { defineCommand, parseSize, runCommand, UsageError } from './cliArgs';
+import { seccompClaim } from '../policy/seccompClaim';
 
 export const EXPLAIN_COMMAND = defineCommand({
   name: 'explain',
@@ -52,7 +53,8 @@ async function explain(values: { config: string; profile: string; json: boolean 
   if (values.json) {
     // Each path the sandbox sees, its access after every layer, and the settings that decided it.
     const paths = pathAccess(policy, ownLandlock(absolute, policy));
-    console.log(JSON.stringify({ config: absolute, ...policy, paths, seccompBase: base, effectiveLimits: limits }, null, 2));
+    const seccompEnforced = seccompClaim(absolute, policy.profile);
+    console.log(JSON.stringify({ config: absolute, ...policy, paths, seccompBase: base, seccompEnforced, effectiveLimits: limits }, null, 2));
   } else {
     console.log([...explainText(file, policy, base), `  Limits on this machine: ${limits ? describeLimits(limits) : 'the profile\'s limits cannot be read (see phantom check)'}`].join('\n'));
   }

@@ -17,10 +17,9 @@ import {
   seccomp_version,
 } from '../../../native/bindings/libseccomp';
 import type { FeatureCheck, KernelFeatures } from './kernelFeatures';
+import { landlockAbi } from './landlockAbi';
 import { helperPath } from '../sandbox/sandboxSpawn';
 
-const SYS_LANDLOCK_CREATE_RULESET = 444; // the same number on every architecture (added after the syscall table unification)
-const LANDLOCK_CREATE_RULESET_VERSION = 1;
 const SECCOMP_GET_ACTION_AVAIL = 2;
 const SECCOMP_RET_USER_NOTIF = 0x7fc00000;
 const SECCOMP_RET_ALLOW = 0x7fff0000;
@@ -108,13 +107,12 @@ function probeNamespaces(): FeatureCheck[] {
 
 function probeLandlock(): { abi: number; check: FeatureCheck } {
   const impact = 'runs cannot restrict file access beyond the mount view: no Landlock (needs Linux 5.13+ with landlock in the lsm= boot parameter)';
-  const abi = syscall(SYS_LANDLOCK_CREATE_RULESET, 'long', 0, 'long', 0, 'long', LANDLOCK_CREATE_RULESET_VERSION);
+  const { abi, errno: why } = landlockAbi();
   if (abi > 0) return { abi, check: check('landlock', 'Landlock', true, `ABI ${abi}`, impact) };
-  const e = errno();
   const detail =
-    errnoName(e) === 'EOPNOTSUPP' ? 'built into the kernel but disabled (EOPNOTSUPP): add landlock to the lsm= boot parameter'
-    : errnoName(e) === 'ENOSYS' ? 'the kernel has no Landlock (ENOSYS)'
-    : `landlock_create_ruleset(NULL, 0, VERSION): ${errnoName(e)}`;
+    why === 'EOPNOTSUPP' ? 'built into the kernel but disabled (EOPNOTSUPP): add landlock to the lsm= boot parameter'
+    : why === 'ENOSYS' ? 'the kernel has no Landlock (ENOSYS)'
+    : `landlock_create_ruleset(NULL, 0, VERSION): ${why ?? 'unknown error'}`;
   return { abi: 0, check: check('landlock', 'Landlock', false, detail, impact) };
 }
 

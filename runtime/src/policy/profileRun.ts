@@ -142,6 +142,9 @@ export function resolveProfileRun(request: ProfileRunRequest): ProfileRun {
   const configFile = path.resolve(request.config);
   const configDir = path.dirname(configFile);
   const { config, text: configText } = readConfigSource(configFile);
+  // Whatever `phantom check` reports as an error in the configuration refuses the run too (checkAgreement.ts):
+  // check and run judge the same file the same way (test/integration/checkRunAgreementConfig.test.ts).
+  refuseWhatCheckRefuses(configFile, configText, 'config', referencedState(config, configDir));
   const files = [{ path: configFile, content: configText }];
   const name = request.profile ?? pickProfile(config, configFile, request);
   const policy = effectivePolicy(config, name);
@@ -198,6 +201,24 @@ export function resolveProfileRun(request: ProfileRunRequest): ProfileRun {
     // The one rule the editor shows too (layeredAccess.ts): the workspace is read-only unless a grant makes it writable.
     ownFilesystem: decidesFilesystem(policy),
   };
+}
+
+/**
+ * What check's verdict on a configuration depends on besides its text: the seccomp and Landlock files its profiles
+ * name (their content, or why they cannot be read). A long-lived runtime thus sees a referenced file fixed or broken.
+ */
+function referencedState(config: PhantomConfig, configDir: string): string {
+  const files = new Set<string>();
+  for (const spec of Object.values(config.profiles)) {
+    for (const source of [spec.seccomp, spec.landlock]) if (source && 'file' in source) files.add(path.resolve(configDir, source.file));
+  }
+  return [...files].map((file) => {
+    try {
+      return `${file}\0${readRegularText(file, POLICY_FILE_MAX_BYTES)}`;
+    } catch (error) {
+      return `${file}\0unreadable: ${(error as NodeJS.ErrnoException).code ?? String(error)}`;
+    }
+  }).join('\0');
 }
 
 /** true when `inner` is `outer` or beneath it. */

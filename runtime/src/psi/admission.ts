@@ -4,7 +4,8 @@
  * the only effectful piece, waitForAdmission, takes its clock and sleep as arguments.
  *
  * Each resource is judged by its avg10 `some` percentage (the share of the last 10 s in which at least one task
- * stalled on it). Defaults (used for every field the file leaves out):
+ * stalled on it). Defaults (used for every field the file leaves out; the one table is DEFAULT_PRESSURE of the
+ * configuration model, the schema's `orchestrator.pressure.*.default`):
  *   cpu     warning 50, critical 90, onWarning ignore, onCritical defer
  *   memory  warning 20, critical 60, onWarning defer,  onCritical reject
  *   io      warning 40, critical 80, onWarning ignore, onCritical defer

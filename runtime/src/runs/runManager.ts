@@ -1,6 +1,7 @@
 /**
- * Runs: starts sandboxes for run requests, streams their output, answers cancel and stdin, reports every
- * exit exactly once. Independent of the transport (the JSON-RPC main and tests supply the sink).
+ * Runs, one lifecycle from request to exit: admission under pressure (admission.ts: a run waits, bounded, or is
+ * refused), then the sandbox, its output, cancel and stdin, and every exit reported exactly once — a refused or
+ * cancelled-while-waiting run too. Independent of the transport (the JSON-RPC main and tests supply the sink).
  */
 import { StringDecoder } from 'node:string_decoder';
 import path from 'node:path';
@@ -12,6 +13,8 @@ import { sandboxSpecFor } from '../sandbox/sandboxSpec';
 import { CommandResolutionError } from '../sandbox/commandResolution';
 import { ProfileLoadError } from '../policy/seccompProfileLoader';
 import { ApprovalNeededError } from '../trust/approvalGate';
+import { resolvePressureRules, type AdmissionOutcome, type ResolvedPressureRules } from '../psi/admission';
+import { readConfigFile } from '../policy/profileRun';
 import type { StartupMetrics } from './startupMetrics';
 import type { ZygoteManager } from '../zygote/zygoteManager';
 
@@ -20,6 +23,26 @@ export interface RunSink {
   exit(exit: RunExit): void;
   /** The command started (its execve): how long the sandbox took, warm or cold. */
   started?(started: { runId: string; spawnMs: number; warm: boolean }): void;
+  /** The run waits for the pressure to fall before it starts (at most `maxWaitMs`). */
+  deferred?(deferred: { runId: string; reason: string; maxWaitMs: number }): void;
+}
+
+/** Pressure-aware admission (psiService.ts): decides, and waits while the decision is to defer. */
+export interface RunAdmission {
+  admit(onDefer: (reason: string, maxWaitMs: number) => void, rules?: ResolvedPressureRules): Promise<AdmissionOutcome>;
+}
+
+/**
+ * The orchestrator.pressure of the run's phantom-fragment.yaml (the schema's defaults filled in), or undefined for
+ * the rules set by the client. A configuration that cannot be read decides nothing here: the run itself reports why.
+ */
+function pressureRulesOf(config: string | undefined): ResolvedPressureRules | undefined {
+  if (!config) return undefined;
+  try {
+    return resolvePressureRules(readConfigFile(config).pressure);
+  } catch {
+    return undefined; // the run fails with the file's error (sandboxSpec.ts) right after admission
+  }
 }
 
 /** The command column of the metrics: the request's argv, or the profile's `run` it resolved to. */
@@ -31,17 +54,47 @@ export function recordedCommand(params: Pick<RunParams, 'argv' | 'profile'>, com
 
 export class RunManager {
   private readonly runs = new Map<string, SandboxProcess>();
+  /** Runs waiting for the pressure to fall; a cancel during the wait marks them so they never start. */
+  private readonly waiting = new Map<string, { cancelled: boolean }>();
 
   /** `metrics`, when given, records every run's startup (cold/warm spawn ms) and exit; `zygotes`, when given,
-   * serves runs from warm zygote pools (zygoteManager.ts), else every run starts cold. */
+   * serves runs from warm zygote pools (zygoteManager.ts), else every run starts cold; `admission`, when given,
+   * admits each submitted run under pressure first, else every run starts at once. */
   constructor(
     private readonly sink: RunSink,
     private readonly metrics?: StartupMetrics,
     private readonly zygotes?: ZygoteManager,
+    private readonly admission?: RunAdmission,
   ) {}
 
   get activeRuns(): number {
     return this.runs.size;
+  }
+
+  /**
+   * A run request: admitted under pressure (it may wait, bounded, or be refused with the reason: exit 125), then
+   * started. Resolves once the run has started or ended; every outcome is reported through the sink.
+   */
+  async submit(params: RunParams): Promise<void> {
+    if (!this.admission) return this.start(params);
+    if (this.runs.has(params.runId) || this.waiting.has(params.runId)) throw new Error(`run ${params.runId} is already running`);
+    const profile = params.profile ?? 'default';
+    const wait = { cancelled: false };
+    this.waiting.set(params.runId, wait);
+    let admission: AdmissionOutcome;
+    try {
+      admission = await this.admission.admit((reason, maxWaitMs) => {
+        this.metrics?.countDeferred(profile);
+        this.sink.deferred?.({ runId: params.runId, reason, maxWaitMs });
+      }, pressureRulesOf(params.config));
+    } finally {
+      this.waiting.delete(params.runId);
+    }
+    const refusal = wait.cancelled ? 'cancelled while waiting for the pressure to fall' : admission.action === 'reject' ? `refused under pressure: ${admission.reason}` : undefined;
+    if (!refusal) return this.start(params);
+    if (admission.action === 'reject') this.metrics?.countRejected(profile);
+    this.record(params, { startupMs: null, code: 125, signal: null, error: refusal });
+    this.sink.exit({ runId: params.runId, code: 125, signal: null, error: refusal, timings: { queueMs: admission.waitedMs, spawnMs: 0, totalMs: admission.waitedMs, warm: false } });
   }
 
   /** Starts a run; failures to start are reported as an exit with code 125/127 and an error, never thrown. */
@@ -106,11 +159,13 @@ export class RunManager {
     if (eof) run.stdin.end();
   }
 
+  /** Stops a run, or marks one still waiting for admission so it never starts. */
   cancel(runId: string): boolean {
+    const waiting = this.waiting.get(runId);
+    if (waiting) waiting.cancelled = true;
     const run = this.runs.get(runId);
-    if (!run) return false;
-    run.kill('SIGKILL');
-    return true;
+    run?.kill('SIGKILL');
+    return run !== undefined || waiting !== undefined;
   }
 
   /** Kills every run: called when the runtime exits so nothing outlives it. */

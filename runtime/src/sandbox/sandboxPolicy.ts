@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { errno, errnoName, syscall } from '../../../native/bindings/libc';
+import { landlockAbi } from '../kernel/landlockAbi';
 import { DEFAULT_PROFILE_NAME, DEFAULT_SECCOMP_PROFILE } from '../policy/defaultProfile';
 import { compileLandlock, defaultLandlockPlan, defaultLayoutStamp, landlockRulesFile, type LandlockPlan } from '../policy/landlockCompiler';
 import { loadLandlockProfile, type LandlockConfig } from '../policy/landlockProfileLoader';
@@ -50,20 +50,10 @@ export interface CompiledPolicies {
   compileMs: number;
 }
 
-const SYS_LANDLOCK_CREATE_RULESET = 444;
-const LANDLOCK_CREATE_RULESET_VERSION = 1;
-let kernelAbi: number | undefined;
-
-/** The running kernel's Landlock ABI, or 0 when it has none (asked once). */
+/** The running kernel's Landlock ABI, or 0 when it has none (asked once, landlockAbi.ts). */
 export function kernelLandlockAbi(): number {
-  if (kernelAbi === undefined) {
-    const abi = syscall(SYS_LANDLOCK_CREATE_RULESET, 'long', 0, 'long', 0, 'long', LANDLOCK_CREATE_RULESET_VERSION);
-    kernelAbi = abi > 0 ? abi : 0;
-    if (abi < 0) landlockMissing = errnoName(errno());
-  }
-  return kernelAbi;
+  return landlockAbi().abi;
 }
-let landlockMissing = '';
 
 /**
  * The last results for inputs named by paths only (profile files, or none: the built-in default), with what
@@ -165,7 +155,7 @@ function landlockLayers(input: PolicyInput, notes: string[]): LandlockPlan[] {
       : undefined;
   const fragmentsLayer = input.landlockView === 'fragments' && !input.landlockProfile;
   if (!own && kernelLandlockAbi() === 0) {
-    notes.push(`Landlock layer of the default profile not applied: the kernel has no Landlock (${landlockMissing}); the mount view still limits what is visible`);
+    notes.push(`Landlock layer of the default profile not applied: the kernel has no Landlock (${landlockAbi().errno ?? ''}); the mount view still limits what is visible`);
     return [];
   }
   let base: LandlockPlan | undefined = own && !fragmentsLayer

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { PassThrough, type Readable, type Writable } from 'node:stream';
 import { CommandResolutionError, resolveCommand } from './commandResolution';
 import { protectArguments, protectedPaths, type ProtectedPath } from './protectedPaths';
+import { HelperStatusStream } from './helperStatus';
 import { compilePolicies, type PolicyInput } from './sandboxPolicy';
 import type { RawDenial } from '../denials/denials';
 import { LEARN_BASE_LAYER_NAME, learnBaseProfileOnce } from '../policy/seccompHardening';
@@ -152,15 +153,6 @@ export function helperArguments(spec: SandboxSpec, policyArgs: string[] = []): s
   return args;
 }
 
-/** One line of the helper's status stream (docs/sandbox.md). */
-type StatusEvent =
-  | { event: 'note'; message: string }
-  | ({ event: 'pressure' } & SandboxPressure)
-  | { event: 'exec'; pid: number; setupUs: number }
-  | { event: 'error'; step: string; code: number; message: string }
-  | ({ event: 'denial' } & RawDenial)
-  | { event: 'exit'; code: number | null; signal: string | null; timeout: boolean };
-
 /** Resolves at a stream's end of file (or when it is destroyed without one). */
 export function streamEnded(stream: Readable): Promise<void> {
   return new Promise<void>((resolve) => stream.once('end', resolve).once('close', resolve));
@@ -220,47 +212,19 @@ export function spawnSandbox(spec: SandboxSpec): SandboxProcess {
   // The helper needs no environment: the command's is passed explicitly (--env).
   const child = spawn(helper, helperArguments(command, policyArgs), { stdio: ['pipe', 'pipe', 'pipe', 'pipe'], env: {}, ...(spec.reportAs ? { argv0: spec.reportAs } : {}) });
   let spawnMs: number | undefined;
-  let error: string | undefined;
-  let exitEvent: Extract<StatusEvent, { event: 'exit' }> | undefined;
-  let pressure: SandboxPressure | undefined;
-  const rawDenials: RawDenial[] = [];
   let markExec!: (ms: number) => void;
   const execed = new Promise<number>((resolve) => (markExec = resolve)).then((spawnMs) => ({ spawnMs, warm: false }));
   let spawnError: Error | undefined;
 
-  const status = child.stdio[3] as Readable;
-  let pending = '';
-  const onLine = (line: string) => {
-    if (!line.trim()) return;
-    let ev: StatusEvent;
-    try {
-      ev = JSON.parse(line) as StatusEvent;
-    } catch {
-      notes.push(`unreadable status line from the helper: ${line}`);
-      return;
-    }
-    if (ev.event === 'note') notes.push(ev.message);
-    else if (ev.event === 'exec') {
+  const status = new HelperStatusStream(notes, (ev) => {
+    if (ev.event === 'exec') {
       spawnMs = performance.now() - t0;
       markExec(spawnMs);
-    }
-    else if (ev.event === 'error') error = ev.message;
-    else if (ev.event === 'exit') {
-      exitEvent = ev;
-      exitLineSeen();
-    }
-    else if (ev.event === 'denial') rawDenials.push({ arch: ev.arch, nr: ev.nr, errno: ev.errno, count: ev.count, ...(ev.arg !== undefined ? { arg: ev.arg } : {}), ...(ev.path !== undefined ? { path: ev.path } : {}) });
-    else if (ev.event === 'pressure') pressure = { group: ev.group, cpuUs: ev.cpuUs, memoryUs: ev.memoryUs, ioUs: ev.ioUs };
-  };
-  status.setEncoding('utf8');
-  status.on('data', (chunk: string) => {
-    pending += chunk;
-    let nl: number;
-    while ((nl = pending.indexOf('\n')) >= 0) {
-      onLine(pending.slice(0, nl));
-      pending = pending.slice(nl + 1);
-    }
+    } else if (ev.event === 'exit') exitLineSeen();
   });
+  const statusPipe = child.stdio[3] as Readable;
+  statusPipe.setEncoding('utf8');
+  statusPipe.on('data', (chunk: string) => status.write(chunk));
   // Writes to a command that has stopped reading are not the caller's error.
   child.stdin.on('error', () => {});
 
@@ -281,20 +245,13 @@ export function spawnSandbox(spec: SandboxSpec): SandboxProcess {
       const elapsed = performance.now() - t0;
       if (spawnError) {
         resolve({ code: 125, signal: null, spawnMs: elapsed, notes, error: `spawn ${helper}: ${spawnError.message}` });
-      } else if (exitEvent) {
-        // The helper prints every error event on its stderr as well.
-        resolve({ code: exitEvent.signal ? null : exitEvent.code, signal: exitEvent.signal, ...(exitEvent.timeout ? { timedOut: true } : {}), spawnMs: spawnMs ?? elapsed, notes, ...(pressure ? { pressure } : {}), ...(error ? { error, errorOnStderr: true } : {}), ...(rawDenials.length ? { rawDenials } : {}) });
-      } else if (signal) {
-        notes.push(`the sandbox helper was killed by ${signal}; everything in the sandbox died with it`);
-        resolve({ code: null, signal, spawnMs: spawnMs ?? elapsed, notes, ...(error ? { error } : {}) });
       } else {
-        resolve({ code, signal: null, spawnMs: spawnMs ?? elapsed, notes, error: error ?? `the sandbox helper exited with ${code} without a status`, errorOnStderr: error !== undefined });
+        resolve(status.sandboxExit(code, signal, spawnMs ?? elapsed));
       }
     };
     void reported.then(() => settle(null, null));
     child.on('close', (code, signal) => {
-      onLine(pending);
-      pending = '';
+      status.end();
       settle(code, signal);
     });
   });

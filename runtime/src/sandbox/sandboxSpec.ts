@@ -33,21 +33,11 @@ export interface PreparedRun {
   outputBytes: number;
 }
 
-/** Policy fields a run request may carry (the lead adds them to RunParams; read here when present). */
-export interface RunPolicyParams {
-  /** Seccomp profile file; absent = the built-in default profile. */
-  seccompProfile?: string;
-  /** Landlock profile file; absent = the default ruleset matching the filesystem view. */
-  landlockProfile?: string;
-  /** Skip and report what the kernel cannot apply instead of failing the run. */
-  bestEffort?: boolean;
-}
-
 /** Throws with a clear message when the command cannot be found or a profile cannot be used. `limits` (the CLI's flags)
  * override the request, and the request's own fields narrow or override its profile's. A configuration wider than the
  * built-in default throws ApprovalNeededError until the user approved it (approvalGate.ts); `check: 'status'` returns
  * the approval status instead of throwing, for the editor's dialog. */
-export function sandboxSpecFor(given: RunParams & RunPolicyParams, limits: Partial<SandboxSpec> = {}, check: 'enforce' | 'status' = 'enforce'): PreparedRun {
+export function sandboxSpecFor(given: RunParams, limits: Partial<SandboxSpec> = {}, check: 'enforce' | 'status' = 'enforce'): PreparedRun {
   // The editor's settings from a workspace's .vscode/settings.json are the repository's: they may not widen.
   const { params, notes: settingNotes } = withoutWorkspaceSettings(given, DEFAULT_TIMEOUT_SECONDS);
   const profile = params.config

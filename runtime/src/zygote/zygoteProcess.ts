@@ -6,24 +6,16 @@
  *
  * States: starting → ready → claimed (one run) → gone; or starting/ready → gone (crashed, retired, killed).
  */
-import type { RawDenial } from '../denials/denials';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import type { Readable, Writable } from 'node:stream';
-import { streamEnded, type SandboxExit, type SandboxPressure } from '../sandbox/sandboxSpawn';
+import { HelperStatusStream, type HelperStatus } from '../sandbox/helperStatus';
+import { streamEnded, type SandboxExit } from '../sandbox/sandboxSpawn';
 
 export type ZygoteState = 'starting' | 'ready' | 'claimed' | 'gone';
 
-/** One line of the helper's status stream (docs/sandbox.md, docs/zygotes.md). */
-export type ZygoteStatus =
-  | { event: 'note'; message: string }
-  | ({ event: 'pressure' } & SandboxPressure)
-  | { event: 'ready'; setupUs: number; initPid: number; filterInstalled?: boolean }
-  | { event: 'accepted' }
-  | { event: 'exec'; pid: number; setupUs: number }
-  | { event: 'error'; step: string; code: number; message: string }
-  | ({ event: 'denial' } & RawDenial)
-  | { event: 'exit'; code: number | null; signal: string | null; timeout: boolean };
+/** One line of the helper's status stream (helperStatus.ts: docs/sandbox.md, docs/zygotes.md). */
+export type ZygoteStatus = HelperStatus;
 
 export interface ZygoteRequest {
   argv: string[];
@@ -56,11 +48,7 @@ export class Zygote extends EventEmitter {
   setupUs = 0;
   /** The waiting workload already runs under the profile's seccomp filter (installed before the wait). */
   filterInstalled = false;
-  private pending = '';
-  private exitEvent: Extract<ZygoteStatus, { event: 'exit' }> | undefined;
-  private error: string | undefined;
-  private pressure: SandboxPressure | undefined;
-  private readonly rawDenials: RawDenial[] = [];
+  private readonly status = new HelperStatusStream(this.notes, (ev) => this.onStatus(ev));
   private spawnError: Error | undefined;
   /** Resolves with the helper's end, once it exited and its streams are drained. */
   readonly closed: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
@@ -78,14 +66,7 @@ export class Zygote extends EventEmitter {
     this.control.on('error', () => undefined); // the helper closes its end after the request: nothing to report
     const status = this.child.stdio[3] as Readable;
     status.setEncoding('utf8');
-    status.on('data', (chunk: string) => {
-      this.pending += chunk;
-      let nl: number;
-      while ((nl = this.pending.indexOf('\n')) >= 0) {
-        this.onLine(this.pending.slice(0, nl));
-        this.pending = this.pending.slice(nl + 1);
-      }
-    });
+    status.on('data', (chunk: string) => this.status.write(chunk));
     this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
     this.child.on('close', (code, signal) => this.finish(code, signal));
     const exitLine = new Promise<void>((resolve) => (this.resolveExitLine = resolve));
@@ -104,8 +85,7 @@ export class Zygote extends EventEmitter {
 
   private finish(code: number | null, signal: NodeJS.Signals | null): void {
     if (this.state === 'gone') return;
-    this.onLine(this.pending);
-    this.pending = '';
+    this.status.end();
     this.state = 'gone';
     this.emit('gone');
     this.resolveClosed({ code, signal });
@@ -155,36 +135,13 @@ export class Zygote extends EventEmitter {
     const { code, signal } = end ?? { code: null, signal: null };
     const elapsed = performance.now() - t0;
     const spawnMs = execAt() ?? elapsed;
-    const notes = this.notes;
-    if (this.spawnError) return { code: 125, signal: null, spawnMs: elapsed, notes, error: `spawn zygote: ${this.spawnError.message}` };
-    if (this.exitEvent) {
-      const e = this.exitEvent;
-      return { code: e.signal ? null : e.code, signal: e.signal, ...(e.timeout ? { timedOut: true } : {}), spawnMs, notes, ...(this.pressure ? { pressure: this.pressure } : {}), ...(this.error ? { error: this.error, errorOnStderr: true } : {}), ...(this.rawDenials.length ? { rawDenials: this.rawDenials } : {}) };
-    }
-    if (signal) {
-      notes.push(`the sandbox helper was killed by ${signal}; everything in the sandbox died with it`);
-      return { code: null, signal, spawnMs, notes, ...(this.error ? { error: this.error } : {}) };
-    }
-    return { code, signal: null, spawnMs, notes, error: this.error ?? `the sandbox helper exited with ${code} without a status`, errorOnStderr: this.error !== undefined };
+    if (this.spawnError) return { code: 125, signal: null, spawnMs: elapsed, notes: this.notes, error: `spawn zygote: ${this.spawnError.message}` };
+    return this.status.sandboxExit(code, signal, spawnMs);
   }
 
-  private onLine(line: string): void {
-    if (!line.trim()) return;
-    let ev: ZygoteStatus;
-    try {
-      ev = JSON.parse(line) as ZygoteStatus;
-    } catch {
-      this.notes.push(`unreadable status line from the helper: ${line}`);
-      return;
-    }
-    if (ev.event === 'note') this.notes.push(ev.message);
-    else if (ev.event === 'error') this.error = ev.message;
-    else if (ev.event === 'exit') {
-      this.exitEvent = ev;
-      this.resolveExitLine();
-    }
-    else if (ev.event === 'denial') this.rawDenials.push({ arch: ev.arch, nr: ev.nr, errno: ev.errno, count: ev.count, ...(ev.arg !== undefined ? { arg: ev.arg } : {}), ...(ev.path !== undefined ? { path: ev.path } : {}) });
-    else if (ev.event === 'pressure') this.pressure = { group: ev.group, cpuUs: ev.cpuUs, memoryUs: ev.memoryUs, ioUs: ev.ioUs };
+  /** What a status line means for the zygote itself (the stream keeps what the run's exit needs). */
+  private onStatus(ev: HelperStatus): void {
+    if (ev.event === 'exit') this.resolveExitLine();
     else if (ev.event === 'ready') {
       this.initPid = ev.initPid;
       this.setupUs = ev.setupUs;
