@@ -39,7 +39,7 @@ void denials_attach(pid_t workload_pid, int target_fd, int passed_fd, int sync_f
 void denials_exec(void);
 int denials_poll_fd(void);
 /* supervisor.c, before the clone: the program the runtime compiled (the profile's answers). */
-void denials_set_answer(const void *prog, size_t len);
+void denials_set_answer(const void *prog, size_t len, int net_mode);
 void denials_handle(short revents);
 /* Before the exit line: one status event per distinct refused call ("event":"denial"). */
 void denials_report(void);

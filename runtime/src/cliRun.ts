@@ -47,7 +47,7 @@ async function runRun(values: OptionValues<typeof RUN_OPTIONS>, positionals: str
   for (const note of prepared.notes) console.error(`phantom: ${note}`);
 
   const t0 = performance.now();
-  const origin = denialOrigin(prepared.spec); // before the run: it may rewrite the workspace's files
+  const origin = denialOrigin(prepared.spec, prepared.origin); // before the run: it may rewrite the workspace's files
   const sandbox = limitOutput(spawnSandbox({ ...prepared.spec, reportAs: 'phantom' }), prepared.outputBytes);
   let started = false;
   void sandbox.execed.then(() => (started = true));

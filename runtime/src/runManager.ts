@@ -65,7 +65,7 @@ export class RunManager {
     }
     const command = prepared.command;
     const queueMs = performance.now() - requested;
-    const origin = denialOrigin(prepared.spec); // before the run: it may rewrite the workspace's files
+    const origin = denialOrigin(prepared.spec, prepared.origin); // before the run: it may rewrite the workspace's files
     const started = this.zygotes ? this.zygotes.spawn(prepared.spec, { profile: params.profile, pool: prepared.pool }) : spawnSandbox(prepared.spec);
     const sandbox = limitOutput(started, prepared.outputBytes);
     this.runs.set(params.runId, sandbox);

@@ -45,6 +45,9 @@ export interface SandboxSpec {
   reportDenials?: boolean;
   /** Learn mode (learnRun.ts): record every syscall into this file (`--learn FILE`) under the fixed learn deny layer. */
   learnRecording?: string;
+  /** `phantom run --explain` (explainRun.ts): record the path syscalls into this file (`--learn FILE
+   * --learn-under-profile`) while the run's OWN policy is enforced, unchanged. */
+  explainRecording?: string;
   /** The name the helper's own messages on stderr begin with (its argv[0]; default its path, shown as
    * "phantom-sandbox: …"). The CLI passes "phantom": its users never see the internal helper's name. */
   reportAs?: string;
@@ -146,6 +149,7 @@ export function helperArguments(spec: SandboxSpec, policyArgs: string[] = []): s
   if (spec.pids) args.push('--pids', String(Math.floor(spec.pids)));
   if (spec.cpuSeconds) args.push('--cpu', String(Math.ceil(spec.cpuSeconds)));
   if (spec.learnRecording) args.push('--learn', spec.learnRecording);
+  else if (spec.explainRecording) args.push('--learn', spec.explainRecording, '--learn-under-profile');
   if (spec.reportDenials === false) args.push('--no-denials');
   args.push(...policyArgs, '--', ...spec.argv);
   return args;
@@ -248,7 +252,7 @@ export function spawnSandbox(spec: SandboxSpec): SandboxProcess {
       exitEvent = ev;
       exitLineSeen();
     }
-    else if (ev.event === 'denial') rawDenials.push({ arch: ev.arch, nr: ev.nr, errno: ev.errno, count: ev.count, ...(ev.arg !== undefined ? { arg: ev.arg } : {}), ...(ev.path !== undefined ? { path: ev.path } : {}) });
+    else if (ev.event === 'denial') rawDenials.push({ arch: ev.arch, nr: ev.nr, errno: ev.errno, count: ev.count, ...(ev.arg !== undefined ? { arg: ev.arg } : {}), ...(ev.path !== undefined ? { path: ev.path } : {}), ...(ev.address !== undefined ? { address: ev.address } : {}) });
     else if (ev.event === 'pressure') pressure = { group: ev.group, cpuUs: ev.cpuUs, memoryUs: ev.memoryUs, ioUs: ev.ioUs };
   };
   status.setEncoding('utf8');
