@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "denials.h"
 #include "denials_net.h"
+#include "learn_paths.h"
 
 #include "channel.h"
 #include "learn.h"
@@ -78,9 +79,15 @@ static struct {
   pid_t handoff_pid; /* until the workload's execve: its wait for the hand-off's end is not a denial */
   int handoff_fd;
   int net_mode; /* DENIALS_NET_*: the --net the sandbox was made with */
+  const char *explain_file; /* --explain FILE: the path syscalls are recorded (learn_paths.c) and written there */
 } D = {.listener = -1, .net_mode = DENIALS_NET_HOST};
 
 void denials_configure(bool on) { D.off = !on; }
+
+void denials_explain(const char *file) {
+  D.explain_file = file;
+  learn_paths_exact();
+}
 
 bool denials_wanted(const struct sandbox_config *cfg) { return !D.off && cfg->seccomp_filter && !learn_enabled(); }
 
@@ -166,17 +173,18 @@ int denials_install(struct sandbox_config *cfg, const char **failed_call) {
   }
   int sync_fd = report_child_channel();
   size_t prog_len = cfg->seccomp_len;
-  if (cfg->net != NET_HOST) {
-    /* Network refusals (denials_net.h): the namespace enforces, the supervisor only reads where a call went. */
+  if (cfg->net != NET_HOST || D.explain_file) {
+    /* Network refusals and --explain (denials_net.h): the namespace and Landlock enforce; the supervisor only reads
+     * where an allowed call went, and lets it run as the profile's ALLOW would. */
     size_t net_len = 0;
-    struct sock_filter *net = denials_net_program(prog, cfg->seccomp_len, sync_fd, &net_len);
+    struct sock_filter *net = denials_branch_program(prog, cfg->seccomp_len, sync_fd, cfg->net != NET_HOST, D.explain_file != NULL, &net_len);
     if (net) {
       free(prog);
       prog = net;
       prog_len = net_len;
     } else {
-      note("network refusals are not reported for this run: the seccomp program is too long to add the network "
-           "calls' branch (%zu instructions)", cfg->seccomp_len);
+      note("%s not reported for this run: the seccomp program is too long to add the branch that reads them (%zu "
+           "instructions)", D.explain_file ? "network refusals and the --explain paths are" : "network refusals are", cfg->seccomp_len);
     }
   }
   if (!can_send) {
@@ -407,11 +415,14 @@ void denials_handle(short revents) {
     if (ioctl(D.listener, SECCOMP_IOCTL_NOTIF_RECV, D.req) < 0) return; /* the task went away first */
     /* The profile's own answer for exactly this call (the program the runtime compiled, ERRNO intact). */
     long verdict = D.answer ? seccomp_run(D.answer, D.answer_len, &D.req->data) : -1;
-    if (verdict >= 0 && ((uint32_t)verdict & SECCOMP_RET_ACTION_FULL) == SECCOMP_RET_ALLOW && denials_net_call(&D.req->data)) {
-      /* A network call the profile ALLOWS (copy B of denials_net.h): the namespace decides, not us. Record where
-       * it went when the mode cannot reach it, then let the kernel run it as the ALLOW would have. */
+    if (verdict >= 0 && ((uint32_t)verdict & SECCOMP_RET_ACTION_FULL) == SECCOMP_RET_ALLOW) {
+      /* A call the profile ALLOWS (copy B of denials_net.h): the namespace and Landlock decide, not us. Record where
+       * it went, then let the kernel run it exactly as the ALLOW would have: CONTINUE only ever follows the
+       * profile's own ALLOW for this very call. */
       char address[80];
-      if (denials_net_unreachable((pid_t)D.req->pid, &D.req->data, D.net_mode, address, sizeof address)) record(D.req, 0, address);
+      if (D.explain_file) learn_paths_record(D.listener, D.req);
+      if (denials_net_call(&D.req->data) && denials_net_unreachable((pid_t)D.req->pid, &D.req->data, D.net_mode, address, sizeof address))
+        record(D.req, 0, address);
       memset(D.resp, 0, D.resp_size);
       D.resp->id = D.req->id;
       D.resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
@@ -454,6 +465,19 @@ void denials_report(void) {
                  x->path[0] ? key : "", path, x->path[0] ? "\"" : "");
   }
   if (D.dropped) status_event("\"event\":\"denial\",\"arch\":0,\"nr\":-1,\"errno\":0,\"count\":%llu", (unsigned long long)D.dropped);
+  if (D.explain_file) {
+    /* The runtime made the file's folder (private, outside the sandbox); written once, at the end. */
+    FILE *f = fopen(D.explain_file, "we");
+    if (f) {
+      fprintf(f, "{\"phantomExplain\":1,\"attached\":%s", D.listener >= 0 ? "true" : "false");
+      learn_paths_write(f);
+      fputs("}\n", f);
+      fclose(f);
+    } else {
+      note("--explain: cannot write %s: %s", D.explain_file, errno_name(errno));
+    }
+    D.explain_file = NULL;
+  }
   D.n = 0;
   D.dropped = 0;
 }

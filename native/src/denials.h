@@ -25,6 +25,8 @@ struct sandbox_config;
 
 /* main.c: --no-denials switches it off (benchmarks compare). */
 void denials_configure(bool on);
+/* main.c: --explain FILE (phantom run --explain): record the path syscalls the profile allows (denials_net.h). */
+void denials_explain(const char *file);
 /* Whether this run reports denials (a profile filter, no learn mode, not switched off). */
 bool denials_wanted(const struct sandbox_config *cfg);
 

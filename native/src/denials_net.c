@@ -22,38 +22,82 @@
 #define NET_ARCH 0u
 #endif
 
-#define PREFIX 14
+/* The path syscalls learn_paths.c reads (the --explain recording), on the native architecture. */
+static const int path_calls[] = {
+    __NR_openat, __NR_execve, __NR_execveat, __NR_mkdirat, __NR_unlinkat, __NR_renameat2, __NR_linkat, __NR_symlinkat,
+    __NR_truncate, __NR_ftruncate, __NR_mknodat, __NR_getdents64, __NR_bind, __NR_connect,
+#if defined(__x86_64__)
+    __NR_open, __NR_creat, __NR_mkdir, __NR_unlink, __NR_rmdir, __NR_rename, __NR_renameat, __NR_link, __NR_symlink,
+    __NR_mknod, __NR_getdents,
+#endif
+};
+#define NPATH (sizeof path_calls / sizeof path_calls[0])
+#define PREFIX_MAX (8 + NPATH + 12)
 
-struct sock_filter *denials_net_program(const struct sock_filter *copy, size_t len, int handoff_fd, size_t *out_len) {
-  size_t total = PREFIX + 2 * len;
-  if (NET_ARCH == 0u || total > BPF_MAXINSNS) return NULL;
+struct sock_filter *denials_branch_program(const struct sock_filter *copy, size_t len, int handoff_fd, bool net, bool paths,
+                                           size_t *out_len) {
+  if (NET_ARCH == 0u || (!net && !paths)) return NULL;
+  struct sock_filter pre[PREFIX_MAX];
+  size_t n = 0;
+  /* Jumps are patched once the labels are known: the sites that go to A, to NET, to SENDTO, to FD. */
+  size_t to_a[8], to_net[NPATH + 8], to_sendto = 0, to_fd[2];
+  size_t na = 0, nnet = 0, nfd = 0;
+  pre[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch));
+  to_a[na++] = n; /* jf */
+  pre[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, NET_ARCH, 0, 0);
+  pre[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr));
+  if (paths)
+    for (size_t i = 0; i < NPATH; i++) to_net[nnet++] = n, pre[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)path_calls[i], 0, 0);
+  else
+    to_net[nnet++] = n, pre[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_connect, 0, 0);
+  if (net) {
+    to_sendto = n, pre[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_sendto, 0, 0);
+    to_fd[nfd++] = n, pre[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_sendmsg, 0, 0);
+    to_fd[nfd++] = n, pre[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_sendmmsg, 0, 0);
+  }
+  size_t ja_a = n;
+  pre[n++] = (struct sock_filter)BPF_STMT(BPF_JMP | BPF_JA | BPF_K, 0); /* anything else → A */
+  size_t sendto_at = n, fd_at = 0;
+  const uint32_t lo4 = offsetof(struct seccomp_data, args[4]), lo0 = offsetof(struct seccomp_data, args[0]);
+  if (net) {
+    /* sendto without a destination (a connected socket) → A; args are 64-bit little-endian: the high half is +4 */
+    pre[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, lo4);
+    to_net[nnet++] = n, pre[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 0); /* jf → NET */
+    pre[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, lo4 + 4);
+    to_a[na++] = n, pre[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 0); /* jt → A, jf → NET */
+    /* sendmsg/sendmmsg on the hand-off channel (denials.c sends the listener with it: it cannot wait for itself) → A */
+    fd_at = n;
+    pre[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, lo0);
+    to_a[na++] = n, pre[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)handoff_fd, 0, 0);
+  }
+  size_t net_at = n;
+  pre[n++] = (struct sock_filter)BPF_STMT(BPF_JMP | BPF_JA | BPF_K, (uint32_t)len); /* NET → B */
+  size_t a_at = n;
+  /* Patch: conditional offsets are relative to the next instruction and at most 255 (the prefix is short). */
+  pre[to_a[0]].jf = (uint8_t)(a_at - to_a[0] - 1);
+  for (size_t i = 0; i < nnet; i++) {
+    size_t at = to_net[i];
+    if (net && at == sendto_at + 1) pre[at].jf = (uint8_t)(net_at - at - 1);
+    else pre[at].jt = (uint8_t)(net_at - at - 1);
+  }
+  if (net) {
+    pre[to_sendto].jt = (uint8_t)(sendto_at - to_sendto - 1);
+    for (size_t i = 0; i < nfd; i++) pre[to_fd[i]].jt = (uint8_t)(fd_at - to_fd[i] - 1);
+    size_t hi = to_a[1], fdcmp = to_a[2];
+    pre[hi].jt = (uint8_t)(a_at - hi - 1), pre[hi].jf = (uint8_t)(net_at - hi - 1);
+    pre[fdcmp].jt = (uint8_t)(a_at - fdcmp - 1), pre[fdcmp].jf = (uint8_t)(net_at - fdcmp - 1);
+  }
+  pre[ja_a].k = (uint32_t)(a_at - ja_a - 1);
+
+  size_t total = n + 2 * len;
+  if (total > BPF_MAXINSNS) return NULL;
   struct sock_filter *p = malloc(total * sizeof *p);
   if (!p) return NULL;
-  const uint32_t lo4 = offsetof(struct seccomp_data, args[4]), lo0 = offsetof(struct seccomp_data, args[0]);
-  /* args are 64-bit, little-endian on the architectures built here: the high half is 4 bytes further. */
-  const struct sock_filter prefix[PREFIX] = {
-      /* 0 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
-      /* 1 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, NET_ARCH, 0, 12),           /* other arch → A */
-      /* 2 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-      /* 3 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_connect, 9, 0),        /* → NET */
-      /* 4 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_sendto, 2, 0),         /* → SENDTO */
-      /* 5 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_sendmsg, 5, 0),        /* → FD */
-      /* 6 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_sendmmsg, 4, 7),       /* → FD, else A */
-      /* 7 SENDTO: no destination (a connected socket) → A */
-      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, lo4),
-      /* 8 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 4),                   /* low half set → NET */
-      /* 9 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, lo4 + 4),
-      /* 10 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 3, 2),                  /* NULL → A, else NET */
-      /* 11 FD: the hand-off's own sendmsg of the listener (denials.c) → A: it cannot wait for itself */
-      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, lo0),
-      /* 12 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)handoff_fd, 1, 0),
-      /* 13 NET */ BPF_STMT(BPF_JMP | BPF_JA | BPF_K, (uint32_t)len), /* → B */
-  };
-  memcpy(p, prefix, sizeof prefix);
-  memcpy(p + PREFIX, copy, len * sizeof *p);
-  memcpy(p + PREFIX + len, copy, len * sizeof *p);
+  memcpy(p, pre, n * sizeof *p);
+  memcpy(p + n, copy, len * sizeof *p);
+  memcpy(p + n + len, copy, len * sizeof *p);
   /* B: the profile's ALLOW answers become notifications (its ERRNO ones already are, in the copy). */
-  for (size_t i = PREFIX + len; i < total; i++)
+  for (size_t i = n + len; i < total; i++)
     if (p[i].code == (BPF_RET | BPF_K) && (p[i].k & SECCOMP_RET_ACTION_FULL) == SECCOMP_RET_ALLOW) p[i].k = SECCOMP_RET_USER_NOTIF;
   *out_len = total;
   return p;

@@ -139,10 +139,6 @@ void learn_configure(const char *arg) {
 
 bool learn_enabled(void) { return L.enabled; }
 
-static bool under_profile;
-void learn_under_profile(void) { under_profile = true; }
-bool learn_listener_first(void) { return L.enabled && under_profile; }
-
 int learn_install_listener(const char **failed_call) {
   /* The helper takes the listener with pidfd_getfd: an unprivileged helper may only do that to a dumpable
    * process (init made itself and thus us non-dumpable). The workload is about to execve, which makes it

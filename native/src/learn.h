@@ -18,11 +18,6 @@
 /* main.c: --learn FD|FILE (digits: an fd the caller opened; else a file path, created or truncated at the end). */
 void learn_configure(const char *arg);
 bool learn_enabled(void);
-/* --learn-under-profile (phantom run --explain): the recording observes a run under its OWN policy, so the
- * listener is installed before the profile's filter (which may refuse seccomp(2) itself). The kernel runs every
- * filter whatever the order and the profile's ERRNO beats USER_NOTIF: nothing it refuses is continued. */
-void learn_under_profile(void);
-bool learn_listener_first(void);
 
 /* workload.c, in the workload: installed on top of --seccomp-bpf (the runtime's learn deny layer, whose ERRNO
  * answers win over USER_NOTIF). 0 or -1 with *failed_call set (errno kept). */

@@ -70,6 +70,7 @@ struct port_slot {
 
 static struct {
   bool disabled;
+  bool exact; /* --explain: only the accesses the kernel will check (learn_paths_exact) */
   struct path_slot paths[PATH_SLOTS];
   size_t npaths;
   bool paths_many;
@@ -182,6 +183,17 @@ static void parent_of(const char *path, char *out) {
   else strcpy(out, "/");
 }
 
+/* Whether `path` exists in the task's view (its root), not following a last link. */
+static bool exists_in(pid_t pid, const char *path) {
+  char in_root[PATH_MAX + 32];
+  snprintf(in_root, sizeof in_root, "/proc/%d/root%s", (int)pid, path);
+  struct stat st;
+  return lstat(in_root, &st) == 0;
+}
+
+#define LL_MAKE_ANY (LL_MAKE_CHAR | LL_MAKE_DIR | LL_MAKE_REG | LL_MAKE_SOCK | LL_MAKE_FIFO | LL_MAKE_BLOCK | LL_MAKE_SYM)
+#define LL_REMOVE_ANY (LL_REMOVE_DIR | LL_REMOVE_FILE)
+
 /* One path argument: `access` on the path itself, `parent_access` on its directory. */
 static void record_path(pid_t pid, int dirfd, uint64_t addr, uint32_t access, uint32_t parent_access, char *resolved) {
   char path[PATH_MAX];
@@ -189,6 +201,13 @@ static void record_path(pid_t pid, int dirfd, uint64_t addr, uint32_t access, ui
     P.unreadable++;
     if (resolved) resolved[0] = '\0';
     return;
+  }
+  if (P.exact) {
+    /* What the kernel will check, seen while the call waits: a missing path fails with ENOENT before Landlock, an
+     * existing one is not made again (EEXIST, or O_CREAT opens it), a missing one is not removed. */
+    bool there = exists_in(pid, path);
+    if (!there) access = 0;
+    parent_access &= there ? ~(uint32_t)LL_MAKE_ANY : ~(uint32_t)LL_REMOVE_ANY;
   }
   if (access) add_path(path, access);
   if (parent_access) {
@@ -281,6 +300,7 @@ static uint64_t now_ns(void) {
 }
 
 void learn_paths_disable(void) { P.disabled = true; }
+void learn_paths_exact(void) { P.exact = true; }
 
 void learn_paths_record(int listener, const struct seccomp_notif *req) {
   const struct seccomp_data *d = &req->data;
@@ -294,7 +314,7 @@ void learn_paths_record(int listener, const struct seccomp_notif *req) {
 #ifdef __NR_open
   case __NR_open:
     record_path(pid, AT_FDCWD, a[0], 0, (a[1] & O_CREAT) ? LL_MAKE_REG : 0, path);
-    if (path[0] && open_access(a[1])) add_path(path, fix_dir(pid, path, open_access(a[1])));
+    if (path[0] && open_access(a[1]) && (!P.exact || exists_in(pid, path))) add_path(path, fix_dir(pid, path, open_access(a[1])));
     break;
 #endif
 #ifdef __NR_creat
@@ -302,7 +322,7 @@ void learn_paths_record(int listener, const struct seccomp_notif *req) {
 #endif
   case __NR_openat:
     record_path(pid, (int)a[0], a[1], 0, (a[2] & O_CREAT) ? LL_MAKE_REG : 0, path);
-    if (path[0] && open_access(a[2])) add_path(path, fix_dir(pid, path, open_access(a[2])));
+    if (path[0] && open_access(a[2]) && (!P.exact || exists_in(pid, path))) add_path(path, fix_dir(pid, path, open_access(a[2])));
     break;
   case __NR_execve: record_path(pid, AT_FDCWD, a[0], LL_EXECUTE | LL_READ_FILE, 0, NULL); break;
   case __NR_execveat: record_path(pid, (int)a[0], a[1], LL_EXECUTE | LL_READ_FILE, 0, NULL); break;

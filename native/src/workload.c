@@ -57,9 +57,8 @@ void finish_workload(struct sandbox_config *cfg, int exec_err_fd) {
    * installed it already, init.c). In learn mode --seccomp-bpf is the runtime's fixed deny layer and the
    * notify-everything filter (learn.c) goes on top of it: the kernel runs both and ERRNO beats USER_NOTIF, so
    * what the deny layer refuses never reaches the supervisor, which could only CONTINUE it. */
-  if (learn_listener_first() && learn_install_listener(&call) < 0) workload_failed(exec_err_fd, EXIT_SETUP_FAILED, errno, call);
   if (install_seccomp_filter(cfg, &call) < 0) workload_failed(exec_err_fd, EXIT_SETUP_FAILED, errno, call);
-  if (learn_enabled() && !learn_listener_first() && learn_install_listener(&call) < 0) workload_failed(exec_err_fd, EXIT_SETUP_FAILED, errno, call);
+  if (learn_enabled() && learn_install_listener(&call) < 0) workload_failed(exec_err_fd, EXIT_SETUP_FAILED, errno, call);
 
   execve(cfg->argv[0], cfg->argv, cfg->envp);
   int err = errno;
