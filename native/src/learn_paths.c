@@ -51,6 +51,8 @@ enum {
   LL_REMOVE_FILE = 1 << 5, LL_MAKE_CHAR = 1 << 6, LL_MAKE_DIR = 1 << 7, LL_MAKE_REG = 1 << 8, LL_MAKE_SOCK = 1 << 9,
   LL_MAKE_FIFO = 1 << 10, LL_MAKE_BLOCK = 1 << 11, LL_MAKE_SYM = 1 << 12, LL_REFER = 1 << 13, LL_TRUNCATE = 1 << 14,
 };
+/* --explain only: the path did not exist in the sandbox when the call was made (not a Landlock right). */
+#define LL_MISSING (1u << 31)
 #define LL_BIND_TCP 1
 #define LL_CONNECT_TCP 2
 
@@ -206,6 +208,8 @@ static void record_path(pid_t pid, int dirfd, uint64_t addr, uint32_t access, ui
     /* What the kernel will check, seen while the call waits: a missing path fails with ENOENT before Landlock, an
      * existing one is not made again (EEXIST, or O_CREAT opens it), a missing one is not removed. */
     bool there = exists_in(pid, path);
+    /* Missing in the sandbox: the view hides it (or it does not exist at all; the runtime tells them apart). */
+    if (!there && access) add_path(path, access | LL_MISSING);
     if (!there) access = 0;
     parent_access &= there ? ~(uint32_t)LL_MAKE_ANY : ~(uint32_t)LL_REMOVE_ANY;
   }
@@ -314,7 +318,10 @@ void learn_paths_record(int listener, const struct seccomp_notif *req) {
 #ifdef __NR_open
   case __NR_open:
     record_path(pid, AT_FDCWD, a[0], 0, (a[1] & O_CREAT) ? LL_MAKE_REG : 0, path);
-    if (path[0] && open_access(a[1]) && (!P.exact || exists_in(pid, path))) add_path(path, fix_dir(pid, path, open_access(a[1])));
+    if (path[0] && open_access(a[1])) {
+      if (!P.exact || exists_in(pid, path)) add_path(path, fix_dir(pid, path, open_access(a[1])));
+      else if (!(a[1] & O_CREAT)) add_path(path, open_access(a[1]) | LL_MISSING);
+    }
     break;
 #endif
 #ifdef __NR_creat
@@ -322,7 +329,10 @@ void learn_paths_record(int listener, const struct seccomp_notif *req) {
 #endif
   case __NR_openat:
     record_path(pid, (int)a[0], a[1], 0, (a[2] & O_CREAT) ? LL_MAKE_REG : 0, path);
-    if (path[0] && open_access(a[2]) && (!P.exact || exists_in(pid, path))) add_path(path, fix_dir(pid, path, open_access(a[2])));
+    if (path[0] && open_access(a[2])) {
+      if (!P.exact || exists_in(pid, path)) add_path(path, fix_dir(pid, path, open_access(a[2])));
+      else if (!(a[2] & O_CREAT)) add_path(path, open_access(a[2]) | LL_MISSING);
+    }
     break;
   case __NR_execve: record_path(pid, AT_FDCWD, a[0], LL_EXECUTE | LL_READ_FILE, 0, NULL); break;
   case __NR_execveat: record_path(pid, (int)a[0], a[1], LL_EXECUTE | LL_READ_FILE, 0, NULL); break;

@@ -6,7 +6,7 @@
  * computation as the run's) are evaluated on the recorded accesses; each access a layer refuses is a denial
  * `kind: 'landlock', inferred: true` with the layer's source and the fix in words and as an edit.
  */
-import { readFileSync, rmSync } from 'node:fs';
+import { lstatSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Denial, DenialEdit } from './protocol';
 import { lineOfKey, type RunOrigin } from './denialSources';
@@ -59,6 +59,38 @@ export function prepareExplain(spec: SandboxSpec, run?: RunOrigin): ExplainConte
     layers = []; // idem
   }
   return { spec: { ...spec, explainRecording: file }, layers, ...(run ? { run } : {}), file, dispose: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** The helper's mark on a path that did not exist in the sandbox (learn_paths.c, LL_MISSING): not a right. */
+const MISSING = 2 ** 31;
+const RIGHTS_MASK = 0x7fffffff;
+const VIRTUAL = /^\/(proc|sys|dev)(\/|$)/;
+
+function existsOnHost(p: string): boolean {
+  try {
+    lstatSync(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A path the filesystem view does not show (ENOENT in the sandbox): the filesystem settings decide. */
+function viewDenial(p: string, count: number, rights: string[], ctx: ExplainContext): Denial {
+  const list = rights.some((r) => WRITING.has(r)) ? 'readWrite' : 'readOnly';
+  const denial: Denial = { kind: 'landlock', path: p, access: rights, count, inferred: true, result: 'ENOENT' };
+  const reason = 'not in the sandbox\u2019s filesystem view (it shows the system folders, the workspace, /tmp and what filesystem grants)';
+  const run = ctx.run;
+  if (run?.config && run.profile) {
+    const at = lineOfKey(run.configText, run.config, ['profiles', run.profile, 'filesystem', list]) ?? lineOfKey(run.configText, run.config, ['profiles', run.profile]);
+    denial.source = { file: run.config, ...(at ? { line: at.line } : {}), reason };
+    denial.fix = `add \`${p}\` to filesystem.${list} of profile '${run.profile}' (a path outside the workspace asks for approval)`;
+    denial.edit = { kind: 'filesystemPath', file: run.config, profile: run.profile, list, path: p };
+  } else {
+    denial.source = { file: 'filesystem view', reason };
+    denial.fix = `run with \`${list === 'readWrite' ? '--rw' : '--ro'} ${p}\``;
+  }
+  return denial;
 }
 
 function beneath(p: string, parent: string): boolean {
@@ -120,8 +152,15 @@ export function explainLandlock(ctx: ExplainContext, notes: string[]): Denial[] 
   }
   if (raw.pathsMany) notes.push('--explain: more paths than the recording keeps: some refusals may be missing');
   const out: Denial[] = [];
-  for (const { path: p, access, count } of raw.paths ?? []) {
-    if (typeof p !== 'string' || !p.startsWith('/')) continue; // the helper kept only paths that exist in the sandbox
+  for (const { path: p, access: recorded, count } of raw.paths ?? []) {
+    if (typeof p !== 'string' || !p.startsWith('/')) continue;
+    const access = recorded & RIGHTS_MASK;
+    if (recorded >= MISSING) {
+      // Not in the sandbox when it was asked for. On the host it exists: the filesystem view hides it (the first
+      // surprise of every sandbox: "No such file" for a file the user sees). /proc, /sys, /dev are the sandbox's own.
+      if (!VIRTUAL.test(p) && existsOnHost(p)) out.push(viewDenial(p, count, rightNames(access, 'fs'), ctx));
+      continue;
+    }
     for (const at of ctx.layers) {
       const { plan } = at.layer;
       let allowed = 0;
