@@ -61,6 +61,7 @@ static const char usage_text[] =
     "  --learn-no-paths       learn mode without the paths and ports (syscall counts only)\n"
     "  --zygote --control-fd N  make the sandbox now and wait for ONE command on socket N (docs/zygotes.md)\n"
     "  --probe                print which kernel features work, as JSON lines, and exit\n"
+    "  --probe-audit          print whether Landlock audit records could be read here (asks only), and exit\n"
     "Exit status: the command's, 128+N for signal N, 125 sandbox setup failed, 126 cannot execute,\n"
     "127 not found.\n";
 
@@ -112,7 +113,7 @@ static void add_protect(struct sandbox_config *cfg, const char *opt, const char 
 enum { OPT_CWD = 256, OPT_NET, OPT_RO, OPT_RW, OPT_ENV, OPT_UID, OPT_GID, OPT_HOST_UID, OPT_HOST_GID,
        OPT_MEMORY, OPT_PIDS, OPT_CPU, OPT_TIMEOUT, OPT_STATUS_FD, OPT_PROBE, OPT_HELP,
        OPT_LANDLOCK_RULES, OPT_SECCOMP_BPF, OPT_SECCOMP_GUARD, OPT_SECCOMP_FLAGS, OPT_LEARN, OPT_LEARN_NO_PATHS, OPT_ZYGOTE, OPT_CONTROL_FD, OPT_HIDE,
-       OPT_PROTECT, OPT_PROTECT_DIR, OPT_NO_DENIALS, OPT_CWD_RO, OPT_EXPLAIN };
+       OPT_PROTECT, OPT_PROTECT_DIR, OPT_NO_DENIALS, OPT_CWD_RO, OPT_EXPLAIN, OPT_PROBE_AUDIT };
 
 static const struct option options[] = {
     {"cwd", required_argument, NULL, OPT_CWD},           {"net", required_argument, NULL, OPT_NET},
@@ -136,6 +137,7 @@ static const struct option options[] = {
     {"protect-dir", required_argument, NULL, OPT_PROTECT_DIR},
     {"no-denials", no_argument, NULL, OPT_NO_DENIALS},
     {"explain", required_argument, NULL, OPT_EXPLAIN},
+    {"probe-audit", no_argument, NULL, OPT_PROBE_AUDIT},
     {"cwd-ro", no_argument, NULL, OPT_CWD_RO},
     {NULL, 0, NULL, 0},
 };
@@ -208,6 +210,7 @@ int main(int argc, char **argv) {
       case OPT_ZYGOTE: zygote = true; break;
       case OPT_CONTROL_FD: control_fd = (int)parse_u64("--control-fd", optarg); break;
       case OPT_PROBE: return run_probe();
+      case OPT_PROBE_AUDIT: return run_probe_audit();
       case OPT_HELP: fputs(usage_text, stdout); return 0;
       default: usage_error("unknown option%s", "");
     }
