@@ -45,7 +45,7 @@ const WRITING = new Set(['write_file', 'remove_dir', 'remove_file', 'make_char',
 export function prepareExplain(spec: SandboxSpec, run?: RunOrigin): ExplainContext {
   const dir = makeScratchDir('phantom-explain-', 'the --explain recording');
   const file = path.join(dir, 'paths.json');
-  let layers: ExplainContext['layers'] = [];
+  let layers: ExplainContext['layers'];
   try {
     layers = sourcedLandlockLayers({ ...spec }).map((layer) => {
       if (layer.kind !== 'file' || !path.isAbsolute(layer.source)) return { layer };
