@@ -183,7 +183,7 @@ export class Zygote extends EventEmitter {
       this.exitEvent = ev;
       this.resolveExitLine();
     }
-    else if (ev.event === 'denial') this.rawDenials.push({ arch: ev.arch, nr: ev.nr, errno: ev.errno, count: ev.count, ...(ev.arg !== undefined ? { arg: ev.arg } : {}), ...(ev.path !== undefined ? { path: ev.path } : {}) });
+    else if (ev.event === 'denial') this.rawDenials.push({ arch: ev.arch, nr: ev.nr, errno: ev.errno, count: ev.count, ...(ev.arg !== undefined ? { arg: ev.arg } : {}), ...(ev.path !== undefined ? { path: ev.path } : {}), ...(ev.address !== undefined ? { address: ev.address } : {}) });
     else if (ev.event === 'pressure') this.pressure = { group: ev.group, cpuUs: ev.cpuUs, memoryUs: ev.memoryUs, ioUs: ev.ioUs };
     else if (ev.event === 'ready') {
       this.initPid = ev.initPid;

@@ -10,7 +10,11 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { denialOrigin, exitDenials } from '../../runtime/src/denials';
 import type { Denial } from '../../runtime/src/protocol';
+import { resolveCommand } from '../../runtime/src/commandResolution';
+import type { SandboxSpec } from '../../runtime/src/sandboxSpawn';
+import { ZygoteManager } from '../../runtime/src/zygoteManager';
 import { REPO } from '../support/fixtures';
 
 const CLI = path.join(REPO, 'dist/cli.js');
@@ -191,6 +195,32 @@ test('attack: a connect the PROFILE refuses stays a seccomp refusal with its err
     }
     assert.equal(listener.accepted(), 0);
   } finally {
+    await listener.close();
+  }
+});
+
+test('a warm run (a zygote\'s primed workload) reports network refusals too: the hand-off\'s sendmsg is not held', async () => {
+  const listener = await hostListener();
+  const manager = new ZygoteManager({ acceptTimeoutMs: 5000 });
+  try {
+    writeFileSync(path.join(dir, 'connect.py'), CONNECT(listener.port));
+    const python = resolveCommand('python3', { cwd: dir, visible: [dir] });
+    const spec: SandboxSpec = { argv: [python.path, 'connect.py'], cwd: dir, env: { PATH: '/usr/bin:/bin' }, network: 'none', readOnly: python.readOnly, readWrite: [], timeoutSeconds: 30 };
+    await manager.spawn(spec).exited;
+    assert.ok(await manager.whenWarm(spec), 'a zygote became ready');
+    const p = manager.spawn(spec);
+    let stdout = '';
+    p.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    p.stderr.resume();
+    p.stdin.end();
+    const exit = await p.exited;
+    assert.equal(exit.warm, true, exit.notes.join('; '));
+    assert.match(stdout, /refused 101/);
+    const denials = exitDenials(denialOrigin(spec), exit) ?? [];
+    assert.ok(denials.some((d) => d.kind === 'network' && d.address === `127.0.0.1:${listener.port}`), JSON.stringify(denials));
+    assert.equal(listener.accepted(), 0);
+  } finally {
+    manager.dispose();
     await listener.close();
   }
 });
