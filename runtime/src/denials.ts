@@ -14,7 +14,7 @@ import * as scmp from '../../native/bindings/libseccomp';
 import { DEFAULT_PROFILE_NAME, DEFAULT_SECCOMP_PROFILE, REMOVED_FROM_DOCKER } from './defaultProfile';
 import { hostFacts, ruleApplies } from './seccompCompiler';
 import type { Denial, NetworkMode } from './protocol';
-import { networkDenial, type RunOrigin } from './denialSources';
+import { lineOfKey, networkDenial, type RunOrigin } from './denialSources';
 import { loadSeccompProfile, type SeccompProfile, type SeccompRule } from './seccompProfileLoader';
 
 export type { Denial };
@@ -137,6 +137,12 @@ function seccompDenial(raw: RawDenial, origin: SeccompOrigin): Denial {
     // The built-in profile (alone or as the base of fragments).
     const reason = EXPECTED[name] ?? REMOVED_FROM_DOCKER[name] ?? conditional?.comment ?? 'not in the built-in default profile\u2019s allowlist';
     denial.source = { file: DEFAULT_PROFILE_NAME, reason, ...(parts.fragments ? { fragment: parts.fragments } : {}) };
+    const run = origin.run;
+    if (parts.fragments && run?.config && run.profile) {
+      // A profile composed from fragments: what refused it is the profile's `fragments:` line (the editor's Problem).
+      const at = lineOfKey(run.configText, run.config, ['profiles', run.profile, 'fragments']);
+      denial.source = { file: run.config, ...(at ? { line: at.line } : {}), fragment: parts.fragments, reason: conditional ? reason : `none of the fragments ${parts.fragments} grants it` };
+    }
     // A profile composed from fragments: adding the fragment that grants the call is the edit.
     if (parts.fragments && !conditional && grantingFragments.length && origin.run?.config && origin.run.profile && !EXPECTED[name])
       denial.edit = { kind: 'addFragment', file: origin.run.config, profile: origin.run.profile, fragment: grantingFragments[0] };

@@ -30,7 +30,9 @@ test('no edit where the fix is not an addition (a refusing rule, argument condit
 test('a profile composed from fragments: the edit adds the fragment that grants the call to that profile', () => {
   const core = { defaultAction: 'SCMP_ACT_ERRNO', syscalls: [{ names: ['read', 'write'], action: 'SCMP_ACT_ALLOW' }] };
   const config = '/ws/phantom-fragment.yaml';
-  const [d] = explainDenials([raw('mkdir')], { profile: core, source: `${config}: profile 'job': fragments core`, run: { config, profile: 'job', networkFrom: 'profile' } }, null);
+  const configText = 'profiles:\n  job:\n    run: [mkdir, x]\n    fragments: [core]\n';
+  const [d] = explainDenials([raw('mkdir')], { profile: core, source: `${config}: profile 'job': fragments core`, run: { config, profile: 'job', configText, networkFrom: 'profile' } }, null);
+  assert.deepEqual(d.source, { file: config, line: 4, fragment: 'core', reason: 'none of the fragments core grants it' });
   assert.equal(d.edit?.kind, 'addFragment');
   assert.deepEqual(d.edit, { kind: 'addFragment', file: config, profile: 'job', fragment: d.fix!.match(/`([^`]+)`/)![1] });
 });
