@@ -85,12 +85,27 @@ function viewDenial(p: string, count: number, rights: string[], ctx: ExplainCont
     const at = lineOfKey(run.configText, run.config, ['profiles', run.profile, 'filesystem', list]) ?? lineOfKey(run.configText, run.config, ['profiles', run.profile]);
     denial.source = { file: run.config, ...(at ? { line: at.line } : {}), reason };
     denial.fix = `add \`${p}\` to filesystem.${list} of profile '${run.profile}' (a path outside the workspace asks for approval)`;
-    denial.edit = { kind: 'filesystemPath', file: run.config, profile: run.profile, list, path: p };
+    guarded(denial, p, { kind: 'filesystemPath', file: run.config, profile: run.profile, list, path: p });
   } else {
     denial.source = { file: 'filesystem view', reason };
-    denial.fix = `run with \`${list === 'readWrite' ? '--rw' : '--ro'} ${p}\``;
+    denial.fix = `run with \`${list === 'readWrite' ? '--rw' : '--ro'} ${p}\`${SECRET.test(p) ? CREDENTIALS : ''}`;
   }
   return denial;
+}
+
+/**
+ * Where credentials live. The program in the sandbox chooses which paths it fails to open: a report that offered a
+ * one-click grant of `~/.ssh/id_ed25519` would be its way of asking the user for the key. Such paths get the fix in
+ * words with a warning, never an edit (and a grant outside the workspace still needs approval: approvalGate.ts).
+ */
+const SECRET = /\/(\.ssh|\.gnupg|\.aws|\.azure|\.kube|\.docker|\.password-store|\.netrc|\.git-credentials|\.pgpass|\.config\/gcloud|\.config\/gh)(\/|$)/;
+
+const CREDENTIALS = ' — it holds credentials: grant it only if you know the program must read it';
+
+/** The edit, unless the path is where credentials live (SECRET); then the fix says why there is none. */
+function guarded(denial: Denial, p: string, edit: DenialEdit): void {
+  if (SECRET.test(p)) denial.fix = `${denial.fix}${CREDENTIALS} (no quick fix)`;
+  else denial.edit = edit;
 }
 
 function beneath(p: string, parent: string): boolean {
@@ -116,7 +131,7 @@ function fsDenial(p: string, count: number, refused: string[], at: { layer: Land
     const line = file ? landlockLine(text, file) : undefined;
     denial.source = { file: layer.source, ...(line ? { line } : {}), reason: `no ${file?.endsWith('.toml') ? 'path_beneath' : 'pathBeneath'} rule grants ${rights} on ${p}` };
     denial.fix = `add a pathBeneath for \`${p}\` with ${rights}${file ? ` to ${file}` : ''}`;
-    if (file) denial.edit = { kind: 'landlockPath', file, path: p, access: refused } satisfies DenialEdit;
+    if (file) guarded(denial, p, { kind: 'landlockPath', file, path: p, access: refused });
     return denial;
   }
   // The default ruleset (the filesystem view) or a fragments layer: the filesystem settings decide.
@@ -129,10 +144,10 @@ function fsDenial(p: string, count: number, refused: string[], at: { layer: Land
     const at = lineOfKey(run.configText, run.config, ['profiles', run.profile, 'filesystem', list]) ?? lineOfKey(run.configText, run.config, ['profiles', run.profile]);
     denial.source = { file: run.config, ...(at ? { line: at.line } : {}), reason };
     denial.fix = `add \`${p}\` to filesystem.${list} of profile '${run.profile}'${list === 'readWrite' ? ' (asks for approval when outside the workspace)' : ''}`;
-    denial.edit = { kind: 'filesystemPath', file: run.config, profile: run.profile, list, path: p };
+    guarded(denial, p, { kind: 'filesystemPath', file: run.config, profile: run.profile, list, path: p });
   } else {
     denial.source = { file: layer.source, reason };
-    denial.fix = `run with \`${flag} ${p}\``;
+    denial.fix = `run with \`${flag} ${p}\`${SECRET.test(p) ? CREDENTIALS : ''}`;
   }
   return denial;
 }

@@ -6,7 +6,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -116,6 +116,20 @@ test('a Landlock file without /etc refuses cat /etc/hostname: --explain names th
   const fixed = await run(['--landlock', file, '--explain', '--', '/bin/cat', '/etc/hostname']);
   assert.equal(fixed.code, 0, fixed.stderr);
   assert.ok(!fixed.report.denials.some((x) => x.path === '/etc/hostname'), JSON.stringify(fixed.report.denials));
+});
+
+test('attack: the program fails to read a credentials path on purpose — the report offers no one-click grant of it', async () => {
+  const file = path.join(dir, 'no-etc.landlock.json');
+  writeFileSync(file, JSON.stringify(NO_ETC, null, 2));
+  const key = path.join(dir, 'home', '.ssh', 'id_ed25519');
+  mkdirSync(path.dirname(key), { recursive: true });
+  writeFileSync(key, 'not a key');
+  const r = await run(['--landlock', file, '--explain', '--', '/bin/cat', key]);
+  assert.equal(r.code, 1, r.stderr);
+  const d = r.report.denials.find((x) => x.path === key);
+  assert.ok(d, JSON.stringify(r.report.denials));
+  assert.equal(d.edit, undefined, 'no quick fix for a path where credentials live');
+  assert.match(d.fix ?? '', /holds credentials/);
 });
 
 test('--explain keeps the seccomp denials of the same run (one supervisor): mkdir refused with EPERM and reported', async () => {
