@@ -1,6 +1,8 @@
 /* Denial reporting: see denials.h for the design, docs/sandbox.md ("Denials") for what a user sees. */
 #define _GNU_SOURCE
 #include "denials.h"
+#include "denials_net.h"
+#include "learn_paths.h"
 
 #include "channel.h"
 #include "learn.h"
@@ -57,7 +59,8 @@ struct denial {
   int32_t err;
   bool has_arg;
   uint64_t arg;
-  char path[PATH_BYTES];
+  char path[PATH_BYTES]; /* for a network denial: the address ("host:port") */
+  bool net;             /* a call the profile allows, towards an address the network mode cannot reach */
   uint64_t count;
 };
 
@@ -75,9 +78,16 @@ static struct {
   uint64_t dropped; /* beyond MAX_DENIALS distinct ones: counted, not itemised */
   pid_t handoff_pid; /* until the workload's execve: its wait for the hand-off's end is not a denial */
   int handoff_fd;
-} D = {.listener = -1};
+  int net_mode; /* DENIALS_NET_*: the --net the sandbox was made with */
+  const char *explain_file; /* --explain FILE: the path syscalls are recorded (learn_paths.c) and written there */
+} D = {.listener = -1, .net_mode = DENIALS_NET_HOST};
 
 void denials_configure(bool on) { D.off = !on; }
+
+void denials_explain(const char *file) {
+  D.explain_file = file;
+  learn_paths_exact();
+}
 
 bool denials_wanted(const struct sandbox_config *cfg) { return !D.off && cfg->seccomp_filter && !learn_enabled(); }
 
@@ -96,8 +106,8 @@ static struct sock_filter *notify_copy(const struct sandbox_config *cfg) {
   return p;
 }
 
-static int install(struct sandbox_config *cfg, const struct sock_filter *prog, unsigned int extra_flags) {
-  struct sock_fprog fprog = {.len = (unsigned short)cfg->seccomp_len, .filter = (struct sock_filter *)prog};
+static int install(struct sandbox_config *cfg, const struct sock_filter *prog, size_t len, unsigned int extra_flags) {
+  struct sock_fprog fprog = {.len = (unsigned short)len, .filter = (struct sock_filter *)prog};
   return (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, cfg->seccomp_flags | extra_flags, &fprog);
 }
 
@@ -149,7 +159,7 @@ int denials_install(struct sandbox_config *cfg, const char **failed_call) {
                "supervisor its listener (a cold run reports them)"
              : "seccomp denials are not reported for this run: the profile refuses sendmsg and kills recvfrom or "
                "answers it ENOSYS, the calls that hand the supervisor its listener");
-    if (install(cfg, cfg->seccomp_filter, 0) < 0) {
+    if (install(cfg, cfg->seccomp_filter, cfg->seccomp_len, 0) < 0) {
       *failed_call = "seccomp(SECCOMP_SET_MODE_FILTER, flags, filter)";
       return -1;
     }
@@ -162,6 +172,21 @@ int denials_install(struct sandbox_config *cfg, const char **failed_call) {
     return -1;
   }
   int sync_fd = report_child_channel();
+  size_t prog_len = cfg->seccomp_len;
+  if (cfg->net != NET_HOST || D.explain_file) {
+    /* Network refusals and --explain (denials_net.h): the namespace and Landlock enforce; the supervisor only reads
+     * where an allowed call went, and lets it run as the profile's ALLOW would. */
+    size_t net_len = 0;
+    struct sock_filter *net = denials_branch_program(prog, cfg->seccomp_len, sync_fd, cfg->net != NET_HOST, D.explain_file != NULL, &net_len);
+    if (net) {
+      free(prog);
+      prog = net;
+      prog_len = net_len;
+    } else {
+      note("%s not reported for this run: the seccomp program is too long to add the branch that reads them (%zu "
+           "instructions)", D.explain_file ? "network refusals and the --explain paths are" : "network refusals are", cfg->seccomp_len);
+    }
+  }
   if (!can_send) {
     /* Cold: the helper takes the listener with pidfd_getfd; an unprivileged helper may only do that to a
      * dumpable process. This forked workload has its own memory and is about to execve (which sets the flag
@@ -183,7 +208,7 @@ int denials_install(struct sandbox_config *cfg, const char **failed_call) {
       return -1;
     }
   }
-  int fd = install(cfg, prog, SECCOMP_FILTER_FLAG_NEW_LISTENER);
+  int fd = install(cfg, prog, prog_len, SECCOMP_FILTER_FLAG_NEW_LISTENER);
   free(prog);
   if (fd < 0) {
     *failed_call = "seccomp(SECCOMP_SET_MODE_FILTER, flags|NEW_LISTENER, filter)";
@@ -274,9 +299,10 @@ void denials_exec(void) { D.handoff_pid = 0; }
 
 int denials_poll_fd(void) { return D.hung_up ? -1 : D.listener; }
 
-void denials_set_answer(const void *prog, size_t len) {
+void denials_set_answer(const void *prog, size_t len, int net_mode) {
   D.answer = prog;
   D.answer_len = len;
+  D.net_mode = net_mode == NET_NONE ? DENIALS_NET_NONE : net_mode == NET_LOOPBACK ? DENIALS_NET_LOOPBACK : DENIALS_NET_HOST;
 }
 
 /* The argument that says what a refused call wanted: a number (socket family, ioctl request, clone flags, prctl
@@ -338,10 +364,13 @@ static void absolute_path(pid_t pid, bool at_dirfd, uint64_t dirfd, char *path, 
   if (len > 0 && (size_t)len < size) memcpy(path, joined, (size_t)len + 1);
 }
 
-static void record(const struct seccomp_notif *req, int err) {
+static void record(const struct seccomp_notif *req, int err, const char *address) {
   const struct seccomp_data *d = &req->data;
   struct denial key = {.arch = d->arch, .nr = d->nr, .err = err};
-  if (d->arch == NATIVE_ARCH) {
+  if (address) {
+    key.net = true;
+    snprintf(key.path, sizeof key.path, "%s", address);
+  } else if (d->arch == NATIVE_ARCH) {
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
       if (kinds[i].nr != d->nr) continue;
       if (kinds[i].path) {
@@ -359,11 +388,14 @@ static void record(const struct seccomp_notif *req, int err) {
     }
     /* The string may have been read after the task went away and its pid was reused: keep it only if the
      * notification is still the one we answer. */
-    if (key.path[0] && ioctl(D.listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &req->id) < 0) key.path[0] = '\0';
+  }
+  if (key.path[0] && ioctl(D.listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &req->id) < 0) {
+    if (key.net) return; /* the address was read from another task: nothing to report */
+    key.path[0] = '\0';
   }
   for (size_t i = 0; i < D.n; i++) {
     struct denial *x = &D.list[i];
-    if (x->arch == key.arch && x->nr == key.nr && x->err == key.err && x->has_arg == key.has_arg && x->arg == key.arg &&
+    if (x->arch == key.arch && x->nr == key.nr && x->err == key.err && x->has_arg == key.has_arg && x->arg == key.arg && x->net == key.net &&
         strcmp(x->path, key.path) == 0) {
       x->count++;
       return;
@@ -383,6 +415,20 @@ void denials_handle(short revents) {
     if (ioctl(D.listener, SECCOMP_IOCTL_NOTIF_RECV, D.req) < 0) return; /* the task went away first */
     /* The profile's own answer for exactly this call (the program the runtime compiled, ERRNO intact). */
     long verdict = D.answer ? seccomp_run(D.answer, D.answer_len, &D.req->data) : -1;
+    if (verdict >= 0 && ((uint32_t)verdict & SECCOMP_RET_ACTION_FULL) == SECCOMP_RET_ALLOW) {
+      /* A call the profile ALLOWS (copy B of denials_net.h): the namespace and Landlock decide, not us. Record where
+       * it went, then let the kernel run it exactly as the ALLOW would have: CONTINUE only ever follows the
+       * profile's own ALLOW for this very call. */
+      char address[80];
+      if (D.explain_file) learn_paths_record(D.listener, D.req);
+      if (denials_net_call(&D.req->data) && denials_net_unreachable((pid_t)D.req->pid, &D.req->data, D.net_mode, address, sizeof address))
+        record(D.req, 0, address);
+      memset(D.resp, 0, D.resp_size);
+      D.resp->id = D.req->id;
+      D.resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+      (void)ioctl(D.listener, SECCOMP_IOCTL_NOTIF_SEND, D.resp); /* ENOENT: the task died meanwhile */
+      return;
+    }
     int err = verdict >= 0 && ((uint32_t)verdict & SECCOMP_RET_ACTION_FULL) == SECCOMP_RET_ERRNO
                   ? (int)((uint32_t)verdict & SECCOMP_RET_DATA)
                   : EPERM; /* only ERRNO answers were turned into notifications: not reached */
@@ -390,7 +436,7 @@ void denials_handle(short revents) {
     bool handoff = D.handoff_pid > 0 && (pid_t)D.req->pid == D.handoff_pid && d->arch == NATIVE_ARCH &&
                    d->nr == __NR_recvfrom && d->args[0] == (uint64_t)D.handoff_fd;
     if (handoff) D.handoff_pid = 0;
-    else record(D.req, err);
+    else record(D.req, err, NULL);
     memset(D.resp, 0, D.resp_size);
     D.resp->id = D.req->id;
     D.resp->error = -err; /* refused as the profile says: never CONTINUE */
@@ -413,11 +459,25 @@ void denials_report(void) {
     char path[PATH_BYTES * 6 + 1] = "", arg[32] = "";
     if (x->path[0]) json_escape(path, sizeof path, x->path);
     if (x->has_arg) snprintf(arg, sizeof arg, "%llu", (unsigned long long)x->arg);
+    const char *key = x->net ? ",\"address\":\"" : ",\"path\":\"";
     status_event("\"event\":\"denial\",\"arch\":%u,\"nr\":%d,\"errno\":%d,\"count\":%llu%s%s%s%s%s%s", x->arch, x->nr,
                  x->err, (unsigned long long)x->count, x->has_arg ? ",\"arg\":\"" : "", arg, x->has_arg ? "\"" : "",
-                 x->path[0] ? ",\"path\":\"" : "", path, x->path[0] ? "\"" : "");
+                 x->path[0] ? key : "", path, x->path[0] ? "\"" : "");
   }
   if (D.dropped) status_event("\"event\":\"denial\",\"arch\":0,\"nr\":-1,\"errno\":0,\"count\":%llu", (unsigned long long)D.dropped);
+  if (D.explain_file) {
+    /* The runtime made the file's folder (private, outside the sandbox); written once, at the end. */
+    FILE *f = fopen(D.explain_file, "we");
+    if (f) {
+      fprintf(f, "{\"phantomExplain\":1,\"attached\":%s", D.listener >= 0 ? "true" : "false");
+      learn_paths_write(f);
+      fputs("}\n", f);
+      fclose(f);
+    } else {
+      note("--explain: cannot write %s: %s", D.explain_file, errno_name(errno));
+    }
+    D.explain_file = NULL;
+  }
   D.n = 0;
   D.dropped = 0;
 }

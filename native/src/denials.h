@@ -25,6 +25,8 @@ struct sandbox_config;
 
 /* main.c: --no-denials switches it off (benchmarks compare). */
 void denials_configure(bool on);
+/* main.c: --explain FILE (phantom run --explain): record the path syscalls the profile allows (denials_net.h). */
+void denials_explain(const char *file);
 /* Whether this run reports denials (a profile filter, no learn mode, not switched off). */
 bool denials_wanted(const struct sandbox_config *cfg);
 
@@ -39,7 +41,7 @@ void denials_attach(pid_t workload_pid, int target_fd, int passed_fd, int sync_f
 void denials_exec(void);
 int denials_poll_fd(void);
 /* supervisor.c, before the clone: the program the runtime compiled (the profile's answers). */
-void denials_set_answer(const void *prog, size_t len);
+void denials_set_answer(const void *prog, size_t len, int net_mode);
 void denials_handle(short revents);
 /* Before the exit line: one status event per distinct refused call ("event":"denial"). */
 void denials_report(void);

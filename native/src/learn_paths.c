@@ -51,6 +51,8 @@ enum {
   LL_REMOVE_FILE = 1 << 5, LL_MAKE_CHAR = 1 << 6, LL_MAKE_DIR = 1 << 7, LL_MAKE_REG = 1 << 8, LL_MAKE_SOCK = 1 << 9,
   LL_MAKE_FIFO = 1 << 10, LL_MAKE_BLOCK = 1 << 11, LL_MAKE_SYM = 1 << 12, LL_REFER = 1 << 13, LL_TRUNCATE = 1 << 14,
 };
+/* --explain only: the path did not exist in the sandbox when the call was made (not a Landlock right). */
+#define LL_MISSING (1u << 31)
 #define LL_BIND_TCP 1
 #define LL_CONNECT_TCP 2
 
@@ -70,6 +72,7 @@ struct port_slot {
 
 static struct {
   bool disabled;
+  bool exact; /* --explain: only the accesses the kernel will check (learn_paths_exact) */
   struct path_slot paths[PATH_SLOTS];
   size_t npaths;
   bool paths_many;
@@ -182,6 +185,17 @@ static void parent_of(const char *path, char *out) {
   else strcpy(out, "/");
 }
 
+/* Whether `path` exists in the task's view (its root), not following a last link. */
+static bool exists_in(pid_t pid, const char *path) {
+  char in_root[PATH_MAX + 32];
+  snprintf(in_root, sizeof in_root, "/proc/%d/root%s", (int)pid, path);
+  struct stat st;
+  return lstat(in_root, &st) == 0;
+}
+
+#define LL_MAKE_ANY (LL_MAKE_CHAR | LL_MAKE_DIR | LL_MAKE_REG | LL_MAKE_SOCK | LL_MAKE_FIFO | LL_MAKE_BLOCK | LL_MAKE_SYM)
+#define LL_REMOVE_ANY (LL_REMOVE_DIR | LL_REMOVE_FILE)
+
 /* One path argument: `access` on the path itself, `parent_access` on its directory. */
 static void record_path(pid_t pid, int dirfd, uint64_t addr, uint32_t access, uint32_t parent_access, char *resolved) {
   char path[PATH_MAX];
@@ -189,6 +203,15 @@ static void record_path(pid_t pid, int dirfd, uint64_t addr, uint32_t access, ui
     P.unreadable++;
     if (resolved) resolved[0] = '\0';
     return;
+  }
+  if (P.exact) {
+    /* What the kernel will check, seen while the call waits: a missing path fails with ENOENT before Landlock, an
+     * existing one is not made again (EEXIST, or O_CREAT opens it), a missing one is not removed. */
+    bool there = exists_in(pid, path);
+    /* Missing in the sandbox: the view hides it (or it does not exist at all; the runtime tells them apart). */
+    if (!there && access) add_path(path, access | LL_MISSING);
+    if (!there) access = 0;
+    parent_access &= there ? ~(uint32_t)LL_MAKE_ANY : ~(uint32_t)LL_REMOVE_ANY;
   }
   if (access) add_path(path, access);
   if (parent_access) {
@@ -281,6 +304,7 @@ static uint64_t now_ns(void) {
 }
 
 void learn_paths_disable(void) { P.disabled = true; }
+void learn_paths_exact(void) { P.exact = true; }
 
 void learn_paths_record(int listener, const struct seccomp_notif *req) {
   const struct seccomp_data *d = &req->data;
@@ -294,7 +318,10 @@ void learn_paths_record(int listener, const struct seccomp_notif *req) {
 #ifdef __NR_open
   case __NR_open:
     record_path(pid, AT_FDCWD, a[0], 0, (a[1] & O_CREAT) ? LL_MAKE_REG : 0, path);
-    if (path[0] && open_access(a[1])) add_path(path, fix_dir(pid, path, open_access(a[1])));
+    if (path[0] && open_access(a[1])) {
+      if (!P.exact || exists_in(pid, path)) add_path(path, fix_dir(pid, path, open_access(a[1])));
+      else if (!(a[1] & O_CREAT)) add_path(path, open_access(a[1]) | LL_MISSING);
+    }
     break;
 #endif
 #ifdef __NR_creat
@@ -302,7 +329,10 @@ void learn_paths_record(int listener, const struct seccomp_notif *req) {
 #endif
   case __NR_openat:
     record_path(pid, (int)a[0], a[1], 0, (a[2] & O_CREAT) ? LL_MAKE_REG : 0, path);
-    if (path[0] && open_access(a[2])) add_path(path, fix_dir(pid, path, open_access(a[2])));
+    if (path[0] && open_access(a[2])) {
+      if (!P.exact || exists_in(pid, path)) add_path(path, fix_dir(pid, path, open_access(a[2])));
+      else if (!(a[2] & O_CREAT)) add_path(path, open_access(a[2]) | LL_MISSING);
+    }
     break;
   case __NR_execve: record_path(pid, AT_FDCWD, a[0], LL_EXECUTE | LL_READ_FILE, 0, NULL); break;
   case __NR_execveat: record_path(pid, (int)a[0], a[1], LL_EXECUTE | LL_READ_FILE, 0, NULL); break;

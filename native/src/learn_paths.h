@@ -12,6 +12,10 @@
 
 /* --learn-no-paths: count syscalls only (what `phantom bench --learn` compares the path recording with). */
 void learn_paths_disable(void);
+/* --explain: record only what the kernel will check (a path that exists for rights on it; make only what is missing,
+ * remove only what is there), seen in the task's root while the call waits: refusals, not needs. A path that does
+ * not exist there is recorded with bit 31 (LL_MISSING) set: the view hides it, or it exists nowhere. */
+void learn_paths_exact(void);
 /* In the helper, while the task of `req` still waits (before SEND): record what this syscall touches. */
 void learn_paths_record(int listener, const struct seccomp_notif *req);
 /* learn_finish: `,"pathUs":N,"paths":[...],"ports":[...]` (sorted, so the same run gives the same bytes). */

@@ -53,12 +53,15 @@ static const char usage_text[] =
     "  --seccomp-guard FILE   a second compiled filter, installed before --seccomp-bpf (refusals every profile keeps)\n"
     "  --status-fd N          JSON status lines (default 3 when fd 3 is open)\n"
     "  --no-denials           refused calls stay plain ERRNO answers of the filter: no supervisor, no report\n"
+    "  --explain FILE         also record the paths of the path syscalls the profile allows (CONTINUE, as its\n"
+    "                         ALLOW) and write them with their Landlock rights to FILE at the end\n"
     "  --learn FD|FILE        learn mode: record every syscall (user-notify, answered CONTINUE) that\n"
     "                         --seccomp-bpf (the deny layer) lets through; the JSON recording goes to FD or FILE\n"
     "                         with the paths and TCP ports of the path and socket syscalls (Landlock rights)\n"
     "  --learn-no-paths       learn mode without the paths and ports (syscall counts only)\n"
     "  --zygote --control-fd N  make the sandbox now and wait for ONE command on socket N (docs/zygotes.md)\n"
     "  --probe                print which kernel features work, as JSON lines, and exit\n"
+    "  --probe-audit          print whether Landlock audit records could be read here (asks only), and exit\n"
     "Exit status: the command's, 128+N for signal N, 125 sandbox setup failed, 126 cannot execute,\n"
     "127 not found.\n";
 
@@ -110,7 +113,7 @@ static void add_protect(struct sandbox_config *cfg, const char *opt, const char 
 enum { OPT_CWD = 256, OPT_NET, OPT_RO, OPT_RW, OPT_ENV, OPT_UID, OPT_GID, OPT_HOST_UID, OPT_HOST_GID,
        OPT_MEMORY, OPT_PIDS, OPT_CPU, OPT_TIMEOUT, OPT_STATUS_FD, OPT_PROBE, OPT_HELP,
        OPT_LANDLOCK_RULES, OPT_SECCOMP_BPF, OPT_SECCOMP_GUARD, OPT_SECCOMP_FLAGS, OPT_LEARN, OPT_LEARN_NO_PATHS, OPT_ZYGOTE, OPT_CONTROL_FD, OPT_HIDE,
-       OPT_PROTECT, OPT_PROTECT_DIR, OPT_NO_DENIALS, OPT_CWD_RO };
+       OPT_PROTECT, OPT_PROTECT_DIR, OPT_NO_DENIALS, OPT_CWD_RO, OPT_EXPLAIN, OPT_PROBE_AUDIT };
 
 static const struct option options[] = {
     {"cwd", required_argument, NULL, OPT_CWD},           {"net", required_argument, NULL, OPT_NET},
@@ -133,6 +136,8 @@ static const struct option options[] = {
     {"protect", required_argument, NULL, OPT_PROTECT},
     {"protect-dir", required_argument, NULL, OPT_PROTECT_DIR},
     {"no-denials", no_argument, NULL, OPT_NO_DENIALS},
+    {"explain", required_argument, NULL, OPT_EXPLAIN},
+    {"probe-audit", no_argument, NULL, OPT_PROBE_AUDIT},
     {"cwd-ro", no_argument, NULL, OPT_CWD_RO},
     {NULL, 0, NULL, 0},
 };
@@ -178,6 +183,7 @@ int main(int argc, char **argv) {
       case OPT_PROTECT: add_protect(&cfg, "--protect", optarg, false); break;
       case OPT_PROTECT_DIR: add_protect(&cfg, "--protect-dir", optarg, true); break;
       case OPT_NO_DENIALS: denials_configure(false); break;
+      case OPT_EXPLAIN: denials_explain(optarg); break;
       case OPT_ENV:
         if (!strchr(optarg, '=') || optarg[0] == '=') usage_error("--env wants KEY=VALUE, got %s", optarg);
         if (cfg.nenv == MAX_ENV) usage_error("too many --env entries (at most %s)", "256");
@@ -204,6 +210,7 @@ int main(int argc, char **argv) {
       case OPT_ZYGOTE: zygote = true; break;
       case OPT_CONTROL_FD: control_fd = (int)parse_u64("--control-fd", optarg); break;
       case OPT_PROBE: return run_probe();
+      case OPT_PROBE_AUDIT: return run_probe_audit();
       case OPT_HELP: fputs(usage_text, stdout); return 0;
       default: usage_error("unknown option%s", "");
     }

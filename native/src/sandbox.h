@@ -211,6 +211,8 @@ __attribute__((noreturn)) void workload_failed(int exec_err_fd, int code, int er
 
 /* probe.c */
 int run_probe(void);
+/* probe_audit.c: --probe-audit, whether Landlock audit records could be read here (asks only). */
+int run_probe_audit(void);
 
 /* Small helpers shared by the steps. */
 uint64_t monotonic_us(void);

@@ -87,7 +87,7 @@ int supervise_sandbox(struct sandbox_config *cfg) {
   describe_limits(cfg);
   prepare_bind_trees(cfg);
   prepare_placeholders(cfg); /* before the clone: the sandbox finds them as present paths to protect */
-  denials_set_answer(cfg->seccomp_filter, cfg->seccomp_len); /* never modified: the workload installs a copy */
+  denials_set_answer(cfg->seccomp_filter, cfg->seccomp_len, (int)cfg->net); /* never modified: the workload installs a copy */
 
   /* Blocked before the clone so none is lost; the child inherits the mask and init reads its own signalfd. */
   sigset_t set;

@@ -1,6 +1,7 @@
 /** `phantom doctor`: each kernel feature the product uses, found or missing, and what a missing one means. */
 import { defineCommand } from './cliArgs';
 import { probeKernelFeatures } from '../kernel/kernelProbe';
+import { probeLandlockAudit } from '../kernel/auditProbe';
 
 export const DOCTOR_COMMAND = defineCommand({
   name: 'doctor',
@@ -13,8 +14,10 @@ export const DOCTOR_COMMAND = defineCommand({
 
 async function runDoctor(values: { json?: boolean }): Promise<number> {
   const features = probeKernelFeatures();
+  // Informational, not a check: without it Landlock refusals are inferred (`phantom run --explain`), not observed.
+  const audit = probeLandlockAudit();
   if (values.json) {
-    console.log(JSON.stringify(features, null, 2));
+    console.log(JSON.stringify({ ...features, landlockAudit: audit }, null, 2));
   } else {
     console.log(`Kernel ${features.kernel} (${features.arch})`);
     const width = Math.max(...features.checks.map((c) => c.name.length));
@@ -22,6 +25,13 @@ async function runDoctor(values: { json?: boolean }): Promise<number> {
       const status = check.ok ? 'ok     ' : 'missing';
       console.log(`  ${status}  ${check.name.padEnd(width)}  ${check.detail}`);
       if (!check.ok && check.impact) console.log(`  ${' '.repeat(7)}  ${' '.repeat(width)}  → ${check.impact}`);
+    }
+    console.log(`Landlock denial records (audit): ${audit.readable ? 'readable' : 'not readable'} — ${audit.detail}`);
+    if (!audit.readable) {
+      console.log('  → Landlock refusals are inferred instead: `phantom run --explain`. Phantom never turns audit on itself.');
+      if (audit.howTo) console.log(`  → to allow reading them: ${audit.howTo}`);
+    } else {
+      console.log('  → this version does not read them yet: Landlock refusals are inferred with `phantom run --explain`');
     }
   }
   return features.checks.every((c) => c.ok) ? 0 : 1;

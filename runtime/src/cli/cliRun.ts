@@ -9,12 +9,14 @@ import { denialLines, denialOrigin, exitDenials, type Denial } from '../denials/
 import { spawnSandbox, streamEnded, type SandboxExit } from '../sandbox/sandboxSpawn';
 import { sandboxSpecFor } from '../sandbox/sandboxSpec';
 import { CommandResolutionError } from '../sandbox/commandResolution';
+import { explainLandlock, prepareExplain } from '../denials/explainRun';
 
 /** Exit status when the sandbox could not be made (as `env`, `timeout` and container runtimes use it). */
 const EXIT_SANDBOX_FAILED = 125;
 
 const RUN_OPTIONS = {
   ...SANDBOX_OPTIONS,
+  explain: { type: 'boolean', help: 'also record the paths the command uses and report what its Landlock layers refuse (inferred; each with the Landlock file or the filesystem setting, and the fix)' },
   report: { type: 'string', value: 'FILE', path: true, help: "write the run's report as JSON: its exit, what the sandbox refused (each with the profile line and the fix), its notes" },
   verbose: { type: 'boolean', short: 'v', help: 'print the notes of the sandbox, its start-up time and its own stalls' },
 } as const satisfies OptionTable;
@@ -47,8 +49,9 @@ async function runRun(values: OptionValues<typeof RUN_OPTIONS>, positionals: str
   for (const note of prepared.notes) console.error(`phantom: ${note}`);
 
   const t0 = performance.now();
-  const origin = denialOrigin(prepared.spec); // before the run: it may rewrite the workspace's files
-  const sandbox = limitOutput(spawnSandbox({ ...prepared.spec, reportAs: 'phantom' }), prepared.outputBytes);
+  const origin = denialOrigin(prepared.spec, prepared.origin); // before the run: it may rewrite the workspace's files
+  const explain = values.explain ? prepareExplain(prepared.spec, prepared.origin) : undefined;
+  const sandbox = limitOutput(spawnSandbox({ ...(explain?.spec ?? prepared.spec), reportAs: 'phantom' }), prepared.outputBytes);
   let started = false;
   void sandbox.execed.then(() => (started = true));
   sandbox.stdout.pipe(process.stdout);
@@ -67,6 +70,13 @@ async function runRun(values: OptionValues<typeof RUN_OPTIONS>, positionals: str
   // The denials come after the command's own output.
   await Promise.all([sandbox.stdout, sandbox.stderr].map((s) => (s.readableEnded || s.destroyed ? undefined : streamEnded(s))));
   const denials = exitDenials(origin, exit) ?? [];
+  if (explain) {
+    const explainNotes: string[] = [];
+    denials.push(...explainLandlock(explain, explainNotes));
+    explain.dispose();
+    for (const note of explainNotes) console.error(`phantom: ${note}`); // asked for: always shown
+    exit.notes.push(...explainNotes);
+  }
   for (const line of denialLines(denials)) console.error(`phantom: ${line}`);
   if (values.report) writeReport(values.report, exit, denials, [...prepared.notes, ...exit.notes], performance.now() - t0);
   process.stdin.unpipe(sandbox.stdin);

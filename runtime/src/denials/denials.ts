@@ -6,12 +6,15 @@
  */
 import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { BUILTIN_FRAGMENTS, parseSource, childAt, type SourceNode } from '../../../model';
+import { BUILTIN_FRAGMENTS } from '../../../model';
+import { parseSource } from '../../../model';
+import { childAt, type SourceNode } from '../../../model';
 import { errnoName } from '../../../native/bindings/libc';
 import * as scmp from '../../../native/bindings/libseccomp';
 import { DEFAULT_PROFILE_NAME, DEFAULT_SECCOMP_PROFILE, REMOVED_FROM_DOCKER } from '../policy/defaultProfile';
 import { hostFacts, ruleApplies } from '../policy/seccompCompiler';
-import type { Denial } from '../protocol';
+import type { Denial, NetworkMode } from '../protocol';
+import { lineOfKey, networkDenial, type RunOrigin } from './denialSources';
 import { loadSeccompProfile, type SeccompProfile, type SeccompRule } from '../policy/seccompProfileLoader';
 
 export type { Denial };
@@ -27,6 +30,8 @@ export interface RawDenial {
   arg?: string;
   /** The path a path syscall named, read from the workload's memory. */
   path?: string;
+  /** A network refusal: the "host:port" an allowed call went to, which the network mode cannot reach. */
+  address?: string;
 }
 
 /** The seccomp profile a run enforced, as sandboxPolicy.ts chose it. */
@@ -37,6 +42,9 @@ export interface SeccompOrigin {
   /** The file's text, read BEFORE the run: the sandbox may write the workspace, and a file it swapped for a FIFO or
    * rewrote must neither block the runtime nor move the lines the report names. */
   text?: string;
+  /** The run's network mode and what decided its settings (network refusals, fixes as edits). */
+  network?: NetworkMode;
+  run?: RunOrigin;
 }
 
 /** Probes libraries make and handle when refused: reported with `expected: true`. */
@@ -129,6 +137,15 @@ function seccompDenial(raw: RawDenial, origin: SeccompOrigin): Denial {
     // The built-in profile (alone or as the base of fragments).
     const reason = EXPECTED[name] ?? REMOVED_FROM_DOCKER[name] ?? conditional?.comment ?? 'not in the built-in default profile\u2019s allowlist';
     denial.source = { file: DEFAULT_PROFILE_NAME, reason, ...(parts.fragments ? { fragment: parts.fragments } : {}) };
+    const run = origin.run;
+    if (parts.fragments && run?.config && run.profile) {
+      // A profile composed from fragments: what refused it is the profile's `fragments:` line (the editor's Problem).
+      const at = lineOfKey(run.configText, run.config, ['profiles', run.profile, 'fragments']);
+      denial.source = { file: run.config, ...(at ? { line: at.line } : {}), fragment: parts.fragments, reason: conditional ? reason : `none of the fragments ${parts.fragments} grants it` };
+    }
+    // A profile composed from fragments: adding the fragment that grants the call is the edit.
+    if (parts.fragments && !conditional && grantingFragments.length && origin.run?.config && origin.run.profile && !EXPECTED[name])
+      denial.edit = { kind: 'addFragment', file: origin.run.config, profile: origin.run.profile, fragment: grantingFragments[0] };
     denial.fix = conditional
       ? `allowed only with safe arguments (${reason}): the call asked for ${argument ?? 'an argument the built-in profile refuses'}`
       : parts.fragments
@@ -137,6 +154,11 @@ function seccompDenial(raw: RawDenial, origin: SeccompOrigin): Denial {
     return denial;
   }
   const lines = profileLines(parts.file, origin.text);
+  const allowIdx = (origin.profile.syscalls ?? []).findIndex((r) => r.action === 'SCMP_ACT_ALLOW' && !(r.args?.length) && !r.includes && !r.excludes);
+  if (ruleIdx === undefined && !conditional && !EXPECTED[name]) {
+    // The fix as an edit: the file's allow rule (or a new one), else a fragment of the phantom-fragment.yaml profile.
+    denial.edit = { kind: 'seccompAllow', file: path.resolve(parts.file), ...(allowIdx >= 0 && lines.rules[allowIdx] ? { line: lines.rules[allowIdx] } : {}), syscall: name };
+  }
   if (ruleIdx !== undefined) {
     const rule = origin.profile.syscalls![ruleIdx];
     denial.source = { file: parts.file, ...(lines.rules[ruleIdx] ? { line: lines.rules[ruleIdx] } : {}), ...(rule.comment ? { reason: rule.comment } : {}) };
@@ -149,12 +171,9 @@ function seccompDenial(raw: RawDenial, origin: SeccompOrigin): Denial {
     denial.fix = `the rule at line ${lines.rules[i] ?? `syscalls[${i}]`} allows \`${name}\` only with its argument conditions; this call (${argument ?? 'its arguments'}) met none`;
     return denial;
   }
-  const allowIdx = (origin.profile.syscalls ?? []).findIndex((r) => r.action === 'SCMP_ACT_ALLOW' && !(r.args?.length) && !r.includes && !r.excludes);
   denial.fix = allowIdx >= 0 && lines.rules[allowIdx]
     ? `add \`${name}\` to the rule at line ${lines.rules[allowIdx]}${fragmentFix}`
     : `add a rule { "names": ["${name}"], "action": "SCMP_ACT_ALLOW" }${fragmentFix}`;
-  // The same fix as a change the editor applies (server/src/denialEdits.ts computes the text edit).
-  denial.edit = { kind: 'seccompAllow', file: parts.file, syscall: name, ...(allowIdx >= 0 && lines.rules[allowIdx] ? { line: lines.rules[allowIdx] } : {}) };
   return denial;
 }
 
@@ -170,7 +189,8 @@ export function explainDenials(raw: readonly RawDenial[], origin: SeccompOrigin,
       out.push({ kind: 'seccomp', count: r.count, fix: 'more distinct refusals than the report itemises: run the command in learn mode to see all it needs' });
       continue;
     }
-    out.push(seccompDenial(r, origin));
+    if (r.address !== undefined) out.push(networkDenial({ count: r.count, address: r.address }, syscallName(r.arch, r.nr), origin.network ?? 'none', origin.run));
+    else out.push(seccompDenial(r, origin));
   }
   if (signal === 'SIGSYS') {
     const parts = originParts(origin.source);
@@ -203,22 +223,26 @@ function profileText(file: string): string | undefined {
  * What a run's denials will be explained against, taken BEFORE the run (see SeccompOrigin.text); undefined for
  * learn runs, which report none.
  */
-export function denialOrigin(spec: { seccompPolicy?: Omit<SeccompOrigin, 'text'>; seccompProfile?: string; cwd: string; learnRecording?: string }): SeccompOrigin | undefined {
+export function denialOrigin(
+  spec: { seccompPolicy?: Omit<SeccompOrigin, 'text'>; seccompProfile?: string; cwd: string; learnRecording?: string; network?: NetworkMode },
+  run?: RunOrigin,
+): SeccompOrigin | undefined {
   if (spec.learnRecording) return undefined;
+  const context = { ...(spec.network ? { network: spec.network } : {}), ...(run ? { run } : {}) };
   try {
     if (spec.seccompPolicy) {
       const file = originParts(spec.seccompPolicy.source).file;
-      return { ...spec.seccompPolicy, ...(file ? { text: profileText(file) } : {}) };
+      return { ...spec.seccompPolicy, ...(file ? { text: profileText(file) } : {}), ...context };
     }
     if (spec.seccompProfile) {
       const file = path.resolve(spec.cwd, spec.seccompProfile);
       const loaded = loadSeccompProfile(file);
-      return { profile: loaded.profile, source: file, text: loaded.text };
+      return { profile: loaded.profile, source: file, text: loaded.text, ...context };
     }
   } catch {
     return undefined; // the run itself fails on the profile and says why
   }
-  return { profile: DEFAULT_SECCOMP_PROFILE, source: DEFAULT_PROFILE_NAME };
+  return { profile: DEFAULT_SECCOMP_PROFILE, source: DEFAULT_PROFILE_NAME, ...context };
 }
 
 /** The denials of a finished run (undefined when there were none): for the report and the protocol. */
@@ -230,7 +254,11 @@ export function exitDenials(origin: SeccompOrigin | undefined, exit: { rawDenial
 /** One line per distinct denial that is not expected, for stderr after the command's own output. */
 export function denialLines(denials: readonly Denial[]): string[] {
   return denials.filter((d) => !d.expected).map((d) => {
-    const what = d.kind === 'network' ? `connect to ${d.address}` : `${d.syscall ?? 'a system call (killed)'}${d.path !== undefined ? ` ${JSON.stringify(d.path)}` : ''}${d.argument ? ` (${d.argument})` : ''}`;
+    const what = d.kind === 'network'
+      ? `${d.syscall ?? 'connect'} to ${d.address}`
+      : d.kind === 'landlock'
+        ? `${(d.access ?? []).join('+')} ${JSON.stringify(d.path)}${d.inferred ? ' (inferred)' : ''}`
+        : `${d.syscall ?? 'a system call (killed)'}${d.path !== undefined ? ` ${JSON.stringify(d.path)}` : ''}${d.argument ? ` (${d.argument})` : ''}`;
     const where = d.source ? ` by ${d.source.file}${d.source.line ? `:${d.source.line}` : ''}` : '';
     return `refused ${what}${d.count > 1 ? ` ×${d.count}` : ''}${d.result ? ` → ${d.result}` : ''}${where}${d.fix ? ` — ${d.fix}` : ''}`;
   });

@@ -15,6 +15,7 @@ import { ProfileLoadError } from '../policy/seccompProfileLoader';
 import { ApprovalNeededError } from '../trust/approvalGate';
 import { resolvePressureRules, type AdmissionOutcome, type ResolvedPressureRules } from '../psi/admission';
 import { readConfigFile } from '../policy/profileRun';
+import { explainLandlock, prepareExplain } from '../denials/explainRun';
 import type { StartupMetrics } from './startupMetrics';
 import type { ZygoteManager } from '../zygote/zygoteManager';
 
@@ -118,8 +119,10 @@ export class RunManager {
     }
     const command = prepared.command;
     const queueMs = performance.now() - requested;
-    const origin = denialOrigin(prepared.spec); // before the run: it may rewrite the workspace's files
-    const started = this.zygotes ? this.zygotes.spawn(prepared.spec, { profile: params.profile, pool: prepared.pool }) : spawnSandbox(prepared.spec);
+    const origin = denialOrigin(prepared.spec, prepared.origin); // before the run: it may rewrite the workspace's files
+    // Explain: a cold run of the same sandbox with its paths recorded (explainRun.ts); a zygote has no recording.
+    const explain = params.explain ? prepareExplain(prepared.spec, prepared.origin) : undefined;
+    const started = explain ? spawnSandbox(explain.spec) : this.zygotes ? this.zygotes.spawn(prepared.spec, { profile: params.profile, pool: prepared.pool }) : spawnSandbox(prepared.spec);
     const sandbox = limitOutput(started, prepared.outputBytes);
     this.runs.set(params.runId, sandbox);
     void sandbox.execed.then(({ spawnMs, warm }) => this.sink.started?.({ runId: params.runId, spawnMs, warm }));
@@ -135,13 +138,19 @@ export class RunManager {
       const warm = 'warm' in exit && exit.warm === true; // served by a zygote (zygoteManager.ts)
       // A sandbox that was never made (125) has no startup latency worth counting.
       this.record(params, { startupMs: exit.code === 125 && exit.error ? null : exit.spawnMs, code: exit.code, signal: exit.signal, error: exit.error, warm, command });
-      const denials = exitDenials(origin, exit);
+      let denials = exitDenials(origin, exit);
+      const explainNotes: string[] = [];
+      if (explain) {
+        const inferred = explainLandlock(explain, explainNotes);
+        explain.dispose();
+        if (inferred.length) denials = [...(denials ?? []), ...inferred];
+      }
       this.sink.exit({
         runId: params.runId,
         code: exit.code,
         signal: exit.signal,
         error: exit.error,
-        notes: [...prepared.notes, ...exit.notes],
+        notes: [...prepared.notes, ...exit.notes, ...explainNotes],
         ...(exit.outputLimited ? { outputLimited: exit.outputLimited } : {}),
         ...(denials ? { denials } : {}),
         timings: { queueMs, spawnMs: exit.spawnMs, totalMs: performance.now() - requested, warm },

@@ -147,6 +147,22 @@ function compileFresh(input: PolicyInput): CompiledPolicies {
  * folder added to it); a profile file named by the user (--landlock) replaces the profile's layers.
  */
 function landlockLayers(input: PolicyInput, notes: string[]): LandlockPlan[] {
+  return sourcedLandlockLayers(input, notes).map((l) => l.plan);
+}
+
+/** One Landlock layer of a sandbox and what it was made from (for `phantom run --explain`: explainRun.ts). */
+export interface LandlockLayer {
+  plan: LandlockPlan;
+  /** 'file': a Landlock profile (file or inline, `source` names it); 'default': the ruleset matching the filesystem
+   * view; 'fragments': the layer of a profile composed from fragments; 'stack': a replayed proposal on top. */
+  kind: 'file' | 'default' | 'fragments' | 'stack';
+  source: string;
+  /** The fragments' rules added to it, when any (their source). */
+  extra?: string;
+}
+
+/** The layers as the helper gets them, each with its source: the same computation as the run's. */
+export function sourcedLandlockLayers(input: PolicyInput, notes: string[] = []): LandlockLayer[] {
   const bestEffort = input.bestEffort ?? false;
   const own = input.landlockPolicy
     ? compileLandlock(input.landlockPolicy.config, input.landlockPolicy.source, input.cwd, bestEffort)
@@ -158,6 +174,7 @@ function landlockLayers(input: PolicyInput, notes: string[]): LandlockPlan[] {
     notes.push(`Landlock layer of the default profile not applied: the kernel has no Landlock (${landlockAbi().errno ?? ''}); the mount view still limits what is visible`);
     return [];
   }
+  const ownSource = input.landlockPolicy?.source ?? (input.landlockProfile ? path.resolve(input.cwd, input.landlockProfile) : '');
   let base: LandlockPlan | undefined = own && !fragmentsLayer
     ? own
     : kernelLandlockAbi() > 0
@@ -170,8 +187,11 @@ function landlockLayers(input: PolicyInput, notes: string[]): LandlockPlan[] {
     const extra = compileLandlock(input.landlockExtra.config, input.landlockExtra.source, input.cwd, bestEffort);
     base = { ...base, handledFs: base.handledFs | extra.handledFs, handledNet: base.handledNet | extra.handledNet, rules: [...base.rules, ...extra.rules] };
   }
-  const layers = base ? [base] : [];
-  if (own && fragmentsLayer) layers.push(own);
+  const baseKind: LandlockLayer['kind'] = own && !fragmentsLayer ? 'file' : fragmentsLayer ? 'fragments' : 'default';
+  const layers: LandlockLayer[] = base
+    ? [{ plan: base, kind: baseKind, source: baseKind === 'file' ? ownSource : baseKind === 'fragments' ? 'the fragments\u2019 Landlock layer' : 'default Landlock ruleset', ...(input.landlockExtra ? { extra: input.landlockExtra.source } : {}) }]
+    : [];
+  if (own && fragmentsLayer) layers.push({ plan: own, kind: 'file', source: ownSource });
   return layers;
 }
 

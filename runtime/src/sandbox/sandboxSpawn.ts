@@ -47,6 +47,9 @@ export interface SandboxSpec {
   reportDenials?: boolean;
   /** Learn mode (learnRun.ts): record every syscall into this file (`--learn FILE`) under the fixed learn deny layer. */
   learnRecording?: string;
+  /** `phantom run --explain` (explainRun.ts): the denial supervisor also records the paths of the path syscalls the
+   * profile allows into this file (`--explain FILE`); the run's policy is enforced unchanged. */
+  explainRecording?: string;
   /** The name the helper's own messages on stderr begin with (its argv[0]; default its path, shown as
    * "phantom-sandbox: …"). The CLI passes "phantom": its users never see the internal helper's name. */
   reportAs?: string;
@@ -148,6 +151,7 @@ export function helperArguments(spec: SandboxSpec, policyArgs: string[] = []): s
   if (spec.pids) args.push('--pids', String(Math.floor(spec.pids)));
   if (spec.cpuSeconds) args.push('--cpu', String(Math.ceil(spec.cpuSeconds)));
   if (spec.learnRecording) args.push('--learn', spec.learnRecording);
+  else if (spec.explainRecording) args.push('--explain', spec.explainRecording);
   if (spec.reportDenials === false) args.push('--no-denials');
   args.push(...policyArgs, '--', ...spec.argv);
   return args;

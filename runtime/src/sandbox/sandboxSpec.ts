@@ -5,6 +5,7 @@ import type { RunParams } from '../protocol';
 import { resolveCommand } from './commandResolution';
 import { sandboxEnvironment } from './sandboxEnvironment';
 import type { SandboxSpec } from './sandboxSpawn';
+import type { RunOrigin } from '../denials/denialSources';
 import { covers, resolveProfileRun } from '../policy/profileRun';
 import { kernelLandlockAbi } from './sandboxPolicy';
 import { ProfileLoadError } from '../policy/seccompProfileLoader';
@@ -31,6 +32,8 @@ export interface PreparedRun {
   approve?: () => void;
   /** Most bytes of output (stdout and stderr together) before the run is stopped (outputLimit.ts). */
   outputBytes: number;
+  /** What decided the run's settings, for denials to name it (denialSources.ts). */
+  origin: RunOrigin;
 }
 
 /** Throws with a clear message when the command cannot be found or a profile cannot be used. `limits` (the CLI's flags)
@@ -117,6 +120,10 @@ export function sandboxSpecFor(given: RunParams, limits: Partial<SandboxSpec> = 
   };
   return {
     spec, pool: profile?.pool, notes: [...notes, ...resolved.notes], approval, command: argv, outputBytes: resolvedLimits.outputBytes,
+    origin: {
+      ...(profile ? { config: profile.config, profile: profile.profile, configText: profile.files[0]?.content } : {}),
+      networkFrom: params.network !== undefined ? (params.settingScopes?.network ? 'setting' : 'request') : profile ? 'profile' : 'default',
+    },
     ...(approval && profile ? { approve: () => approve(profile, approval) } : {}),
   };
 }
