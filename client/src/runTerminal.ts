@@ -163,7 +163,7 @@ export class RunTerminal implements vscode.Pseudoterminal {
     if (error) this.failure(`phantom: ${error}`);
     const status = exitStatusText(exit, stopped);
     const colour = exit.code === 0 ? GREEN : stopped ? YELLOW : RED;
-    // One line: the status, what the sandbox refused (runtime/src/denials.ts; denialText.ts quotes what came from the
+    // One line: the status, what the sandbox refused (runtime/src/denials/denials.ts; denialText.ts quotes what came from the
     // sandbox) and, on a failed run, "Explain" (a terminal link: explainRun.ts). The notes stay folded above.
     const refused = refusedText(exit.denials, context.folder);
     // The task terminal closes at the end: no link to follow there.

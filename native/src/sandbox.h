@@ -159,7 +159,7 @@ bool enter_cgroups(const struct sandbox_config *cfg, pid_t child, bool born_in_v
 void report_group_pressure(const struct sandbox_config *cfg);
 
 /* limits.c */
-#define SANDBOX_OPEN_FILES 4096 /* RLIMIT_NOFILE of every workload (runtime/src/defaultLimits.ts says the same) */
+#define SANDBOX_OPEN_FILES 4096 /* RLIMIT_NOFILE of every workload (model/src/config/defaultLimits.ts says the same) */
 void describe_limits(const struct sandbox_config *cfg);
 /* size= of the sandbox's /tmp and /dev/shm: half the memory limit (2 GiB or a quarter of RAM without one). */
 uint64_t tmpfs_size(const struct sandbox_config *cfg);

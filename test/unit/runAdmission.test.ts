@@ -1,5 +1,5 @@
 /**
- * Admission inside the run lifecycle (runtime/src/runManager.ts submit): a run refused under pressure, or cancelled
+ * Admission inside the run lifecycle (runtime/src/runs/runManager.ts submit): a run refused under pressure, or cancelled
  * while it waits, is reported once as exit 125 with the reason and recorded; no sandbox is made. The admission is
  * given as data (what psiService.ts decides from PSI figures, admission.ts): the decision, not the kernel, is tested.
  */
