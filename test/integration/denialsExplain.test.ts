@@ -159,7 +159,7 @@ test('network: none and a connection to a host loopback listener: refused by the
   const listener = await hostListener();
   try {
     writeFileSync(path.join(dir, 'connect.py'), CONNECT(listener.port));
-    writeFileSync(path.join(dir, 'phantom-fragment.yaml'), 'profiles:\n  client:\n    run: [python3, connect.py]\n    network: none\n');
+    writeFileSync(path.join(dir, 'phantom-fragment.yaml'), 'version: 1\nprofiles:\n  client:\n    run: [python3, connect.py]\n    network: none\n');
     const r = await run(['--config', path.join(dir, 'phantom-fragment.yaml'), '--profile', 'client']);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /refused 101/, 'ENETUNREACH, from the empty namespace (lo is down)');
@@ -168,7 +168,7 @@ test('network: none and a connection to a host loopback listener: refused by the
     assert.ok(d, JSON.stringify(r.report.denials));
     assert.equal(d.address, `127.0.0.1:${listener.port}`);
     assert.equal(d.syscall, 'connect');
-    assert.deepEqual(d.source, { file: path.join(dir, 'phantom-fragment.yaml'), line: 4, reason: "network: none of profile 'client'" });
+    assert.deepEqual(d.source, { file: path.join(dir, 'phantom-fragment.yaml'), line: 5, reason: "network: none of profile 'client'" });
     assert.deepEqual(d.edit, { kind: 'network', file: path.join(dir, 'phantom-fragment.yaml'), profile: 'client', mode: 'loopback' });
     assert.match(r.stderr, new RegExp(`phantom: refused connect to 127\\.0\\.0\\.1:${listener.port} by `));
   } finally {
