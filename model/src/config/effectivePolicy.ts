@@ -151,14 +151,10 @@ function describeMode(mode: NetworkMode): string {
   return mode === 'host' ? 'the host network' : mode === 'loopback' ? 'a loopback network' : 'no network';
 }
 
-/** The effective policy of profile `name`, or undefined when the configuration has no such profile. */
-export function effectivePolicy(config: PhantomConfig, name: string): EffectivePolicy | undefined {
-  if (!Object.hasOwn(config.profiles, name)) return undefined;
-  const profile = config.profiles[name];
-  const base: PathSegment[] = ['profiles', name];
-  const { order, problems } = expandFragments(config, (profile.fragments ?? []).map((f, i) => ({ name: f, path: [...base, 'fragments', i] })));
+type Expanded = ReturnType<typeof expandFragments>['order'];
 
-  // 2. Syscalls.
+/** Step 2: each syscall the fragments grant, with the fragments that grant it. */
+function syscallsOf(order: Expanded): Map<string, string[]> {
   const syscalls = new Map<string, string[]>();
   for (const { name: fragment, spec } of order) {
     for (const s of spec.syscalls ?? []) {
@@ -167,8 +163,11 @@ export function effectivePolicy(config: PhantomConfig, name: string): EffectiveP
       syscalls.set(s.name, from);
     }
   }
+  return syscalls;
+}
 
-  // 3. Landlock.
+/** Step 3: the fragments' Landlock rules, each once, with the fragment that wrote it first. */
+function landlockOf(order: Expanded): EffectivePolicy['landlock'] {
   const pathBeneath: EffectivePolicy['landlock']['pathBeneath'] = [];
   const netPort: EffectivePolicy['landlock']['netPort'] = [];
   const seenRules = new Set<string>();
@@ -184,8 +183,13 @@ export function effectivePolicy(config: PhantomConfig, name: string): EffectiveP
       seenRules.add(key);
     }
   }
+  return { pathBeneath, netPort };
+}
 
-  // 4. Network.
+/** Step 4: the network mode — the profile's, else the widest a fragment needs; a profile narrower than a need is a warning. */
+function networkOf(config: PhantomConfig, name: string, order: Expanded, problems: EffectivePolicy['problems']): EffectivePolicy['network'] {
+  const profile = config.profiles[name];
+  const base: PathSegment[] = ['profiles', name];
   const needs = order.filter((f) => f.spec.network !== undefined && f.spec.network !== 'none').map((f) => ({ fragment: f.name, mode: f.spec.network! }));
   const widest = needs.reduce<{ fragment: string; mode: NetworkMode } | undefined>((w, n) => (!w || rank(n.mode) > rank(w.mode) ? n : w), undefined);
   let network: EffectivePolicy['network'];
@@ -204,8 +208,13 @@ export function effectivePolicy(config: PhantomConfig, name: string): EffectiveP
   } else {
     network = widest ? { mode: widest.mode, setBy: 'fragment', needs } : { mode: 'none', setBy: 'default', needs };
   }
+  return network;
+}
 
-  // 5. Filesystem.
+/** Step 5: what the sandbox sees — the fragments' paths, then the profile's own (which win), hidden paths, private /tmp. */
+function filesystemOf(config: PhantomConfig, name: string, order: Expanded, problems: EffectivePolicy['problems']) {
+  const profile = config.profiles[name];
+  const base: PathSegment[] = ['profiles', name];
   const access = new Map<string, { mode: 'ro' | 'rw'; from: string }>();
   const hidden: string[] = [];
   const addHidden = (p: string) => {
@@ -251,8 +260,13 @@ export function effectivePolicy(config: PhantomConfig, name: string): EffectiveP
   const readOnly = [...access.entries()].filter(([, a]) => a.mode === 'ro').map(([p]) => p);
   const readWrite = [...access.entries()].filter(([, a]) => a.mode === 'rw').map(([p]) => p);
   const privateTmp = own.privateTmp ?? fragmentPrivateTmp ?? true;
+  return { access, own, filesystem: { readOnly, readWrite, hidden, privateTmp } };
+}
 
-  // 6. The profile's own.
+/** Step 6: the profile's own settings that no fragment sets: the pool and the limits' ranges. */
+function ownChecks(config: PhantomConfig, name: string, problems: EffectivePolicy['problems']): EffectivePolicy['pool'] {
+  const profile = config.profiles[name];
+  const base: PathSegment[] = ['profiles', name];
   const pool = { min: profile.pool?.min ?? 0, max: profile.pool?.max ?? 2 };
   if (pool.min > pool.max) {
     problems.push({
@@ -271,14 +285,28 @@ export function effectivePolicy(config: PhantomConfig, name: string): EffectiveP
       problems.push({ code: 'limit-range', severity: 'error', path: [...base, 'limits', key], message: `limits.${key} (${value}) is above ${LIMIT_SECONDS_MAX} s, the most the kernel's timers take: write fewer seconds.` });
     }
   }
+  return pool;
+}
+
+/** The effective policy of profile `name`, or undefined when the configuration has no such profile. */
+export function effectivePolicy(config: PhantomConfig, name: string): EffectivePolicy | undefined {
+  if (!Object.hasOwn(config.profiles, name)) return undefined;
+  const profile = config.profiles[name];
+  const base: PathSegment[] = ['profiles', name];
+  const { order, problems } = expandFragments(config, (profile.fragments ?? []).map((f, i) => ({ name: f, path: [...base, 'fragments', i] })));
+  const syscalls = syscallsOf(order);
+  const landlock = landlockOf(order);
+  const network = networkOf(config, name, order, problems);
+  const { access, own, filesystem } = filesystemOf(config, name, order, problems);
+  const pool = ownChecks(config, name, problems);
 
   const policy: EffectivePolicy = {
     profile: name,
     fragments: order.map((f) => f.name),
     syscalls: [...syscalls.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([s, from]) => ({ name: s, from })),
-    landlock: { pathBeneath, netPort },
+    landlock,
     network,
-    filesystem: { readOnly, readWrite, hidden, privateTmp },
+    filesystem,
     pathsFrom: Object.fromEntries([...access.entries()].map(([p, a]) => [p, [...(own.readOnly ?? []), ...(own.readWrite ?? [])].includes(p) ? `profile ${name}` : `fragment ${a.from}`])),
     env: { ...(profile.env ?? {}) },
     limits: { ...(profile.limits ?? {}) },
