@@ -171,9 +171,12 @@ function notStarted(exit: SandboxExit): SandboxProcess {
   return { pid: -1, stdout, stderr, stdin: new PassThrough(), exited: Promise.resolve({ ...exit, errorOnStderr: true }), execed: new Promise<{ spawnMs: number; warm: boolean }>(() => {}), kill: () => {} };
 }
 
-export function spawnSandbox(spec: SandboxSpec): SandboxProcess {
-  const t0 = performance.now();
-  const notes: string[] = [];
+/**
+ * What the helper is started with: the command looked up on the PATH the sandbox will see, the helper found, the
+ * policies compiled (or taken from the cache) before it starts, so nothing slow happens in it. Or, when the run
+ * cannot start, the process that reports why (with its exit code).
+ */
+function prepareSpawn(spec: SandboxSpec, notes: string[], t0: number): { command: SandboxSpec; helper: string; policyArgs: string[] } | SandboxProcess {
   let command = spec;
   if (spec.argv.length === 0) return notStarted({ code: 127, signal: null, spawnMs: 0, error: 'no command given', notes });
   if (!spec.argv[0].includes('/')) {
@@ -200,18 +203,24 @@ export function spawnSandbox(spec: SandboxSpec): SandboxProcess {
     });
   }
 
-  // Policies are compiled (or taken from the cache) before the helper starts: nothing slow happens in it.
-  let policyArgs: string[];
   try {
     // Learn mode records under the fixed deny layer (seccompHardening.ts), never under the profile being learned.
     const policies = compilePolicies(command.learnRecording
       ? { ...command, seccompProfile: undefined, seccompPolicy: { profile: learnBaseProfileOnce(), source: LEARN_BASE_LAYER_NAME } }
       : command);
-    policyArgs = policies.helperArgs;
     notes.push(...policies.notes);
+    return { command, helper, policyArgs: policies.helperArgs };
   } catch (e) {
     return notStarted({ code: 125, signal: null, spawnMs: performance.now() - t0, notes, error: e instanceof Error ? e.message : String(e) });
   }
+}
+
+export function spawnSandbox(spec: SandboxSpec): SandboxProcess {
+  const t0 = performance.now();
+  const notes: string[] = [];
+  const prepared = prepareSpawn(spec, notes, t0);
+  if ('exited' in prepared) return prepared;
+  const { command, helper, policyArgs } = prepared;
 
   // The helper needs no environment: the command's is passed explicitly (--env).
   const child = spawn(helper, helperArguments(command, policyArgs), { stdio: ['pipe', 'pipe', 'pipe', 'pipe'], env: {}, ...(spec.reportAs ? { argv0: spec.reportAs } : {}) });
