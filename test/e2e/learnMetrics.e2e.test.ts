@@ -23,7 +23,7 @@ profiles:
     pool: { min: 1, max: 2 }
   idle:
     description: Never run in this test.
-    run: [true]
+    run: ["true"]
     pool: { min: 0, max: 3 }
 orchestrator:
   pressure:
