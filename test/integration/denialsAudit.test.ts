@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Denial } from '../../runtime/src/protocol';
 import { REPO } from '../support/fixtures';
+import { TestRuntime } from '../support/runtimeClient';
 
 const CLI = path.join(REPO, 'dist/cli.js');
 let dir: string;
@@ -104,6 +105,28 @@ test('audit enabled: only the run\'s own refusals — nothing of the helper befo
   // The helper's own opens between the restriction and execve (its dir, the binary) are never logged: every path
   // reported is one the command itself asked for.
   for (const d of [...a.report.denials, ...b.report.denials].filter((x) => x.kind === 'landlock')) assert.match(d.path ?? '', /^\/etc\//, JSON.stringify(d));
+});
+
+test('audit enabled, over the runtime protocol: phantom/exit carries the exact refusal', async () => {
+  const file = path.join(dir, 'no-etc.landlock.json');
+  writeFileSync(file, JSON.stringify(NO_ETC, null, 2));
+  const runtime = new TestRuntime();
+  try {
+    const previous = auditTool('set', '1');
+    let exit;
+    try {
+      ({ exit } = await runtime.run({ argv: ['/bin/cat', '/etc/hostname'], cwd: dir, landlockProfile: file }));
+    } finally {
+      auditTool('set', String(previous));
+    }
+    assert.equal(exit.code, 1);
+    const d = (exit.denials ?? []).find((x) => x.kind === 'landlock' && x.path === '/etc/hostname');
+    assert.ok(d, JSON.stringify(exit.denials));
+    assert.equal(d.inferred, undefined);
+    assert.deepEqual(d.edit, { kind: 'landlockPath', file, path: '/etc/hostname', access: ['read_file'] });
+  } finally {
+    assert.equal(await runtime.stop(), 0);
+  }
 });
 
 test('audit disabled: the same run reports no Landlock denial (only --explain infers them)', async () => {
