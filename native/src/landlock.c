@@ -15,6 +15,7 @@
 #define _GNU_SOURCE
 #include "report.h"
 #include "sandbox.h"
+#include "audit_landlock.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -234,12 +235,14 @@ static void build_layer(struct landlock_plan *p) {
 }
 
 /* In the workload, after no_new_privs (inherited) and before the seccomp filter. */
-/* Every layer is its own landlock_restrict_self: Landlock stacks them, and an access must pass each. */
+/* Every layer is its own landlock_restrict_self: Landlock stacks them, and an access must pass each. With the audit
+ * route (audit_landlock.c) each layer logs the command's refusals and none of this process's before execve. */
 int restrict_landlock(const struct sandbox_config *cfg, const char **failed_call) {
+  unsigned int flags = audit_landlock_restrict_flags();
   for (struct landlock_plan *p = cfg->landlock; p; p = p->next) {
     if (p->ruleset_fd < 0) continue;
-    if (syscall(SYS_landlock_restrict_self, p->ruleset_fd, 0) < 0) {
-      *failed_call = "landlock_restrict_self(ruleset, 0)";
+    if (syscall(SYS_landlock_restrict_self, p->ruleset_fd, flags) < 0) {
+      *failed_call = flags ? "landlock_restrict_self(ruleset, LOG_SAME_EXEC_OFF|LOG_NEW_EXEC_ON)" : "landlock_restrict_self(ruleset, 0)";
       return -1;
     }
     close(p->ruleset_fd);

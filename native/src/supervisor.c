@@ -10,6 +10,7 @@
 #include "zygote.h"
 #include "learn.h"
 #include "denials.h"
+#include "audit_landlock.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -43,6 +44,7 @@ static const struct sandbox_config *supervised;
 
 static int exit_status_event(int code, int sig, bool timed_out) {
   if (supervised) report_group_pressure(supervised);
+  audit_landlock_report();
   denials_report(); /* before the exit line: the runtime has them when it learns the run is over */
   if (!learn_enabled()) report_release_stdio(); /* learn mode may still have something to say on stderr */
   char name[32], codebuf[16];
@@ -88,6 +90,9 @@ int supervise_sandbox(struct sandbox_config *cfg) {
   prepare_bind_trees(cfg);
   prepare_placeholders(cfg); /* before the clone: the sandbox finds them as present paths to protect */
   denials_set_answer(cfg->seccomp_filter, cfg->seccomp_len, (int)cfg->net); /* never modified: the workload installs a copy */
+  /* Landlock's denial records, where audit is on and readable (audit_landlock.c): before the clone, so the workload
+   * inherits the logging flags and no record of the run is missed. */
+  audit_landlock_open(cfg->landlock != NULL && !learn_enabled());
 
   /* Blocked before the clone so none is lost; the child inherits the mask and init reads its own signalfd. */
   sigset_t set;
@@ -123,6 +128,7 @@ int supervise_sandbox(struct sandbox_config *cfg) {
   if (pid == 0) {
     close(sv[0]);
     close(sfd);
+    audit_landlock_child();
     sandbox_child_main(cfg, sv[1]);
   }
   close(sv[1]);
@@ -143,19 +149,21 @@ int supervise_sandbox(struct sandbox_config *cfg) {
   bool timed_out = false;
   int exec_error_code = 0;
   /* pfd[3]: the learn-mode listener (learn.c), -1 until the workload hands it over; poll skips negative fds. */
-  /* pfd[4]: the denial listener (denials.c), -1 until handed over. */
-  struct pollfd pfd[5] = {{.fd = sv[0], .events = POLLIN}, {.fd = sfd, .events = POLLIN}, {.fd = tfd, .events = POLLIN},
-                          {.fd = -1, .events = POLLIN}, {.fd = -1, .events = POLLIN}};
+  /* pfd[4]: the denial listener (denials.c), -1 until handed over. pfd[5]: Landlock's audit records, or -1. */
+  struct pollfd pfd[6] = {{.fd = sv[0], .events = POLLIN}, {.fd = sfd, .events = POLLIN}, {.fd = tfd, .events = POLLIN},
+                          {.fd = -1, .events = POLLIN}, {.fd = -1, .events = POLLIN}, {.fd = -1, .events = POLLIN}};
   for (;;) {
     pfd[2].fd = tfd;
     pfd[3].fd = learn_poll_fd();
     pfd[4].fd = denials_poll_fd();
-    if (poll(pfd, 5, -1) < 0) {
+    pfd[5].fd = audit_landlock_poll_fd();
+    if (poll(pfd, 6, -1) < 0) {
       if (errno == EINTR) continue;
       die_step("supervise", errno, NULL, "poll(sync, signals, timer)");
     }
     if (pfd[3].fd >= 0 && pfd[3].revents) learn_handle(pfd[3].revents);
     if (pfd[4].fd >= 0 && pfd[4].revents) denials_handle(pfd[4].revents);
+    if (pfd[5].fd >= 0 && pfd[5].revents) audit_landlock_handle();
     if (pfd[1].revents & POLLIN) {
       struct signalfd_siginfo si;
       if (read(sfd, &si, sizeof si) == (ssize_t)sizeof si) kill(pid, (int)si.ssi_signo); /* init forwards it */
@@ -177,11 +185,13 @@ int supervise_sandbox(struct sandbox_config *cfg) {
       case MSG_LEARN: learn_attach((pid_t)workload_host_pid(pid), m.value); break;
       case MSG_DENIALS: {
         int passed = channel_take_fd();
+        audit_landlock_workload_of(pid); /* it waits for the hand-off: alive */
         denials_attach(passed >= 0 ? 0 : (pid_t)workload_host_pid(pid), m.value, passed, sv[0], m.code);
         break;
       }
       case MSG_EXEC:
         denials_exec();
+        audit_landlock_exec(pid);
         status_event("\"event\":\"exec\",\"pid\":%ld,\"setupUs\":%llu", workload_host_pid(pid),
                      (unsigned long long)(monotonic_us() - t0));
         reap_children_later(); /* those that had not ended at MSG_LIMITS */

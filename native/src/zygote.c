@@ -13,6 +13,7 @@
  */
 #define _GNU_SOURCE
 #include "zygote.h"
+#include "audit_landlock.h"
 #include "denials.h"
 
 #include "channel.h"
@@ -200,7 +201,10 @@ static int wait_until_ready(int sync_fd, int signal_fd, pid_t child) {
     struct msg m;
     int r = channel_recv(sync_fd, &m);
     if (r <= 0) setup_failed(child, NULL);
-    if (m.type == MSG_ZYGOTE_READY) return m.value;
+    if (m.type == MSG_ZYGOTE_READY) {
+      audit_landlock_workload_of(child); /* the primed workload waits for its command: alive */
+      return m.value;
+    }
     if (m.type == MSG_DENIALS) denials_attach(0, -1, channel_take_fd(), sync_fd, -1); /* a primed workload's filter (denials.h) */
     if (m.type == MSG_NOTE) note("%s", m.text);
     else if (m.type == MSG_ERROR) setup_failed(child, &m);

@@ -14,7 +14,7 @@ export const DOCTOR_COMMAND = defineCommand({
 
 async function runDoctor(values: { json?: boolean }): Promise<number> {
   const features = probeKernelFeatures();
-  // Informational, not a check: without it Landlock refusals are inferred (`phantom run --explain`), not observed.
+  // Informational, not a check: without it Landlock refusals are only inferred (`phantom run --explain`), not observed.
   const audit = probeLandlockAudit();
   if (values.json) {
     console.log(JSON.stringify({ ...features, landlockAudit: audit }, null, 2));
@@ -28,10 +28,10 @@ async function runDoctor(values: { json?: boolean }): Promise<number> {
     }
     console.log(`Landlock denial records (audit): ${audit.readable ? 'readable' : 'not readable'} — ${audit.detail}`);
     if (!audit.readable) {
-      console.log('  → Landlock refusals are inferred instead: `phantom run --explain`. Phantom never turns audit on itself.');
-      if (audit.howTo) console.log(`  → to allow reading them: ${audit.howTo}`);
+      console.log('  → Landlock refusals are reported only when inferred: `phantom run --explain`. Phantom never turns audit on itself.');
+      if (audit.howTo) console.log(`  → to have every run report them exactly: ${audit.howTo}`);
     } else {
-      console.log('  → this version does not read them yet: Landlock refusals are inferred with `phantom run --explain`');
+      console.log('  → every run reports its Landlock refusals exactly, from these records (no --explain needed)');
     }
   }
   return features.checks.every((c) => c.ok) ? 0 : 1;

@@ -10,6 +10,7 @@ import { spawnSandbox, streamEnded, type SandboxExit } from '../sandbox/sandboxS
 import { sandboxSpecFor } from '../sandbox/sandboxSpec';
 import { CommandResolutionError } from '../sandbox/commandResolution';
 import { explainLandlock, prepareExplain } from '../denials/explainRun';
+import { auditedLandlockDenials } from '../denials/auditedLandlock';
 
 /** Exit status when the sandbox could not be made (as `env`, `timeout` and container runtimes use it). */
 const EXIT_SANDBOX_FAILED = 125;
@@ -69,10 +70,11 @@ async function runRun(values: OptionValues<typeof RUN_OPTIONS>, positionals: str
   const exit = await sandbox.exited;
   // The denials come after the command's own output.
   await Promise.all([sandbox.stdout, sandbox.stderr].map((s) => (s.readableEnded || s.destroyed ? undefined : streamEnded(s))));
-  const denials = exitDenials(origin, exit) ?? [];
+  const denials = [...(exitDenials(origin, exit) ?? []), ...auditedLandlockDenials(exit.rawDenials, prepared.spec, prepared.origin)];
   if (explain) {
     const explainNotes: string[] = [];
-    denials.push(...explainLandlock(explain, explainNotes));
+    const observed = new Set(denials.filter((d) => d.kind === 'landlock').map((d) => d.path));
+    denials.push(...explainLandlock(explain, explainNotes).filter((d) => !observed.has(d.path))); // the kernel's record wins
     explain.dispose();
     for (const note of explainNotes) console.error(`phantom: ${note}`); // asked for: always shown
     exit.notes.push(...explainNotes);

@@ -21,6 +21,10 @@ export type { Denial };
 
 /** One `"event":"denial"` line of the helper (native/src/denials.c). */
 export interface RawDenial {
+  /** 'landlock': a refusal from Landlock's audit records (native/src/audit_landlock.c): `path` and `access` only. */
+  kind?: 'landlock';
+  /** Landlock's blockers as the kernel logs them ("fs.read_file,fs.write_file"). */
+  access?: string;
   arch: number;
   /** -1: more distinct refusals than the helper itemises (their count). */
   nr: number;
@@ -185,6 +189,7 @@ function seccompDenial(raw: RawDenial, origin: SeccompOrigin): Denial {
 export function explainDenials(raw: readonly RawDenial[], origin: SeccompOrigin, signal: string | null): Denial[] {
   const out: Denial[] = [];
   for (const r of raw) {
+    if (r.kind === 'landlock') continue; // explained against the Landlock layers: auditedLandlock.ts
     if (r.nr < 0) {
       out.push({ kind: 'seccomp', count: r.count, fix: 'more distinct refusals than the report itemises: run the command in learn mode to see all it needs' });
       continue;

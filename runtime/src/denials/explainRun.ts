@@ -45,9 +45,14 @@ const WRITING = new Set(['write_file', 'remove_dir', 'remove_file', 'make_char',
 export function prepareExplain(spec: SandboxSpec, run?: RunOrigin): ExplainContext {
   const dir = makeScratchDir('phantom-explain-', 'the --explain recording');
   const file = path.join(dir, 'paths.json');
-  let layers: ExplainContext['layers'];
+  const layers = layersWithText(spec);
+  return { spec: { ...spec, explainRecording: file }, layers, ...(run ? { run } : {}), file, dispose: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** The run's Landlock layers, each with the text of its file (for the line a fix goes to). */
+export function layersWithText(spec: SandboxSpec): ExplainContext['layers'] {
   try {
-    layers = sourcedLandlockLayers({ ...spec }).map((layer) => {
+    return sourcedLandlockLayers({ ...spec }).map((layer) => {
       if (layer.kind !== 'file' || !path.isAbsolute(layer.source)) return { layer };
       try {
         return { layer, text: readRegularText(layer.source, LAYER_TEXT_MAX) };
@@ -56,9 +61,8 @@ export function prepareExplain(spec: SandboxSpec, run?: RunOrigin): ExplainConte
       }
     });
   } catch {
-    layers = []; // idem
+    return []; // idem
   }
-  return { spec: { ...spec, explainRecording: file }, layers, ...(run ? { run } : {}), file, dispose: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 /** The helper's mark on a path that did not exist in the sandbox (learn_paths.c, LL_MISSING): not a right. */
@@ -122,7 +126,20 @@ function landlockLine(text: string | undefined, file: string): number | undefine
   return lineOfKey(text, file, ['pathBeneath'])?.line ?? lineOfKey(text, file, ['ruleset'])?.line;
 }
 
-function fsDenial(p: string, count: number, refused: string[], at: { layer: LandlockLayer; text?: string }, run: RunOrigin | undefined): Denial {
+/** Which layer refuses `access` on `p` (the first that does) and the rights it refuses, or undefined. */
+export function refusingLayer(layers: ExplainContext['layers'], p: string, access: number): { at: ExplainContext['layers'][number]; refused: number } | undefined {
+  for (const at of layers) {
+    const { plan } = at.layer;
+    let allowed = 0;
+    for (const r of plan.rules) if (r.path !== undefined && beneath(p, r.path)) allowed |= r.access;
+    const refused = access & plan.handledFs & ~allowed;
+    if (refused) return { at, refused };
+  }
+  return undefined;
+}
+
+/** A path access a layer refuses, explained: its source (file and line, or the filesystem setting) and the fix. */
+export function fsDenial(p: string, count: number, refused: string[], at: { layer: LandlockLayer; text?: string }, run: RunOrigin | undefined): Denial {
   const { layer, text } = at;
   const denial: Denial = { kind: 'landlock', path: p, access: refused, count, inferred: true, result: 'EACCES' };
   const rights = refused.join(', ');
@@ -176,16 +193,8 @@ export function explainLandlock(ctx: ExplainContext, notes: string[]): Denial[] 
       if (!VIRTUAL.test(p) && existsOnHost(p)) out.push(viewDenial(p, count, rightNames(access, 'fs'), ctx));
       continue;
     }
-    for (const at of ctx.layers) {
-      const { plan } = at.layer;
-      let allowed = 0;
-      for (const r of plan.rules) if (r.path !== undefined && beneath(p, r.path)) allowed |= r.access;
-      const refused = access & plan.handledFs & ~allowed;
-      if (refused) {
-        out.push(fsDenial(p, count, rightNames(refused, 'fs'), at, ctx.run));
-        break;
-      }
-    }
+    const refusing = refusingLayer(ctx.layers, p, access);
+    if (refusing) out.push(fsDenial(p, count, rightNames(refusing.refused, 'fs'), refusing.at, ctx.run));
   }
   for (const { port, access, count } of raw.ports ?? []) {
     for (const { layer, text } of ctx.layers) {

@@ -16,6 +16,7 @@ import { ApprovalNeededError } from '../trust/approvalGate';
 import { resolvePressureRules, type AdmissionOutcome, type ResolvedPressureRules } from '../psi/admission';
 import { readConfigFile } from '../policy/profileRun';
 import { explainLandlock, prepareExplain } from '../denials/explainRun';
+import { auditedLandlockDenials } from '../denials/auditedLandlock';
 import type { StartupMetrics } from './startupMetrics';
 import type { ZygoteManager } from '../zygote/zygoteManager';
 
@@ -138,10 +139,12 @@ export class RunManager {
       const warm = 'warm' in exit && exit.warm === true; // served by a zygote (zygoteManager.ts)
       // A sandbox that was never made (125) has no startup latency worth counting.
       this.record(params, { startupMs: exit.code === 125 && exit.error ? null : exit.spawnMs, code: exit.code, signal: exit.signal, error: exit.error, warm, command });
-      let denials = exitDenials(origin, exit);
+      const audited = auditedLandlockDenials(exit.rawDenials, prepared.spec, prepared.origin);
+      let denials = audited.length ? [...(exitDenials(origin, exit) ?? []), ...audited] : exitDenials(origin, exit);
       const explainNotes: string[] = [];
       if (explain) {
-        const inferred = explainLandlock(explain, explainNotes);
+        const observed = new Set(audited.map((d) => d.path));
+        const inferred = explainLandlock(explain, explainNotes).filter((d) => !observed.has(d.path)); // the kernel's record wins
         explain.dispose();
         if (inferred.length) denials = [...(denials ?? []), ...inferred];
       }

@@ -78,6 +78,7 @@ export class HelperStatusStream {
     if (ev.event === 'note') this.notes.push(ev.message);
     else if (ev.event === 'error') this.error = ev.message;
     else if (ev.event === 'exit') this.exitLine = ev;
+    else if (ev.event === 'denial' && ev.kind === 'landlock') this.rawDenials.push({ kind: 'landlock', arch: 0, nr: 0, errno: 0, count: ev.count, path: ev.path ?? '', access: ev.access ?? '' });
     else if (ev.event === 'denial') this.rawDenials.push({ arch: ev.arch, nr: ev.nr, errno: ev.errno, count: ev.count, ...(ev.arg !== undefined ? { arg: ev.arg } : {}), ...(ev.path !== undefined ? { path: ev.path } : {}), ...(ev.address !== undefined ? { address: ev.address } : {}) });
     else if (ev.event === 'pressure') this.pressure = { group: ev.group, cpuUs: ev.cpuUs, memoryUs: ev.memoryUs, ioUs: ev.ioUs };
     this.onEvent(ev);
