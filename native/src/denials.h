@@ -25,6 +25,8 @@ struct sandbox_config;
 
 /* main.c: --no-denials switches it off (benchmarks compare). */
 void denials_configure(bool on);
+/* The --explain recording's output file, or NULL (denials_explain): read by the installing side too. */
+const char *denials_explain_file(void);
 /* main.c: --explain FILE (phantom run --explain): record the path syscalls the profile allows (denials_net.h). */
 void denials_explain(const char *file);
 /* Whether this run reports denials (a profile filter, no learn mode, not switched off). */

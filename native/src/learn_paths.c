@@ -10,6 +10,7 @@
  */
 #define _GNU_SOURCE
 #include "learn_paths.h"
+#include "target.h"
 
 #include "report.h"
 
@@ -110,35 +111,6 @@ static void add_path(const char *path, uint32_t access) {
   }
 }
 
-/* Reads a NUL-terminated string at `addr` in task `pid` into out[PATH_MAX]; page by page, so a string that
- * ends just before an unmapped page is still read. */
-static bool read_string(pid_t pid, uint64_t addr, char *out) {
-  if (!addr) return false;
-  size_t have = 0;
-  while (have < PATH_MAX - 1) {
-    size_t room = 4096 - (size_t)((addr + have) & 4095);
-    if (room > PATH_MAX - 1 - have) room = PATH_MAX - 1 - have;
-    struct iovec local = {out + have, room}, remote = {(void *)(uintptr_t)(addr + have), room};
-    ssize_t n = process_vm_readv(pid, &local, 1, &remote, 1, 0);
-    if (n <= 0) return false;
-    void *nul = memchr(out + have, '\0', (size_t)n);
-    if (nul) return true;
-    have += (size_t)n;
-  }
-  return false;
-}
-
-/* The directory a relative path starts from: /proc/PID/cwd, or the dirfd's link. */
-static bool base_dir(pid_t pid, int dirfd, char *out) {
-  char link[64];
-  if (dirfd == AT_FDCWD) snprintf(link, sizeof link, "/proc/%d/cwd", (int)pid);
-  else snprintf(link, sizeof link, "/proc/%d/fd/%d", (int)pid, dirfd);
-  ssize_t n = readlink(link, out, PATH_MAX - 1);
-  if (n <= 0 || out[0] != '/') return false; /* pipe:[..], anon_inode:..: not a path */
-  out[n] = '\0';
-  return true;
-}
-
 /* `rel` joined to `base` and normalised lexically ("." and ".." and repeated slashes; links are not followed:
  * Landlock opens a rule's path the same way, through the links). */
 static void join_normal(const char *base, const char *rel, char *out) {
@@ -167,11 +139,11 @@ static void join_normal(const char *base, const char *rel, char *out) {
 
 static bool resolve(pid_t pid, int dirfd, uint64_t addr, char *out) {
   char rel[PATH_MAX], base[PATH_MAX] = "/";
-  if (!read_string(pid, addr, rel)) return false;
+  if (!target_read_string(pid, addr, rel, sizeof rel)) return false;
   if (rel[0] == '\0') { /* AT_EMPTY_PATH: the dirfd itself */
-    if (!base_dir(pid, dirfd, base)) return false;
+    if (!target_base_dir(pid, dirfd, base, sizeof base)) return false;
     strcpy(rel, ".");
-  } else if (rel[0] != '/' && !base_dir(pid, dirfd, base)) {
+  } else if (rel[0] != '/' && !target_base_dir(pid, dirfd, base, sizeof base)) {
     return false;
   }
   join_normal(base, rel, out);
@@ -224,7 +196,7 @@ static void record_path(pid_t pid, int dirfd, uint64_t addr, uint32_t access, ui
 
 static void record_fd(pid_t pid, int fd, uint32_t access) {
   char path[PATH_MAX];
-  if (fd < 0 || !base_dir(pid, fd, path)) return;
+  if (fd < 0 || !target_base_dir(pid, fd, path, sizeof path)) return;
   add_path(path, access);
 }
 
