@@ -6,16 +6,14 @@
  * and then it is reported): a sandbox is never weaker than its profile says.
  */
 import path from 'node:path';
-import { CONFIG_VARIABLES, loadConfig, substituteVariables, type PhantomConfig, type PolicySource, effectivePolicy, type EffectivePolicy, decidesFilesystem, didYouMean } from '../../../model';
+import { CONFIG_VARIABLES, loadConfig, loadLandlockProfile, loadSeccompProfile, ProfileLoadError, substituteVariables, type LandlockConfig, type PhantomConfig, type PolicySource, type SeccompProfile, type SeccompRule, effectivePolicy, type EffectivePolicy, decidesFilesystem, didYouMean } from '../../../model';
 import { refuseWhatCheckRefuses } from './checkAgreement';
 import { parseSize } from '../cli/cliArgs';
 import { DEFAULT_SECCOMP_PROFILE, allowKeepingConditions } from './defaultProfile';
-import { parseLandlockProfile, type LandlockConfig } from './landlockProfileLoader';
 import type { NetworkMode } from '../protocol';
 import { kernelLandlockAbi } from '../sandbox/sandboxPolicy';
 import type { SandboxSpec } from '../sandbox/sandboxSpawn';
 import { derivedOnce, parsedOnce } from './parseMemo';
-import { parseSeccompProfile, ProfileLoadError, type SeccompProfile, type SeccompRule } from './seccompProfileLoader';
 import { readRegularText } from '../sandbox/untrustedFile';
 
 /** A configuration or profile file is kilobytes (Docker's profile is 20 KB); larger ones are refused unread. */
@@ -268,7 +266,7 @@ function seccompOf(policy: EffectivePolicy, configDir: string, where: string, fi
   const granted = policy.syscalls.map((s) => s.name);
   if (policy.seccomp) {
     const { text, file } = sourceText(policy.seccomp, configDir, 'seccomp', where, files);
-    const base = parsedOnce(`seccomp\0${file}`, text, () => parseSeccompProfile(text, file));
+    const base = parsedOnce(`seccomp\0${file}`, text, () => loadSeccompProfile(file, text).profile());
     if (granted.length === 0) return { profile: base, source: file };
     const fragments = policy.fragments.join(', ');
     const profile = derivedOnce(base, `${fragments}\0${granted.join(',')}`, (): SeccompProfile => {
@@ -320,9 +318,8 @@ function landlockOf(
   const out: Pick<SandboxSpec, 'landlockPolicy' | 'landlockExtra' | 'landlockView'> = policy.fragments.length > 0 ? { landlockView: 'fragments' } : {};
   if (policy.landlock.base) {
     const { text, file } = sourceText(policy.landlock.base, configDir, 'landlock', where, files);
-    // Inline policies are written in the YAML file: camelCase keys, parsed as JSON.
-    const name = file.endsWith('.toml') ? file : file.replace(/(\.json)?$/, '.json');
-    out.landlockPolicy = { config: parsedOnce(`landlock\0${name}`, text, () => parseLandlockProfile(text, name)), source: file };
+    // Inline policies are written in the YAML file: camelCase keys, given here as JSON (their name ends in .json).
+    out.landlockPolicy = { config: parsedOnce(`landlock\0${file}`, text, () => loadLandlockProfile(file, text).profile()), source: file };
   }
   const { pathBeneath, netPort } = policy.landlock;
   if (pathBeneath.length > 0 || netPort.length > 0) {
