@@ -32,5 +32,5 @@ export { type ValidationContext } from './src/validationContext';
 export { checkedName, loadConfig, loadFile, loadLandlockProfile, loadSeccompProfile, type LoadedConfig, type LoadedFile, type LoadedLandlockProfile, type LoadedSeccompProfile } from './src/loadFiles';
 export { type LandlockConfig, landlockProfileOf } from './src/landlockProfileModel';
 export { firstErrorOf, type FirstError, ProfileLoadError, refusalMessage, refuseErrors } from './src/profileLoadError';
-export { exactInteger, type SeccompArg, type SeccompFilter, type SeccompProfile, type SeccompRule, seccompProfileOf } from './src/seccompProfileModel';
+export { exactIntegerOf, type SeccompArg, type SeccompFilter, type SeccompProfile, type SeccompRule, seccompProfileOf } from './src/seccompProfileModel';
 export { FILE_PATTERNS, type DocumentFormat, type DocumentKind } from './src/documentKind';

@@ -58,24 +58,23 @@ function strList(node: SourceNode): string[] {
 }
 
 /**
- * The exact integer a number node writes. Safe integers come from the parsed value; larger ones from the source
- * text (the double has lost their low bits), checked against the parsed value so text and tree never disagree.
+ * The exact integer a number node writes, or undefined when it is no whole number or cannot be read exactly.
+ * Safe integers come from the parsed value; larger ones from the source text, which must then be an integer
+ * literal (digits, 0x…, 0o…) that reads as the parsed value: the double has lost their low bits. An alias, a float
+ * form (1.8e19) or any other spelling of a value beyond 2^53 is not read: check refuses it (seccompValidation.ts).
  */
-export function exactInteger(node: SourceNode, text: string): bigint {
+export function exactIntegerOf(node: SourceNode, text: string): bigint | undefined {
   const value = node.value;
-  if (typeof value === 'number' && Number.isSafeInteger(value)) return BigInt(value);
-  if (node.type === 'number' && typeof value === 'number' && Number.isInteger(value)) {
-    const raw = text.slice(node.start, node.end).trim().replace(/_/g, '');
-    let exact: bigint;
-    try {
-      exact = BigInt(raw);
-    } catch {
-      return shapeError(`the number '${raw}' is not an integer literal`);
-    }
-    if (Number(exact) !== value) shapeError(`the number '${raw}' does not read as ${value}`);
-    return exact;
-  }
-  return shapeError(`expected a whole number at offset ${node.start}`);
+  if (node.type !== 'number' || typeof value !== 'number' || !Number.isInteger(value)) return undefined;
+  if (Number.isSafeInteger(value)) return BigInt(value);
+  const raw = text.slice(node.start, node.end).trim();
+  if (!/^\+?(?:\d+|0x[0-9a-f]+|0o[0-7]+)$/i.test(raw)) return undefined;
+  const exact = BigInt(raw);
+  return Number(exact) === value ? exact : undefined;
+}
+
+function exactInteger(node: SourceNode, text: string): bigint {
+  return exactIntegerOf(node, text) ?? shapeError(`the number '${text.slice(node.start, node.end)}' is not read exactly`);
 }
 
 const small = (v: bigint): number | bigint => (v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v);

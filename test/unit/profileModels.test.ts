@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadLandlockProfile, loadSeccompProfile } from '../../model';
+import { loadLandlockProfile, loadSeccompProfile, ProfileLoadError } from '../../model';
 import { compileLandlock } from '../../runtime/src/policy/landlockCompiler';
 import { compileSeccomp } from '../../runtime/src/policy/seccompCompiler';
 
@@ -89,4 +89,14 @@ netPort: [{allowedAccess: [connect_tcp], port: [443]}]
   assert.deepEqual(models[1], models[0]);
   assert.deepEqual(models[2], models[0]);
   assert.deepEqual(compileLandlock(models[1], 'y', '/').rules, compileLandlock(models[0], 't', '/').rules);
+});
+
+test('seccomp: a value beyond 2^53 that is no integer literal (an alias, a float form) is refused by check and by the model alike', () => {
+  const alias = 'defaultAction: SCMP_ACT_ALLOW\nsyscalls:\n  - names: [personality]\n    action: SCMP_ACT_ERRNO\n    args:\n      - index: 0\n        value: &m 18446744073709551615\n        valueTwo: *m\n        op: SCMP_CMP_MASKED_EQ\n';
+  const float = '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["personality"], "action": "SCMP_ACT_ERRNO", "args": [{"index": 0, "value": 1.8446744073709551615e19, "op": "SCMP_CMP_EQ"}]}]}';
+  for (const [file, text, line] of [['alias.seccomp.yaml', alias, 8], ['float.seccomp.json', float, 1]] as const) {
+    const loaded = loadSeccompProfile(file, text);
+    assert.deepEqual(loaded.errors().map((e) => [e.range.start.line + 1, e.code]), [[line, 'seccomp-inexact-value']], file);
+    assert.throws(() => loaded.profile(), (e: Error) => e instanceof ProfileLoadError && new RegExp(`^${file.replace('.', '\\.')}:${line}:\\d+: .*not written as an integer literal.* Write it in digits`).test(e.message), file);
+  }
 });
