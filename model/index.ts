@@ -29,5 +29,8 @@ export { childAt, type JsonValue, nodeAtPath, pathAtOffset, type PathSegment, ty
 export { architecturesOf, existsOn, maxArgc, syscallInfo, syscallNamesOn, TABLE_ARCHITECTURES } from './src/syscallTable';
 export { validateDocument } from './src/validation';
 export { type ValidationContext } from './src/validationContext';
-export { checkedName, loadConfig, loadFile, loadLandlockProfile, loadSeccompProfile, type LoadedConfig, type LoadedFile } from './src/loadFiles';
+export { checkedName, loadConfig, loadFile, loadLandlockProfile, loadSeccompProfile, type LoadedConfig, type LoadedFile, type LoadedLandlockProfile, type LoadedSeccompProfile } from './src/loadFiles';
+export { type LandlockConfig, landlockProfileOf } from './src/landlockProfileModel';
+export { firstErrorOf, type FirstError, ProfileLoadError, refusalMessage, refuseErrors } from './src/profileLoadError';
+export { exactIntegerOf, type SeccompArg, type SeccompFilter, type SeccompProfile, type SeccompRule, seccompProfileOf } from './src/seccompProfileModel';
 export { FILE_PATTERNS, type DocumentFormat, type DocumentKind } from './src/documentKind';

@@ -12,6 +12,9 @@ import { fileSystemContext } from './config/fileAccess';
 import { documentFormat, type DocumentKind, type Syntax } from './documentKind';
 import { parsedDocument } from './parsedDocument';
 import { DiagnosticSeverity, type PlainDiagnostic } from './quickFix';
+import { landlockProfileOf, type LandlockConfig } from './landlockProfileModel';
+import { refuseErrors } from './profileLoadError';
+import { seccompProfileOf, type SeccompProfile } from './seccompProfileModel';
 import { toValue, type ParsedSource, type SyntaxProblem } from './sourceTree';
 import { validateParsed } from './validation';
 import type { ValidationContext } from './validationContext';
@@ -89,12 +92,36 @@ export function loadConfig(file: string, text: string, context?: ValidationConte
   return { ...loaded, config: readConfig(toValue(loaded.parsed.root)) };
 }
 
-/** A seccomp profile file (OCI `LinuxSeccomp` with Docker's extensions, JSON or YAML) and check's diagnostics. */
-export function loadSeccompProfile(file: string, text: string, context?: ValidationContext): LoadedFile {
-  return loadFile(file, text, 'seccomp', context);
+export interface LoadedSeccompProfile extends LoadedFile {
+  /** The typed profile the compiler takes; throws ProfileLoadError with check's first error when check reports one. */
+  profile(): SeccompProfile;
 }
 
-/** A Landlock profile file (landlockconfig's model: JSON/YAML camelCase, TOML snake_case) and check's diagnostics. */
-export function loadLandlockProfile(file: string, text: string, context?: ValidationContext): LoadedFile {
-  return loadFile(file, text, 'landlock', context);
+export interface LoadedLandlockProfile extends LoadedFile {
+  /** The typed profile the compiler takes; throws ProfileLoadError with check's first error when check reports one. */
+  profile(): LandlockConfig;
+}
+
+/** A seccomp profile file (OCI `LinuxSeccomp` with Docker's extensions, JSON or YAML): check's diagnostics and its typed profile. */
+export function loadSeccompProfile(file: string, text: string, context?: ValidationContext): LoadedSeccompProfile {
+  const loaded = loadFile(file, text, 'seccomp', context);
+  return {
+    ...loaded,
+    profile: () => {
+      refuseErrors(file, loaded.errors());
+      return seccompProfileOf(loaded.parsed.root, text);
+    },
+  };
+}
+
+/** A Landlock profile file (landlockconfig's model: JSON/YAML camelCase, TOML snake_case): check's diagnostics and its typed profile. */
+export function loadLandlockProfile(file: string, text: string, context?: ValidationContext): LoadedLandlockProfile {
+  const loaded = loadFile(file, text, 'landlock', context);
+  return {
+    ...loaded,
+    profile: () => {
+      refuseErrors(file, loaded.errors());
+      return landlockProfileOf(loaded.parsed.root);
+    },
+  };
 }

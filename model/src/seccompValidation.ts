@@ -9,6 +9,7 @@ import { checkIntArguments } from './seccompIntArgs';
 import type { ParsedDocument } from './parsedDocument';
 import { DiagnosticSeverity, finding, type PlainDiagnostic as Diagnostic, type QuickFix } from './quickFix';
 import { actionInfo, actionsUsingErrno, architectureInfo } from './seccompTable';
+import { exactIntegerOf } from './seccompProfileModel';
 import { insertArrayItemsAfter, removeArrayItem, replaceScalar } from './sourceEdits';
 import { childAt, toValue, type SourceNode } from './sourceTree';
 import { architecturesOf, DEFAULT_ARCHITECTURES, existsOn, maxArgc, syscallInfo, syscallNamesOn } from './syscallTable';
@@ -235,21 +236,24 @@ function checkName(doc: ParsedDocument, node: SourceNode, name: string, arches: 
 const U64_MAX = 2n ** 64n - 1n;
 
 /**
- * An argument value is read by the parser as a JS number, exact only to 2^53; the runtime's loader reads it
- * exactly (the yaml package's intAsBigInt). So the range is checked on the literal itself: 2^64 would round to
- * the schema's maximum and pass.
+ * An argument value is read by the parser as a JS number, exact only to 2^53; the typed profile the runtime compiles
+ * reads a larger one from its literal (seccompProfileModel.ts exactIntegerOf). So the range is checked on the literal
+ * itself (2^64 would round to the schema's maximum and pass), and a value beyond 2^53 that is not written as an
+ * integer literal (an alias, 1.8e19) is refused: what it means exactly cannot be read.
  */
 function checkArgValue(doc: ParsedDocument, node: SourceNode | undefined, key: string, out: Diagnostic[]): void {
-  if (node?.type !== 'number') return;
-  const raw = doc.document.getText().slice(node.start, node.end).trim();
-  let value: bigint;
-  try {
-    value = BigInt(raw);
-  } catch {
-    return; // not an integer literal BigInt reads (a float, a sign): the schema reports what is wrong with it
-  }
+  if (node?.type !== 'number' || typeof node.value !== 'number' || !Number.isInteger(node.value)) return; // the schema reports it
   // Above the float nearest 2^64 the schema's maximum already reports it.
-  if (value <= U64_MAX || Number(value) > Number(U64_MAX)) return;
+  if (node.value > Number(U64_MAX)) return;
+  const text = doc.document.getText();
+  const raw = text.slice(node.start, node.end).trim();
+  const value = exactIntegerOf(node, text);
+  if (value === undefined) {
+    out.push(finding(doc, node.start, node.end, DiagnosticSeverity.Error, 'seccomp-inexact-value',
+      `${key} ${raw.length > 40 ? `${raw.slice(0, 37)}…` : raw} is above 2^53 but not written as an integer literal, so its exact value cannot be read. Write it in digits (e.g. 18446744073709551615) or in hex (0xffffffffffffffff).`));
+    return;
+  }
+  if (value <= U64_MAX) return;
   out.push(finding(doc, node.start, node.end, DiagnosticSeverity.Error, 'schema-range',
     `${key} ${raw} is above 2^64−1 (18446744073709551615), the largest argument value: runtimes refuse it (crun: "Numerical result out of range"), and so does phantom run.`));
 }

@@ -9,7 +9,7 @@ import { chmodSync, chownSync, copyFileSync, lstatSync, mkdirSync, mkdtempSync, 
 import os from 'node:os';
 import path from 'node:path';
 import { FIXTURES, REPO } from '../support/fixtures';
-import { parseSeccompProfile } from '../../runtime/src/policy/seccompProfileLoader';
+import { loadSeccompProfile as loadSeccompModel } from '../../model';
 
 const CLI = path.join(REPO, 'dist/cli.js');
 const NOBODY = 65534;
@@ -67,7 +67,7 @@ for (const user of ['root', 'nobody'] as const) {
     assert.equal(lstatSync(victim).mode & 0o777, 0o600);
     assert.ok(lstatSync(path.join(work, 'learned.json')).isFile(), 'the link was replaced by the proposal, not followed');
 
-    const profile = parseSeccompProfile(readFileSync(path.join(work, 'learned.json'), 'utf8'), 'learned.json');
+    const profile = loadSeccompModel('learned.json', readFileSync(path.join(work, 'learned.json'), 'utf8')).profile();
     assert.deepEqual(profile.architectures, ['SCMP_ARCH_X86_64']);
     const allowed = (profile.syscalls ?? []).filter((s) => s.action === 'SCMP_ACT_ALLOW');
     const names = allowed.flatMap((s) => s.names);

@@ -6,8 +6,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { CancellationTokenSource } from 'vscode-jsonrpc';
 import { LearnProfileRequest, LearnProgressNotification, MetricsSnapshotRequest, PressureRulesRequest } from '../../runtime/src/protocol';
-import { parseSeccompProfile } from '../../runtime/src/policy/seccompProfileLoader';
+
 import { TestRuntime } from '../support/runtimeClient';
+import { loadSeccompProfile as loadSeccompModel } from '../../model';
 
 let runtime: TestRuntime;
 let workdir: string;
@@ -35,10 +36,10 @@ test('phantom/learn: verified minimal profile, "add missing only" on the current
   assert.ok(!r.missing.includes('read') && r.missing.includes('execve'));
   assert.match(r.addMissingText, /# mine/);
   // The plain names in one rule, the argument-decided ones (openat: no set-id mode) in their own.
-  const added = parseSeccompProfile(r.addMissingText, 'x').syscalls!.slice(1);
+  const added = loadSeccompModel('x', r.addMissingText).profile().syscalls!.slice(1);
   assert.deepEqual(added.flatMap((rule) => rule.names).sort(), [...r.missing].sort());
   assert.deepEqual(added.find((rule) => rule.names.includes('openat'))?.args, [{ index: 3, value: 0o6000, valueTwo: 0, op: 'SCMP_CMP_MASKED_EQ' }]);
-  assert.equal(parseSeccompProfile(r.minimalText, 'x').defaultAction, 'SCMP_ACT_ERRNO');
+  assert.equal(loadSeccompModel('x', r.minimalText).profile().defaultAction, 'SCMP_ACT_ERRNO');
   assert.ok(progress.some((m) => /recording run 2 of 2/.test(m)) && progress.some((m) => /replaying/.test(m)), progress.join(' | '));
 });
 

@@ -10,10 +10,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { LearnProfileRequest } from '../../runtime/src/protocol';
-import { parseLandlockProfile } from '../../runtime/src/policy/landlockProfileLoader';
+
 import { spawnSync } from 'node:child_process';
 import { REPO } from '../support/fixtures';
 import { TestRuntime } from '../support/runtimeClient';
+import { loadLandlockProfile as loadLandlockModel } from '../../model';
 
 let runtime: TestRuntime;
 let dir: string;
@@ -66,7 +67,7 @@ test('phantom/learn with learn: [seccomp, landlock] — one recording, both prop
   // The read the profile's own (narrow) file would refuse was recorded: that file is what is learned, not applied.
   assert.ok(r.landlock.usedPaths[path.join(dir, 'data.txt')]?.includes('read_file'), JSON.stringify(r.landlock.usedPaths));
   assert.ok(r.landlock.usedPaths[path.join(dir, 'out/copy.txt')]?.some((x) => x === 'write_file' || x === 'make_reg'));
-  const config = parseLandlockProfile(r.landlock.text, 'proposed.landlock.json');
+  const config = loadLandlockModel('proposed.landlock.json', r.landlock.text).profile();
   assert.ok(config.pathBeneath.some((rule) => rule.parent.includes('${workspaceFolder}')), r.landlock.text);
 });
 

@@ -9,18 +9,18 @@ import { proposeProfile, renderJson } from '../../runtime/src/learn/learnProposa
 import { exportProfile, toDocker } from '../../runtime/src/exports/exporters';
 import { archOption, capsOption, kernelOption, resolveProfile, ResolveError } from '../../runtime/src/exports/exportResolve';
 import { k8sName } from '../../runtime/src/exports/exportSpo';
-import { parseSeccompProfile } from '../../runtime/src/policy/seccompProfileLoader';
+import { loadSeccompProfile as loadSeccompModel } from '../../model';
 
 const learned = () => {
   const u = usageFromRecording(parseRecording(fs.readFileSync(path.join(FIXTURES, 'learn/python.recording.json'), 'utf8'), 'x'));
-  return parseSeccompProfile(renderJson(proposeProfile(u, 'SCMP_ARCH_X86_64')), 'learned.json');
+  return loadSeccompModel('learned.json', renderJson(proposeProfile(u, 'SCMP_ARCH_X86_64'))).profile();
 };
-const docker = () => parseSeccompProfile(fs.readFileSync(path.join(FIXTURES, 'profiles/docker-default.seccomp.json'), 'utf8'), 'docker-default.seccomp.json');
+const docker = () => loadSeccompModel('docker-default.seccomp.json', fs.readFileSync(path.join(FIXTURES, 'profiles/docker-default.seccomp.json'), 'utf8')).profile();
 const NONE = { caps: [], arch: 'SCMP_ARCH_X86_64', kernel: '6.8.0' };
 
 test('docker: the Docker JSON round-trips through the loader', () => {
   const p = learned();
-  assert.deepEqual(parseSeccompProfile(toDocker(p), 'docker.json'), p);
+  assert.deepEqual(loadSeccompModel('docker.json', toDocker(p)).profile(), p);
 });
 
 test("resolution: Docker's includes/excludes for the capabilities, archMap for the architecture, minKernel for the kernel", () => {
@@ -50,12 +50,12 @@ test('options: --arch takes OCI and Docker names, --caps adds CAP_, --kernel nee
 });
 
 test('64-bit values: written as their digits, read back as the same bigint', () => {
-  const p = parseSeccompProfile('defaultAction: SCMP_ACT_ALLOW\nsyscalls:\n  - names: [lseek]\n    action: SCMP_ACT_ERRNO\n    args: [{ index: 1, value: 0xffffffffffffff00, valueTwo: 9007199254740993, op: SCMP_CMP_EQ }]\n', 'x.yaml');
+  const p = loadSeccompModel('x.yaml', 'defaultAction: SCMP_ACT_ALLOW\nsyscalls:\n  - names: [lseek]\n    action: SCMP_ACT_ERRNO\n    args: [{ index: 1, value: 0xffffffffffffff00, valueTwo: 9007199254740993, op: SCMP_CMP_EQ }]\n').profile();
   for (const to of ['docker', 'oci'] as const) {
     const { text } = exportProfile(p, to, { target: NONE, name: 'x.yaml' });
     assert.match(text, /"value": 18446744073709551360,/);
     assert.match(text, /"valueTwo": 9007199254740993,/);
-    const again = parseSeccompProfile(text, 'again.json');
+    const again = loadSeccompModel('again.json', text).profile();
     assert.equal(again.syscalls![0].args![0].value, 0xffffffffffffff00n);
     assert.equal(again.syscalls![0].args![0].valueTwo, 9007199254740993n);
   }

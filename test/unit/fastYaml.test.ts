@@ -37,10 +37,11 @@ function agrees(text: string): boolean {
 test('every YAML fixture: the fast reader answers the same tree, or leaves it to the full parser', () => {
   const files = yamlFixtures();
   assert.ok(files.length > 10);
-  let answered = 0;
-  for (const file of files) if (agrees(fs.readFileSync(file, 'utf8'))) answered++;
-  // The fixtures are in the subset, except those with planted syntax errors.
-  assert.ok(answered >= files.length - 3, `${answered} of ${files.length}`);
+  // The fixtures are in the subset, except those with planted syntax errors, a YAML alias (u64-alias: the alias is
+  // the point of the file) and the Kubernetes CRD document.
+  const outside = new Set(['syntax-error.phantom-fragment.yaml', 'u64-alias.seccomp.yaml', 'spo-seccompprofile-crd.yaml']);
+  const leftToTheFullParser = files.filter((file) => !agrees(fs.readFileSync(file, 'utf8'))).map((file) => path.basename(file));
+  assert.deepEqual(leftToTheFullParser.filter((name) => !outside.has(name)), [], 'fixtures the fast reader should answer');
 });
 
 test("Docker's profile in YAML is read by the fast reader", () => {

@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { FIXTURES } from '../support/fixtures';
 import { compileLandlock, defaultLandlockPlan, landlockRulesText, rightsOfAbi } from '../../runtime/src/policy/landlockCompiler';
-import { loadLandlockProfile, parseLandlockProfile } from '../../runtime/src/policy/landlockProfileLoader';
+import { loadLandlockProfile } from '../../runtime/src/policy/landlockProfileLoader';
+import { loadLandlockProfile as loadLandlockModel, ProfileLoadError } from '../../model';
 
 const fixture = (name: string) => path.join(FIXTURES, 'profiles', name);
 const READ_EXECUTE_ABI4 = 1 | 4 | 8 | (1 << 13); // execute, read_file, read_dir, refer
@@ -26,9 +27,11 @@ test('groups expand per declared ABI, rule rights join the handled set, relative
 });
 
 test('variables expand to every literal; $$ is a literal dollar; an undefined variable is an error', () => {
-  const config = parseLandlockProfile('abi: 4\nvariable:\n  - {name: d, literal: [/a, /b]}\npathBeneath:\n  - {allowedAccess: [read_file], parent: ["${d}/x", "/c$$"]}\n', 'v.yaml');
+  const config = loadLandlockModel('v.yaml', 'abi: 4\nvariable:\n  - {name: d, literal: [/a, /b]}\npathBeneath:\n  - {allowedAccess: [read_file], parent: ["${d}/x", "/c$$"]}\n').profile();
   assert.deepEqual(compileLandlock(config, 'v.yaml', '/').rules.map((r) => r.path), ['/a/x', '/b/x', '/c$']);
-  assert.throws(() => compileLandlock(parseLandlockProfile('abi: 4\npathBeneath:\n  - {allowedAccess: [read_file], parent: ["${home}"]}\n', 'u.yaml'), 'u.yaml', '/'),
+  assert.throws(() => loadLandlockModel('u.yaml', 'abi: 4\npathBeneath:\n  - {allowedAccess: [read_file], parent: ["${home}"]}\n').profile(),
+    /u\.yaml:3:44: Variable 'home' is not defined: add a variable entry with this name\. \[landlock-undefined-variable\]/);
+  assert.throws(() => compileLandlock({ variable: [], ruleset: [], pathBeneath: [{ allowedAccess: ['read_file'], parent: ['${home}'] }], netPort: [] }, 'u.yaml', '/'),
     /u\.yaml: pathBeneath\[0\]\.parent: variable 'home' is not defined/);
 });
 
@@ -36,18 +39,24 @@ test('scopes and network ports', () => {
   const plan = compileLandlock(loadLandlockProfile(fixture('mini-scoped.landlock.json')), 's.json', '/');
   assert.equal(plan.scoped, 3);
   assert.equal(plan.handledNet, 3);
-  const ports = compileLandlock(parseLandlockProfile('abi = 4\n[[net_port]]\nallowed_access = ["connect_tcp"]\nport = [443, 80]\n', 'n.toml'), 'n.toml', '/');
+  const ports = compileLandlock(loadLandlockModel('n.toml', 'abi = 4\n[[net_port]]\nallowed_access = ["connect_tcp"]\nport = [443, 80]\n').profile(), 'n.toml', '/');
   assert.deepEqual(ports.rules, [{ port: 443, access: 2 }, { port: 80, access: 2 }]);
   assert.match(landlockRulesText(ports), /^port 2 443$/m);
 });
 
-test('errors: group without abi, wrong key spelling per format, unknown keys, ports out of range', () => {
-  assert.throws(() => compileLandlock(parseLandlockProfile('pathBeneath:\n  - {allowedAccess: [abi.all], parent: [/]}\n', 'g.yaml'), 'g.yaml', '/'),
+test('errors are check\'s: group without abi, wrong key spelling per format, ports out of range, syntax', () => {
+  const refused = (file: string, text: string, message: RegExp) =>
+    assert.throws(() => loadLandlockModel(file, text).profile(), (e: Error) => e instanceof ProfileLoadError && message.test(e.message), file);
+  refused('g.yaml', 'pathBeneath:\n  - {allowedAccess: [abi.all], parent: [/]}\n',
+    /^g\.yaml:2:22: 'abi\.all' expands to the rights of the declared ABI, but 'abi' is not declared\. \[landlock-group-without-abi\] — 'phantom check g\.yaml' lists every problem$/);
+  const camelInToml = 'abi = 4\n[[pathBeneath]]\nallowed_access = ["read_file"]\nparent = ["/"]\n';
+  refused('k.toml', camelInToml, /^k\.toml:1:1: Missing required key 'variable' at the top level\. \[schema-required\] \(and 4 more\) — 'phantom check k\.toml' lists every problem$/);
+  assert.ok(loadLandlockModel('k.toml', camelInToml).errors().some((e) => e.range.start.line === 1 && /Unknown key 'pathBeneath' at the top level\. Did you mean 'path_beneath'\?/.test(e.message)));
+  refused('p.toml', 'abi = 4\n[[net_port]]\nallowed_access = ["bind_tcp"]\nport = [70000]\n', /^p\.toml:4:9: an item of 'port' must be at most 65535\. \[schema-range\]/);
+  refused('bad.toml', 'abi = [', /^bad\.toml:1:\d+: TOML: .* \[syntax\]/);
+  // The compiler still refuses a group without abi in a model built in code.
+  assert.throws(() => compileLandlock({ variable: [], ruleset: [], pathBeneath: [{ allowedAccess: ['abi.all'], parent: ['/'] }], netPort: [] }, 'g.yaml', '/'),
     /g\.yaml: pathBeneath\[0\]: group abi\.all needs the profile's abi/);
-  assert.throws(() => parseLandlockProfile('abi = 4\n[[pathBeneath]]\nallowed_access = ["read_file"]\nparent = ["/"]\n', 'k.toml'),
-    /k\.toml: \(top level\)\.pathBeneath: unknown key — use one of abi, variable, ruleset, path_beneath, net_port/);
-  assert.throws(() => parseLandlockProfile('abi = 4\n[[net_port]]\nallowed_access = ["bind_tcp"]\nport = [70000]\n', 'p.toml'), /p\.toml: net_port\[0\]\.port\[0\]: 70000 is not a TCP port/);
-  assert.throws(() => parseLandlockProfile('abi = [', 'bad.toml'), /bad\.toml:1:\d+: not valid TOML/);
 });
 
 test('the default ruleset mirrors the view: system dirs read+execute, cwd and /tmp everything, devices read/write', () => {

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { addMissingText } from '../../runtime/src/learn/learnMerge';
 import { emptyUsage, normalizeUsage } from '../../runtime/src/learn/learnRecording';
-import { parseSeccompProfile } from '../../runtime/src/policy/seccompProfileLoader';
+import { loadSeccompProfile as loadSeccompModel } from '../../model';
 
 const usage = normalizeUsage({ ...emptyUsage(), runs: 1, notifications: 5, arches: { SCMP_ARCH_X86_64: { read: 3, write: 1, execve: 1 } } });
 
@@ -13,7 +13,7 @@ test('YAML keeps its comments and gets one added rule', () => {
   assert.deepEqual(out.missing, ['execve', 'write']);
   assert.match(out.text, /# mine/);
   assert.match(out.text, /# reading/);
-  const p = parseSeccompProfile(out.text, 'x');
+  const p = loadSeccompModel('x', out.text).profile();
   assert.deepEqual(p.syscalls?.[1].names, ['execve', 'write']);
 });
 

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { FIXTURES } from '../support/fixtures';
 import { mergeUsage, parseRecording, parseUsage, syscallName, usageFromRecording, usedNames } from '../../runtime/src/learn/learnRecording';
 import { missingNames, proposeProfile, renderJson, renderYaml, unusedNames, ENOSYS } from '../../runtime/src/learn/learnProposal';
-import { parseSeccompProfile } from '../../runtime/src/policy/seccompProfileLoader';
+import { loadSeccompProfile as loadSeccompModel } from '../../model';
 
 const recording = (name: string) => parseRecording(fs.readFileSync(path.join(FIXTURES, 'learn', name), 'utf8'), name);
 const python = () => usageFromRecording(recording('python.recording.json'));
@@ -59,7 +59,7 @@ test('clone gets the namespace-flag mask when no recorded call created a namespa
 test('the rendered profiles load with the runtime\'s own profile loader (OCI/Docker shape)', () => {
   const p = proposeProfile(mergeUsage(python(), sh()), 'SCMP_ARCH_X86_64');
   for (const text of [renderJson(p), renderYaml(p, python())]) {
-    const loaded = parseSeccompProfile(text, 'learned');
+    const loaded = loadSeccompModel('learned', text).profile();
     assert.equal(loaded.syscalls?.length, p.syscalls.length);
     assert.deepEqual(loaded.syscalls?.[0].names, p.syscalls[0].names);
   }

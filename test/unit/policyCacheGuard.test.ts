@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { assertCacheOutsideSandbox } from '../../runtime/src/storage/policyCacheGuard';
-import { ProfileLoadError } from '../../runtime/src/policy/seccompProfileLoader';
+import { ProfileLoadError } from '../../model';
 
 test('the policy cache may not overlap a folder the sandbox can write, either way round', () => {
   assert.throws(() => assertCacheOutsideSandbox('/home/me/.cache/phantom-fragment', ['/home/me']), (e: unknown) =>

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULT_SECCOMP_PROFILE } from '../../runtime/src/policy/defaultProfile';
 import { REFUSED_IOCTLS, ioctlAllowArgs, learnBaseProfile, maskedComplement, maskedRange, socketAllowArgs } from '../../runtime/src/policy/seccompHardening';
-import type { SeccompArg } from '../../runtime/src/policy/seccompProfileLoader';
+import type { SeccompArg } from '../../model';
 
 const matches = (blocks: { mask: number; value: number }[], x: number) => blocks.some((b) => ((x & b.mask) >>> 0) === b.value);
 const samples = (around: number[]) => [...around.flatMap((v) => [v - 1, v, v + 1]), 0, 1, 0x7fffffff, 0x80000000, 0xffffffff, 0x5401, 0x541b, 0xc0045878]

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { seccompWidenings } from '../../runtime/src/policy/seccompWidenings';
-import type { SeccompProfile } from '../../runtime/src/policy/seccompProfileLoader';
+import type { SeccompProfile } from '../../model';
 
 const HOST = { arch: 'SCMP_ARCH_X86_64', kernel: '6.18.0', caps: [] };
 const pinned = (name: string, index: number, value: number): SeccompProfile => ({

@@ -3,11 +3,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULT_SECCOMP_PROFILE } from '../../runtime/src/policy/defaultProfile';
 import { defaultLandlockPlan, SYSTEM_DIRS } from '../../runtime/src/policy/landlockCompiler';
-import type { LandlockConfig } from '../../runtime/src/policy/landlockProfileLoader';
+import type { LandlockConfig } from '../../model';
 import { policyWidenings, sensitiveRefusals, type AskedPolicy, type DefaultFacts } from '../../runtime/src/trust/policyWidenings';
 import { fragmentAllowlist, fragmentRules } from '../../runtime/src/policy/profileRun';
 import { seccompWidenings } from '../../runtime/src/policy/seccompWidenings';
-import type { SeccompProfile } from '../../runtime/src/policy/seccompProfileLoader';
+import type { SeccompProfile } from '../../model';
 
 const HOST = { arch: 'SCMP_ARCH_X86_64', kernel: '6.18.0', caps: [] };
 const FACTS: DefaultFacts = {

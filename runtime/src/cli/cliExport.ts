@@ -6,7 +6,8 @@ import path from 'node:path';
 import { defineCommand, UsageError } from './cliArgs';
 import { archOption, capsOption, kernelOption, ResolveError } from '../exports/exportResolve';
 import { EXPORT_TARGETS, exportProfile } from '../exports/exporters';
-import { loadSeccompProfile, ProfileLoadError } from '../policy/seccompProfileLoader';
+import { loadSeccompProfile } from '../policy/seccompProfileLoader';
+import { ProfileLoadError } from '../../../model';
 
 export const EXPORT_COMMAND = defineCommand({
   name: 'export',

@@ -17,7 +17,7 @@ import { ApprovalNeededError } from '../trust/approvalGate';
 import { learnLandlockInto, openLandlockOut, type LandlockOut } from './cliLearnLandlock';
 import { SANDBOX_OPTIONS, sandboxRequestFrom } from './cliSandboxOptions';
 import { CommandResolutionError } from '../sandbox/commandResolution';
-import { ProfileLoadError } from '../policy/seccompProfileLoader';
+import { ProfileLoadError } from '../../../model';
 
 /** What to do with the proposal next to an existing profile: review its diff, or nothing when it changes nothing. */
 export function proposalReview(given: string, proposal: string, same: boolean): string {

@@ -10,7 +10,7 @@ import { defineCommand, UsageError } from './cliArgs';
 import { readConfigFile } from '../policy/profileRun';
 import type { ApprovalStatus } from '../protocol';
 import { sandboxSpecFor, type PreparedRun } from '../sandbox/sandboxSpec';
-import { ProfileLoadError } from '../policy/seccompProfileLoader';
+import { ProfileLoadError } from '../../../model';
 
 
 function print(status: ApprovalStatus): void {

@@ -15,7 +15,8 @@ import { DEFAULT_PROFILE_NAME, DEFAULT_SECCOMP_PROFILE, REMOVED_FROM_DOCKER } fr
 import { hostFacts, ruleApplies } from '../policy/seccompCompiler';
 import type { Denial, NetworkMode } from '../protocol';
 import { lineOfKey, networkDenial, type RunOrigin } from './denialSources';
-import { loadSeccompProfile, type SeccompProfile, type SeccompRule } from '../policy/seccompProfileLoader';
+import { loadSeccompProfile } from '../policy/seccompProfileLoader';
+import type { SeccompProfile, SeccompRule } from '../../../model';
 
 export type { Denial };
 

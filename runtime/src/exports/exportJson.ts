@@ -3,7 +3,7 @@
  * bigint (the yaml package's intAsBigInt) and lossless-json writes a bigint as its digits.
  */
 import { stringify } from 'lossless-json';
-import type { SeccompProfile, SeccompRule } from '../policy/seccompProfileLoader';
+import type { SeccompProfile, SeccompRule } from '../../../model';
 
 /** JSON with integers above 2^53 kept exact (the profile model holds them as bigint). */
 export function exactJson(value: unknown): string {

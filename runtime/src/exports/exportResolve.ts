@@ -8,7 +8,7 @@
 import os from 'node:os';
 import { seccompData } from '../../../model';
 import { hostFacts, profileArchitectures, ruleApplies, type SeccompHost } from '../policy/seccompCompiler';
-import type { SeccompProfile, SeccompRule } from '../policy/seccompProfileLoader';
+import type { SeccompProfile, SeccompRule } from '../../../model';
 
 /** What the profile is resolved for. Defaults: no capabilities (an unprivileged container), the native architecture, the running kernel. */
 export interface ResolveTarget {

@@ -10,7 +10,7 @@ import os from 'node:os';
 import { seccompData } from '../../../model';
 import * as scmp from '../../../native/bindings/libseccomp';
 import { nativeOnly, type ResolvedProfile } from './exportResolve';
-import type { SeccompRule } from '../policy/seccompProfileLoader';
+import type { SeccompRule } from '../../../model';
 
 const SYSTEMD_ARCH: Record<string, string> = {
   SCMP_ARCH_X86_64: 'x86-64', SCMP_ARCH_X86: 'x86', SCMP_ARCH_X32: 'x32', SCMP_ARCH_AARCH64: 'arm64', SCMP_ARCH_ARM: 'arm',

@@ -11,7 +11,7 @@ import { resolutionSummary, resolveProfile, type ResolvedProfile, type ResolveTa
 import { toSpo } from './exportSpo';
 import { toSystemd } from './exportSystemd';
 import { exactJson, profileJson } from './exportJson';
-import type { SeccompProfile } from '../policy/seccompProfileLoader';
+import type { SeccompProfile } from '../../../model';
 
 export type ExportTarget = 'docker' | 'oci' | 'spo' | 'systemd';
 export const EXPORT_TARGETS: ExportTarget[] = ['docker', 'oci', 'spo', 'systemd'];

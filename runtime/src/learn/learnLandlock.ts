@@ -8,8 +8,8 @@
  */
 import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { loadLandlockProfile as loadLandlockModel } from '../../../model';
 import { compileLandlock } from '../policy/landlockCompiler';
-import { parseLandlockProfile } from '../policy/landlockProfileLoader';
 import { proposeLandlock, renderLandlock, type LandlockFormat, type LandlockProposal } from './landlockProposal';
 import { mergePathUsage, uncovered, type PathUsage } from './learnPaths';
 import { renderJson, type ProposedProfile } from './learnProposal';
@@ -92,7 +92,7 @@ export async function learnLandlock(o: LandlockLearnOptions): Promise<LandlockLe
     if (round > MAX_FIX_ROUNDS) break;
     progress(`Landlock replay failed (${reason}); notify pass to find the refused accesses`);
     const pass = await recordOnce(o.spec, o.signal);
-    const config = parseLandlockProfile(text, `proposed.landlock.${o.format}`);
+    const config = loadLandlockModel(`proposed.landlock.${o.format}`, text).profile();
     // What the rule declines to grant (on / or a home folder) stays refused: adding it again changes nothing.
     const refused = uncovered(pass.paths, compileLandlock(config, `proposed.landlock.${o.format}`, workspace)).filter((a) => !proposal.refused.includes(a));
     if (refused.length === 0) {

@@ -8,14 +8,14 @@ import { parseDocument, isSeq } from 'yaml';
 import type { LearnedUsage } from './learnRecording';
 import { missingNames, missingRules, yamlRuleLines, type ProposedRule } from './learnProposal';
 import { usedNames } from './learnRecording';
-import { parseSeccompProfile } from '../policy/seccompProfileLoader';
+import { loadSeccompProfile as loadSeccompModel } from '../../../model';
 
 function ruleObject(r: ProposedRule): Record<string, unknown> {
   return { names: r.names, action: r.action, ...(r.args ? { args: r.args } : {}), comment: r.comment };
 }
 
 export function addMissingText(existingText: string, format: 'json' | 'yaml', usage: LearnedUsage): { text: string; missing: string[] } {
-  const profile = parseSeccompProfile(existingText, 'current profile');
+  const profile = loadSeccompModel(`current profile.${format}`, existingText).profile();
   const missing = missingNames(profile, usage);
   if (missing.length === 0) return { text: existingText, missing };
   const rules = missingRules(missing, usage);

@@ -16,7 +16,7 @@
  *
  * Every rule carries a `comment` saying why its syscalls are allowed.
  */
-import type { SeccompProfile, SeccompRule } from './seccompProfileLoader';
+import type { SeccompProfile, SeccompRule } from '../../../model';
 import { deepFreeze } from './parseMemo';
 import { CLONE_NAMESPACE_FLAGS, ENOSYS, OPENAT2_RULE, ioctlAllowArgs, low32Equals, modeAllowRules, socketAllowArgs } from './seccompHardening';
 

@@ -7,8 +7,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { landlockData, closest } from '../../../model';
-import { ProfileLoadError } from './seccompProfileLoader';
-import type { LandlockConfig } from './landlockProfileLoader';
+import { ProfileLoadError } from '../../../model';
+import type { LandlockConfig } from '../../../model';
 import { memoryFile } from '../sandbox/memoryFiles';
 
 export interface LandlockPlan {

@@ -6,16 +6,14 @@
  * and then it is reported): a sandbox is never weaker than its profile says.
  */
 import path from 'node:path';
-import { CONFIG_VARIABLES, loadConfig, substituteVariables, type PhantomConfig, type PolicySource, effectivePolicy, type EffectivePolicy, decidesFilesystem, didYouMean } from '../../../model';
+import { CONFIG_VARIABLES, landlockProfileOf, loadConfig, loadLandlockProfile, loadSeccompProfile, ProfileLoadError, seccompProfileOf, substituteVariables, type LandlockConfig, type PhantomConfig, type PolicySource, type SeccompProfile, type SeccompRule, effectivePolicy, type EffectivePolicy, decidesFilesystem, didYouMean } from '../../../model';
 import { refuseWhatCheckRefuses } from './checkAgreement';
 import { parseSize } from '../cli/cliArgs';
 import { DEFAULT_SECCOMP_PROFILE, allowKeepingConditions } from './defaultProfile';
-import { parseLandlockProfile, type LandlockConfig } from './landlockProfileLoader';
 import type { NetworkMode } from '../protocol';
 import { kernelLandlockAbi } from '../sandbox/sandboxPolicy';
 import type { SandboxSpec } from '../sandbox/sandboxSpawn';
 import { derivedOnce, parsedOnce } from './parseMemo';
-import { parseSeccompProfile, ProfileLoadError, type SeccompProfile, type SeccompRule } from './seccompProfileLoader';
 import { readRegularText } from '../sandbox/untrustedFile';
 
 /** A configuration or profile file is kilobytes (Docker's profile is 20 KB); larger ones are refused unread. */
@@ -246,8 +244,9 @@ function sizeOf(text: string, where: string): number {
   }
 }
 
-function sourceText(source: PolicySource, configDir: string, kind: string, where: string, files: ProfileRun['files']): { text: string; file: string } {
-  if ('inline' in source) return { text: JSON.stringify(source.inline), file: `${where}: inline ${kind} policy.json` };
+/** A policy's text. `checked`: check's verdict on it was taken here (a file); an inline policy is checked when its model is made. */
+function sourceText(source: PolicySource, configDir: string, kind: string, where: string, files: ProfileRun['files']): { text: string; file: string; checked: boolean } {
+  if ('inline' in source) return { text: JSON.stringify(source.inline), file: `${where}: inline ${kind} policy.json`, checked: false };
   const file = path.resolve(configDir, source.file);
   let text: string;
   try {
@@ -257,7 +256,7 @@ function sourceText(source: PolicySource, configDir: string, kind: string, where
   }
   files.push({ path: file, content: text });
   refuseWhatCheckRefuses(file, text, kind === 'seccomp' ? 'seccomp' : 'landlock');
-  return { text, file };
+  return { text, file, checked: true };
 }
 
 /**
@@ -267,8 +266,12 @@ function sourceText(source: PolicySource, configDir: string, kind: string, where
 function seccompOf(policy: EffectivePolicy, configDir: string, where: string, files: ProfileRun['files']): SandboxSpec['seccompPolicy'] {
   const granted = policy.syscalls.map((s) => s.name);
   if (policy.seccomp) {
-    const { text, file } = sourceText(policy.seccomp, configDir, 'seccomp', where, files);
-    const base = parsedOnce(`seccomp\0${file}`, text, () => parseSeccompProfile(text, file));
+    const { text, file, checked } = sourceText(policy.seccomp, configDir, 'seccomp', where, files);
+    // The model's typed profile; a file check accepted above is not validated twice.
+    const base = parsedOnce(`seccomp\0${file}`, text, () => {
+      const loaded = loadSeccompProfile(file, text);
+      return checked ? seccompProfileOf(loaded.parsed.root, text) : loaded.profile();
+    });
     if (granted.length === 0) return { profile: base, source: file };
     const fragments = policy.fragments.join(', ');
     const profile = derivedOnce(base, `${fragments}\0${granted.join(',')}`, (): SeccompProfile => {
@@ -319,10 +322,13 @@ function landlockOf(
   // layer on top of that (sandboxPolicy.ts, landlockLayers): it narrows, never widens.
   const out: Pick<SandboxSpec, 'landlockPolicy' | 'landlockExtra' | 'landlockView'> = policy.fragments.length > 0 ? { landlockView: 'fragments' } : {};
   if (policy.landlock.base) {
-    const { text, file } = sourceText(policy.landlock.base, configDir, 'landlock', where, files);
-    // Inline policies are written in the YAML file: camelCase keys, parsed as JSON.
-    const name = file.endsWith('.toml') ? file : file.replace(/(\.json)?$/, '.json');
-    out.landlockPolicy = { config: parsedOnce(`landlock\0${name}`, text, () => parseLandlockProfile(text, name)), source: file };
+    const { text, file, checked } = sourceText(policy.landlock.base, configDir, 'landlock', where, files);
+    // Inline policies are written in the YAML file: camelCase keys, given here as JSON (their name ends in .json).
+    const config = parsedOnce(`landlock\0${file}`, text, () => {
+      const loaded = loadLandlockProfile(file, text);
+      return checked ? landlockProfileOf(loaded.parsed.root) : loaded.profile();
+    });
+    out.landlockPolicy = { config, source: file };
   }
   const { pathBeneath, netPort } = policy.landlock;
   if (pathBeneath.length > 0 || netPort.length > 0) {

@@ -13,7 +13,7 @@ import { MFD_CLOEXEC, errnoName, memfd_create, errno } from '../../../native/bin
 import * as scmp from '../../../native/bindings/libseccomp';
 import { memoryFile } from '../sandbox/memoryFiles';
 import { NoWritableDirectoryError, stablePrivateDir } from '../storage/privateDirs';
-import { ProfileLoadError, type SeccompArg, type SeccompFilter, type SeccompProfile, type SeccompRule } from './seccompProfileLoader';
+import { ProfileLoadError, type SeccompArg, type SeccompFilter, type SeccompProfile, type SeccompRule } from '../../../model';
 
 /** What the rules' includes/excludes are evaluated against (Docker semantics; the sandbox has no capabilities). */
 export interface SeccompHost {

@@ -14,7 +14,7 @@
  * complement: a handful of masked "prefix blocks" that together cover every 32-bit value except the refused ones
  * (maskedComplement).
  */
-import type { SeccompArg, SeccompProfile, SeccompRule } from './seccompProfileLoader';
+import type { SeccompArg, SeccompProfile, SeccompRule } from '../../../model';
 
 export const EPERM = 1;
 export const ENOSYS = 38;

@@ -9,7 +9,7 @@ import { seccompData } from '../../../model';
 import { DEFAULT_SECCOMP_PROFILE } from './defaultProfile';
 import { AF_VSOCK, ioctlAllowArgs, maskedComplement, noSetIdArg } from './seccompHardening';
 import { profileArchitectures, ruleApplies, type SeccompHost } from './seccompCompiler';
-import type { SeccompArg, SeccompProfile, SeccompRule } from './seccompProfileLoader';
+import type { SeccompArg, SeccompProfile, SeccompRule } from '../../../model';
 
 /**
  * Actions under which the syscall runs. LOG runs it (and logs); TRACE without a tracer answers ENOSYS, and the

@@ -11,7 +11,7 @@ import { denialOrigin, exitDenials } from '../denials/denials';
 import { spawnSandbox, type SandboxProcess } from '../sandbox/sandboxSpawn';
 import { sandboxSpecFor } from '../sandbox/sandboxSpec';
 import { CommandResolutionError } from '../sandbox/commandResolution';
-import { ProfileLoadError } from '../policy/seccompProfileLoader';
+import { ProfileLoadError } from '../../../model';
 import { ApprovalNeededError } from '../trust/approvalGate';
 import { resolvePressureRules, type AdmissionOutcome, type ResolvedPressureRules } from '../psi/admission';
 import { readConfigFile } from '../policy/profileRun';

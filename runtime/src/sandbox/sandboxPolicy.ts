@@ -11,11 +11,13 @@ import path from 'node:path';
 import { landlockAbi } from '../kernel/landlockAbi';
 import { DEFAULT_PROFILE_NAME, DEFAULT_SECCOMP_PROFILE } from '../policy/defaultProfile';
 import { compileLandlock, defaultLandlockPlan, defaultLayoutStamp, landlockRulesFile, type LandlockPlan } from '../policy/landlockCompiler';
-import { loadLandlockProfile, type LandlockConfig } from '../policy/landlockProfileLoader';
+import { loadLandlockProfile } from '../policy/landlockProfileLoader';
+import type { LandlockConfig } from '../../../model';
 import { assertCacheOutsideSandbox } from '../storage/policyCacheGuard';
 import { compiledSeccompFile, policyCacheRoot, policyStorageNote } from '../policy/seccompCompiler';
 import { GUARD_NAME, LEARN_BASE_LAYER_NAME, guardProfileFor } from '../policy/seccompHardening';
-import { loadSeccompProfile, ProfileLoadError, type SeccompProfile } from '../policy/seccompProfileLoader';
+import { loadSeccompProfile } from '../policy/seccompProfileLoader';
+import { ProfileLoadError, type SeccompProfile } from '../../../model';
 
 export interface PolicyInput {
   cwd: string;

@@ -8,7 +8,7 @@ import type { SandboxSpec } from './sandboxSpawn';
 import type { RunOrigin } from '../denials/denialSources';
 import { covers, resolveProfileRun } from '../policy/profileRun';
 import { kernelLandlockAbi } from './sandboxPolicy';
-import { ProfileLoadError } from '../policy/seccompProfileLoader';
+import { ProfileLoadError } from '../../../model';
 import { ApprovalNeededError, approvalStatus, approve, assertStoreUnreachable, repositoryAsks, withoutWorkspaceSettings } from '../trust/approvalGate';
 import type { ApprovalStatus } from '../protocol';
 import os from 'node:os';

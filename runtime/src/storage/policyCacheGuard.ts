@@ -7,7 +7,7 @@
  */
 import { realpathSync } from 'node:fs';
 import path from 'node:path';
-import { ProfileLoadError } from '../policy/seccompProfileLoader';
+import { ProfileLoadError } from '../../../model';
 
 function real(p: string): string {
   try {

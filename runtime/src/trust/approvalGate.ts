@@ -13,7 +13,7 @@ import { policyWidenings, sensitiveRefusals, type AskedPolicy, type SensitivePat
 import { resolveProfileRun, type ProfileRun } from '../policy/profileRun';
 import type { ApprovalStatus, RunParams } from '../protocol';
 import { hostFacts, type SeccompHost } from '../policy/seccompCompiler';
-import { ProfileLoadError } from '../policy/seccompProfileLoader';
+import { ProfileLoadError } from '../../../model';
 import { kernelLandlockAbi } from '../sandbox/sandboxPolicy';
 import { helperPath } from '../sandbox/sandboxSpawn';
 

@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { isWithin } from './policyWidenings';
-import { ProfileLoadError } from '../policy/seccompProfileLoader';
+import { ProfileLoadError } from '../../../model';
 
 export interface ApprovalRecord {
   /** Absolute path of the phantom-fragment.yaml. */

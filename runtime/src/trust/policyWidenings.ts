@@ -11,10 +11,10 @@
 import path from 'node:path';
 import { landlockData } from '../../../model';
 import { compileLandlock, type LandlockPlan } from '../policy/landlockCompiler';
-import type { LandlockConfig } from '../policy/landlockProfileLoader';
+import type { LandlockConfig } from '../../../model';
 import type { NetworkMode } from '../protocol';
 import type { SeccompHost } from '../policy/seccompCompiler';
-import type { SeccompProfile } from '../policy/seccompProfileLoader';
+import type { SeccompProfile } from '../../../model';
 import { seccompWidenings } from '../policy/seccompWidenings';
 
 /** What a repository's configuration asks of one run; only the parts that came from it (not the user's flags). */
