@@ -133,6 +133,17 @@ test('attack: the program fails to read a credentials path on purpose — the re
   assert.match(d.fix ?? '', /holds credentials/);
 });
 
+test('attack: the program fails on a home folder on purpose — the report offers no one-click grant of it', async () => {
+  // `cat /root` asks for the whole home folder, and ~/.ssh and the startup files with it: the fix stays in words.
+  const config = path.join(dir, 'home-probe.phantom-fragment.yaml');
+  writeFileSync(config, 'version: 1\nprofiles:\n  probe:\n    run: [/bin/cat, /root]\n');
+  const r = await run(['--config', config, '--profile', 'probe', '--explain']);
+  const d = r.report.denials.find((x) => x.path === '/root');
+  assert.ok(d, JSON.stringify(r.report.denials));
+  assert.equal(d.edit, undefined, JSON.stringify(d));
+  assert.match(d.fix ?? '', /home folder/);
+});
+
 test('--explain keeps the seccomp denials of the same run (one supervisor): mkdir refused with EPERM and reported', async () => {
   const r = await run(['--seccomp', learned, '--explain', '--', '/bin/mkdir', path.join(dir, 'never')]);
   assert.equal(r.code, 1, r.stderr);

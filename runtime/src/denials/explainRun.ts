@@ -6,6 +6,7 @@
  * computation as the run's) are evaluated on the recorded accesses; each access a layer refuses is a denial
  * `kind: 'landlock', inferred: true` with the layer's source and the fix in words and as an edit.
  */
+import os from 'node:os';
 import { lstatSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Denial, DenialEdit } from '../protocol';
@@ -92,7 +93,7 @@ function viewDenial(p: string, count: number, rights: string[], ctx: ExplainCont
     guarded(denial, p, { kind: 'filesystemPath', file: run.config, profile: run.profile, list, path: p });
   } else {
     denial.source = { file: 'filesystem view', reason };
-    denial.fix = `run with \`${list === 'readWrite' ? '--rw' : '--ro'} ${p}\`${SECRET.test(p) ? CREDENTIALS : ''}`;
+    denial.fix = `run with \`${list === 'readWrite' ? '--rw' : '--ro'} ${p}\`${sensitiveGrant(p) ?? ''}`;
   }
   return denial;
 }
@@ -106,9 +107,29 @@ const SECRET = /\/(\.ssh|\.gnupg|\.aws|\.azure|\.kube|\.docker|\.password-store|
 
 const CREDENTIALS = ' — it holds credentials: grant it only if you know the program must read it';
 
-/** The edit, unless the path is where credentials live (SECRET); then the fix says why there is none. */
+/**
+ * Why a grant of `p` gets no one-click edit, or undefined. Beside where credentials live (SECRET): a home folder or a
+ * folder holding home folders (a grant there covers `~/.ssh`), anything in a home folder's dot-entries (startup
+ * files, autostart folders, `~/.local/bin`, tool settings: a write there runs the program's code at the next login),
+ * and the kernel's and the session's folders (`/run` holds agent and container sockets, a read-only bind still lets
+ * a program connect to them).
+ */
+export function sensitiveGrant(p: string, home = os.homedir()): string | undefined {
+  if (SECRET.test(p)) return CREDENTIALS;
+  const homes = ['/root', ...(home && home !== '/' ? [home.replace(/\/+$/, '')] : [])];
+  if (p === '/' || p === '/home' || /^\/home\/[^/]+$/.test(p) || homes.some((h) => h === p || h.startsWith(`${p}/`)))
+    return ' — it is a home folder or holds one (and with it ~/.ssh and the startup files): grant the one file or folder the program needs';
+  if (/^\/home\/[^/]+\/\./.test(p) || homes.some((h) => p.startsWith(`${h}/.`)))
+    return ' — it is among a home folder\u2019s startup files and settings, where a write runs code at the next login: grant it only if you know the program must use it';
+  if (/^\/(run|var\/run|proc|sys|dev|boot)(\/|$)/.test(p))
+    return ' — it is a system or session folder (sockets of agents and daemons live in /run): grant it only if you know the program must use it';
+  return undefined;
+}
+
+/** The edit, unless the grant is sensitive (sensitiveGrant); then the fix says why there is none. */
 function guarded(denial: Denial, p: string, edit: DenialEdit): void {
-  if (SECRET.test(p)) denial.fix = `${denial.fix}${CREDENTIALS} (no quick fix)`;
+  const why = sensitiveGrant(p);
+  if (why) denial.fix = `${denial.fix}${why} (no quick fix)`;
   else denial.edit = edit;
 }
 
@@ -164,7 +185,7 @@ export function fsDenial(p: string, count: number, refused: string[], at: { laye
     guarded(denial, p, { kind: 'filesystemPath', file: run.config, profile: run.profile, list, path: p });
   } else {
     denial.source = { file: layer.source, reason };
-    denial.fix = `run with \`${flag} ${p}\`${SECRET.test(p) ? CREDENTIALS : ''}`;
+    denial.fix = `run with \`${flag} ${p}\`${sensitiveGrant(p) ?? ''}`;
   }
   return denial;
 }
