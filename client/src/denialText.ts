@@ -13,8 +13,10 @@ export const EXPLAIN_LABEL = 'Explain';
 /** The footer shows this many denials; the rest are counted. */
 const SHOWN = 4;
 
+/** Without control characters (C0 with ESC, DEL, C1) and invisible formatting ones: file names and fixes come from
+ * the repository and the sandbox, and must not steer the terminal. */
 function visible(text: string): string {
-  return text.replace(/[\u0080-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g, '');
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g, '');
 }
 
 /** A profile file as the footer names it: relative to the run's folder when inside it. */

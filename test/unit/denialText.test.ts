@@ -67,3 +67,14 @@ test('an explain run keeps its inferred refusals beside the observed ones; the n
   const explained = runDenialsNotifications({ ...params, explain: true }, 'x', [hostname]);
   assert.deepEqual(explained.map((n) => [n.run, n.denials.length]), [[`${runKey(params)}#explain`, 1]]);
 });
+
+test('attack: a profile file named with terminal escapes, and a fix quoting one, reach the terminal without them', async () => {
+  const { denialLines } = await import('../../runtime/src/denials/denials');
+  const planted: Denial = { kind: 'seccomp', syscall: 'vfork', count: 1, result: 'EPERM', source: { file: '/srv/app/x\u001b]0;PWNED\u0007\u001b[2K.seccomp.json', line: 2 }, fix: 'add `vfork` to the rule at line 3 of e\u001b]0;OWNED\u0007' };
+  const footer = refusedText([planted], '/srv/app') ?? '';
+  const line = denialLines([planted])[0];
+  for (const text of [footer, line]) {
+    assert.doesNotMatch(text, /[\u0000-\u001f\u007f-\u009f]/, JSON.stringify(text));
+    assert.match(text, /vfork/);
+  }
+});

@@ -266,6 +266,10 @@ export function denialLines(denials: readonly Denial[]): string[] {
         ? `${(d.access ?? []).join('+')} ${JSON.stringify(d.path)}${d.inferred ? ' (inferred)' : ''}`
         : `${d.syscall ?? 'a system call (killed)'}${d.path !== undefined ? ` ${JSON.stringify(d.path)}` : ''}${d.argument ? ` (${d.argument})` : ''}`;
     const where = d.source ? ` by ${d.source.file}${d.source.line ? `:${d.source.line}` : ''}` : '';
-    return `refused ${what}${d.count > 1 ? ` ×${d.count}` : ''}${d.result ? ` → ${d.result}` : ''}${where}${d.fix ? ` — ${d.fix}` : ''}`;
+    // The file names (the repository's) and the fix (which may quote a sandbox path) lose their control characters:
+    // these lines go to the user's terminal.
+    return `refused ${what}${d.count > 1 ? ` ×${d.count}` : ''}${d.result ? ` → ${d.result}` : ''}${where}${d.fix ? ` — ${d.fix}` : ''}`.replace(CONTROL, '');
   });
 }
+
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g;
