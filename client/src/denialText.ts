@@ -16,6 +16,7 @@ const SHOWN = 4;
 /** Without control characters (C0 with ESC, DEL, C1) and invisible formatting ones: file names and fixes come from
  * the repository and the sandbox, and must not steer the terminal. */
 function visible(text: string): string {
+  // eslint-disable-next-line no-control-regex -- removing control characters is the point
   return text.replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g, '');
 }
 

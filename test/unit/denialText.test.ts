@@ -74,6 +74,7 @@ test('attack: a profile file named with terminal escapes, and a fix quoting one,
   const footer = refusedText([planted], '/srv/app') ?? '';
   const line = denialLines([planted])[0];
   for (const text of [footer, line]) {
+    // eslint-disable-next-line no-control-regex -- the assertion is that none is left
     assert.doesNotMatch(text, /[\u0000-\u001f\u007f-\u009f]/, JSON.stringify(text));
     assert.match(text, /vfork/);
   }

@@ -272,4 +272,5 @@ export function denialLines(denials: readonly Denial[]): string[] {
   });
 }
 
+// eslint-disable-next-line no-control-regex -- removing control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g;
