@@ -15,7 +15,7 @@ import type { LearnKind, LearnProfileResult } from '../../runtime/src/protocol';
 import type { Ctx } from './ctx';
 import { failedParts } from './learnEdits';
 import { LEARN_SCHEME, applyProposal, discardProposal, proposedUri, proposalTargets, showDiffs, showProposal, type LearnChoice, type PendingProposal, type ProfileReference } from './learnProposal';
-import { proposedProfileFile } from './learnTarget';
+import { insideFolder, proposedProfileFile } from './learnTarget';
 import { requireTrust } from './workspaceTrust';
 
 const SECCOMP_FILE = /\.seccomp\.(json|ya?ml)$/i;
@@ -208,7 +208,16 @@ export async function learnSeccompProfile(ctx: Ctx, given: LearnCommandOptions |
     return undefined;
   }
   const primary = (targets.seccomp ?? targets.landlock)!;
-  const folder = vscode.workspace.getWorkspaceFolder(primary)?.uri.fsPath ?? path.dirname(primary.fsPath);
+  // Every file a proposal writes is inside the workspace folder of what was asked: a configuration (the repository's)
+  // may name `../…` or absolute profile files, and a learned proposal must not create or replace files there.
+  // (With no workspace folder open, the folder of the file learn was asked for.)
+  const asked = vscode.Uri.parse(options.uri ?? primary.toString());
+  const folder = vscode.workspace.getWorkspaceFolder(asked)?.uri.fsPath ?? path.dirname(asked.fsPath);
+  const outside = targetList(targets).find((t) => !insideFolder(t.fsPath, folder));
+  if (outside) {
+    void vscode.window.showErrorMessage(`Phantom: learning would write ${outside.fsPath}, outside ${folder}: learn proposes files inside the workspace only. Point the profile at a file inside it.`);
+    return undefined;
+  }
   const argv = await commandToLearn(ctx, options, targets, folder);
   if (!argv) return undefined;
   const files = targetList(targets).map((t) => path.basename(t.fsPath)).join(' and ');

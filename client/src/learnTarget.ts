@@ -20,10 +20,16 @@ export function proposedProfileFile(configText: string, profile: string, hasProf
   const name = `${profile.replace(/[^A-Za-z0-9_.-]/g, '-')}.${kind}.json`;
   const counts = new Map<string, number>();
   for (const ref of referencedProfileFiles(configText)) {
-    if (path.isAbsolute(ref) || ref.startsWith('..')) continue; // outside the project: not a place to put new files
+    if (path.isAbsolute(ref) || path.posix.normalize(ref.split(path.sep).join('/')).startsWith('..')) continue; // outside the project (`x/../../…` too): not a place to put new files
     const dir = path.posix.dirname(ref.split(path.sep).join('/'));
     counts.set(dir, (counts.get(dir) ?? 0) + 1);
   }
   const [folder] = [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0] ?? [hasProfilesFolder ? 'profiles' : '.'];
   return folder === '.' ? name : `${folder}/${name}`;
+}
+
+/** Whether `file` (absolute) lies inside `folder` once `..` is resolved. */
+export function insideFolder(file: string, folder: string): boolean {
+  const relative = path.relative(folder, path.resolve(file));
+  return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative);
 }

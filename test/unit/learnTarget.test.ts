@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { proposedProfileFile, referencedProfileFiles } from '../../client/src/learnTarget';
+import { insideFolder, proposedProfileFile, referencedProfileFiles } from '../../client/src/learnTarget';
 
 const examples = fs.readFileSync(path.join(import.meta.dirname, '../../examples/phantom-fragment.yaml'), 'utf8');
 
@@ -22,4 +22,13 @@ test('without references: profiles/ when that folder exists, else beside the con
   assert.equal(proposedProfileFile(bare, 'python', false), 'python.seccomp.json');
   assert.equal(proposedProfileFile('profiles:\n  a:\n    seccomp: "/etc/x.json"\n', 'b', false), 'b.seccomp.json', 'absolute references are not a place for new files');
   assert.equal(proposedProfileFile('profiles:\n  a:\n    seccomp: policy/a.seccomp.yaml\n', 'b w', false), 'policy/b-w.seccomp.json');
+});
+
+test('attack: a configuration naming x/../../… or an absolute profile file never chooses where a new learned file goes', () => {
+  const planted = 'version: 1\nprofiles:\n  a:\n    seccomp: x/../../../../root/.config/autostart/a.seccomp.json\n  b:\n    seccomp: x/../../../../root/.config/autostart/b.seccomp.json\n  c:\n    run: [true]\n';
+  assert.equal(proposedProfileFile(planted, 'c', false), 'c.seccomp.json');
+  assert.equal(insideFolder('/ws/profiles/c.seccomp.json', '/ws'), true);
+  assert.equal(insideFolder('/ws/x/../../root/.config/autostart/c.seccomp.json', '/ws'), false);
+  assert.equal(insideFolder('/etc/c.seccomp.json', '/ws'), false);
+  assert.equal(insideFolder('/ws', '/ws'), false);
 });
