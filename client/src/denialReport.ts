@@ -4,6 +4,7 @@
  * metrics panel's recent runs (RunDenialLog). Pure apart from the log's small bounded map.
  */
 import path from 'node:path';
+import { insideFolder } from './learnTarget';
 import type { Denial, RunExit, RunParams } from '../../runtime/src/protocol';
 import type { RunDenial, RunDenialsParams } from '../../server/src/protocol';
 import { refusedText, shownDenials } from './denialText';
@@ -33,22 +34,31 @@ type KeyedParams = Pick<RunParams, 'cwd' | 'config' | 'profile' | 'seccompProfil
  * folder's). An explain run's inferred refusals are kept under a key of their own, beside what the run it explains
  * observed (an explain run records differently and need not report the same); a normal run replaces both.
  */
-export function runDenialsNotifications(params: KeyedParams, command: string, denials: readonly Denial[]): RunDenialsParams[] {
+export function runDenialsNotifications(params: KeyedParams, command: string, denials: readonly Denial[], workspace?: string): RunDenialsParams[] {
   const explained = { run: `${runKey(params)}#explain`, command, denials: [] };
-  if (params.explain) return [{ ...runDenialsParams(params, command, denials), run: explained.run }];
-  return [runDenialsParams(params, command, denials), explained];
+  if (params.explain) return [{ ...runDenialsParams(params, command, denials, workspace), run: explained.run }];
+  return [runDenialsParams(params, command, denials, workspace), explained];
 }
 
 /** The notification for a finished run under its key. */
-export function runDenialsParams(params: KeyedParams, command: string, denials: readonly Denial[]): RunDenialsParams {
+export function runDenialsParams(params: KeyedParams, command: string, denials: readonly Denial[], workspace?: string): RunDenialsParams {
   return {
     run: runKey(params),
     command,
-    denials: denials.map(sameShape).map((d) => ({
-      ...d,
-      ...(d.source && PROFILE_FILE.test(d.source.file) ? { source: { ...d.source, file: absolute(d.source.file, params.cwd) } } : {}),
-      ...(d.edit ? { edit: { ...d.edit, file: absolute(d.edit.file, params.cwd) } } : {}),
-    })),
+    denials: denials.map(sameShape).map((d) => {
+      const out: RunDenial = {
+        ...d,
+        ...(d.source && PROFILE_FILE.test(d.source.file) ? { source: { ...d.source, file: absolute(d.source.file, params.cwd) } } : {}),
+        ...(d.edit ? { edit: { ...d.edit, file: absolute(d.edit.file, params.cwd) } } : {}),
+      };
+      // A quick fix edits files of the workspace only: a repository's profile may name a shared or outside file
+      // (`../../other/x.seccomp.json`), which the user edits knowingly, not with one click on a warning.
+      if (workspace && out.edit && !insideFolder(out.edit.file, workspace)) {
+        out.fix = `${out.fix ?? ''} (in ${out.edit.file}, outside the workspace: no quick fix)`.trim();
+        delete out.edit;
+      }
+      return out;
+    }),
   };
 }
 

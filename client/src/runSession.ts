@@ -88,7 +88,7 @@ export async function runInTerminal(ctx: Ctx, pty: RunTerminal, request: RunRequ
       deferral.dispose();
       pty.exit(exit, { folder: params.cwd, explained: params.explain });
       // What it refused goes to Problems (on the profile lines, with quick fixes) and to the metrics panel.
-      if (reportsDenials(exit)) for (const n of runDenialsNotifications(params, ranWhat(request), exit.denials ?? [])) ctx.runDenialsSink?.(n);
+      if (reportsDenials(exit)) for (const n of runDenialsNotifications(params, ranWhat(request), exit.denials ?? [], vscode.workspace.getWorkspaceFolder(vscode.Uri.file(params.cwd))?.uri.fsPath)) ctx.runDenialsSink?.(n);
       ctx.denialLog.record(runId, exit.denials, params.cwd);
       ctx.log.info(`run ${runId.slice(0, 8)}: ${exitLogLine(exit, false)}`);
       for (const note of exit.notes ?? []) ctx.log.info(`run ${runId.slice(0, 8)}: note: ${note}`);

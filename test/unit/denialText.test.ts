@@ -79,3 +79,13 @@ test('attack: a profile file named with terminal escapes, and a fix quoting one,
     assert.match(text, /vfork/);
   }
 });
+
+test('attack: a repository profile naming a file outside the workspace gets its warning but no one-click edit of that file', async () => {
+  const { runDenialsParams } = await import('../../client/src/denialReport');
+  const outside: Denial = { kind: 'seccomp', syscall: 'mkdir', count: 1, source: { file: '/shared/x.seccomp.json', line: 3 }, fix: 'add `mkdir` to the rule at line 3', edit: { kind: 'seccompAllow', file: '/shared/x.seccomp.json', line: 3, syscall: 'mkdir' } };
+  const inside: Denial = { ...outside, source: { file: '/ws/x.seccomp.json', line: 3 }, edit: { kind: 'seccompAllow', file: '/ws/x.seccomp.json', line: 3, syscall: 'mkdir' } };
+  const [o, i] = runDenialsParams({ cwd: '/ws' }, 'job', [outside, inside], '/ws').denials;
+  assert.equal(o.edit, undefined);
+  assert.match(o.fix ?? '', /outside the workspace/);
+  assert.deepEqual(i.edit, inside.edit);
+});
