@@ -48,10 +48,17 @@ export class TestRuntime {
     return { ...buffers, exit };
   }
 
+  /** Ends the runtime (stdin closed, as the editor does); killed after 15 s so a failed test cannot hang the suite. */
   async stop(): Promise<number | null> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return this.child.exitCode;
     const exited = new Promise<number | null>((resolve) => this.child.once('exit', (code) => resolve(code)));
+    const killer = setTimeout(() => this.child.kill('SIGKILL'), 15_000);
     this.connection.dispose();
     this.child.stdin!.end();
-    return exited;
+    try {
+      return await exited;
+    } finally {
+      clearTimeout(killer);
+    }
   }
 }
