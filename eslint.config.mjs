@@ -25,7 +25,7 @@ export default tseslint.config(
       'no-restricted-imports': ['error', { patterns: [
         { group: ['vscode'], message: 'The server never imports vscode.' },
         { group: ['**/runtime/**', '**/native/**', '**/client/**', 'koffi'], message: 'The server imports nothing of the runtime, native code or the client.' },
-        { group: ['**/model/src/**', '**/model/data/**', '**/model/index'], message: "Import the model through its index ('../../model')." },
+        { group: ['**/model/src/**', '**/model/data/**', '**/model/index'], message: "Import the model through its index ('../../model'), or its Node-free type entry ('model/types')." },
       ] }],
     },
   },
@@ -36,7 +36,7 @@ export default tseslint.config(
       'no-restricted-imports': ['error', { patterns: [
         { group: ['vscode'], message: 'The runtime never imports vscode.' },
         { group: ['**/server/**', '**/client/**'], message: "The runtime imports nothing of the language server or the client: what both need is in model/ (import '../../model')." },
-        { group: ['**/model/src/**', '**/model/data/**', '**/model/index'], message: "Import the model through its index ('../../model')." },
+        { group: ['**/model/src/**', '**/model/data/**', '**/model/index'], message: "Import the model through its index ('../../model'), or its Node-free type entry ('model/types')." },
       ] }],
     },
   },

@@ -4,7 +4,7 @@
  * docs/runtime-protocol.md describes the same methods for other callers.
  */
 import { NotificationType, RequestType, RequestType0 } from 'vscode-jsonrpc';
-import type { NetworkMode } from '../../model';
+import type { AdmissionAction, NetworkMode, PressureRule } from '../../model/types';
 import type { KernelFeatures } from './kernel/kernelFeatures';
 
 export type { KernelFeatures };
@@ -215,11 +215,12 @@ export const PingRequest = new RequestType0<{ version: string; pid: number }, vo
 
 import type { PsiResource, PsiSnapshot } from './psi/psiParser';
 import type { MetricsSnapshot, RecentRun } from './runs/startupMetrics';
-import type { PressureRule, PressureRules } from './psi/admission';
 
 export type { PsiResource, PsiLine, PsiResourcePressure, PsiSnapshot } from './psi/psiParser';
 export type { MetricsSnapshot, ProfileMetrics, LatencyStats, PoolState, RecentRun } from './runs/startupMetrics';
-export type { PressureRules, PressureRule, AdmissionAction } from './psi/admission';
+export type { PressureRule, AdmissionAction };
+/** Pressure rules as a request or a file gives them: every field left out takes the default (psi/admission.ts). */
+export type PressureRules = Partial<Record<PsiResource, Partial<PressureRule>>>;
 
 /** One PSI reading of the machine, or why there is none (the client hides its pressure view then). */
 export type PressureSample =

@@ -16,12 +16,12 @@
  */
 import { DEFAULT_PRESSURE, type AdmissionAction, type PressureRule } from '../../../model';
 import { PSI_RESOURCES, type PsiResource } from './psiParser';
+import type { PressureRules } from '../protocol';
 
 export type { AdmissionAction, PressureRule };
 export type PressureLevel = 'ok' | 'warning' | 'critical';
 
-/** Pressure rules as a request or a file gives them: every field left out takes the default. */
-export type PressureRules = Partial<Record<PsiResource, Partial<PressureRule>>>;
+export type { PressureRules };
 export type ResolvedPressureRules = Record<PsiResource, PressureRule>;
 
 /** The defaults written in the schema (orchestrator.pressure.*.default): one table, in the configuration model. */
