@@ -68,7 +68,14 @@ __attribute__((noreturn)) static void janitor(int wait_fd) {
        * which it belongs to another live sandbox, whose own janitor removes the placeholder. */
       for (int attempt = 0; attempt < 20; attempt++) {
         if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
-          (void)unlinkat(held[i].parent_fd, held[i].name, AT_REMOVEDIR); /* fails (kept) unless still empty */
+          /* The name is looked up again under the lock: while this loop waited, another janitor may have removed
+           * this placeholder and a new sandbox made (and now holds) a fresh one under the same name, which an
+           * unlink by name would take from under it (its protect step then failed with ENOENT). Only the folder
+           * this lock is on is removed; holding it exclusively, no other janitor can remove it meanwhile. */
+          struct stat now;
+          if (fstat(fd, &now) == 0 && now.st_nlink > 0 && fstatat(held[i].parent_fd, held[i].name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+              st.st_dev == now.st_dev && st.st_ino == now.st_ino)
+            (void)unlinkat(held[i].parent_fd, held[i].name, AT_REMOVEDIR); /* fails (kept) unless still empty */
           break;
         }
         if (errno != EWOULDBLOCK && errno != EINTR) break;
