@@ -59,18 +59,37 @@ function testFiles(dir, suffix) {
     .map((f) => path.join(dir, f));
 }
 
+/**
+ * The most a layer may take, in minutes (it takes a fraction of it on this machine kind: unit ~2, integration ~10,
+ * e2e ~6). A test file that hangs — a test that never settles, or a process that never exits after its tests — is
+ * then stopped and reported as a failure of its layer, and the other layers still run, instead of the whole run
+ * waiting until CI's own limit (90 minutes) ends it with no verdict.
+ */
+const LAYER_MINUTES = { unit: 12, integration: 35, e2e: 25 };
+/** One test may take 10 minutes unless it says otherwise ({ timeout }): past that it is cancelled, by name. */
+const TEST_TIMEOUT_MS = 600_000;
+
 /** Runs node's test runner on the files and reads the counts from its TAP report. */
 function layer(name, files, extra = []) {
   const tap = path.join(out, `${name}.tap`);
   fs.rmSync(tap, { force: true });
-  step(
-    `${name} tests`,
-    process.execPath,
-    ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=tap', `--test-reporter-destination=${tap}`, ...extra, ...files],
-  );
+  const minutes = LAYER_MINUTES[name];
+  // coreutils' timeout puts the runner and its test-file processes in a process group of its own and ends the
+  // whole group: SIGTERM at the limit, SIGKILL 20 s later. Exit 124 (or 137 after the SIGKILL) means it fired.
+  const status = step(`${name} tests`, 'timeout', [
+    '--kill-after=20s', `${minutes}m`, process.execPath,
+    '--import', 'tsx', '--test', '--test-concurrency=1', `--test-timeout=${TEST_TIMEOUT_MS}`,
+    '--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=tap', `--test-reporter-destination=${tap}`, ...extra, ...files,
+  ]);
   const report = fs.existsSync(tap) ? fs.readFileSync(tap, 'utf8') : '';
   const count = (key) => Number(new RegExp(`^# ${key} (\\d+)$`, 'm').exec(report)?.[1] ?? 0);
-  return { name, passed: count('pass'), failed: count('fail') + count('cancelled'), skipped: count('skipped') + count('todo'), ran: report !== '', failures: failuresIn(report) };
+  const stopped = status === 124 || status === 137 ? `stopped after ${minutes} minutes: a test file did not finish (the last lines of its output above say which)` : undefined;
+  return { name, passed: count('pass') || passedIn(report), failed: count('fail') + count('cancelled'), skipped: count('skipped') + count('todo'), ran: report !== '', failures: failuresIn(report), stopped };
+}
+
+/** Tests that passed in a report cut short (no totals at its end). */
+function passedIn(report) {
+  return (report.match(/^ok \d+ - /gm) ?? []).length;
 }
 
 /**
@@ -124,6 +143,7 @@ for (const r of results) {
   const problems = [];
   if (!r.ran || r.passed + r.failed === 0) problems.push('ran no test');
   if (r.skipped > 0 && process.env.PHANTOM_ALLOW_SKIP !== '1') problems.push(`${r.skipped} skipped (nothing may skip on this machine kind)`);
+  if (r.stopped) problems.push(r.stopped);
   console.log(`${r.name}: ${r.passed} passed${r.failed ? `, ${r.failed} failed` : ''}${problems.length ? ` — ${problems.join('; ')}` : ''}`);
   passed += r.passed;
   failed += r.failed + (problems.length ? 1 : 0);

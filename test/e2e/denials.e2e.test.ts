@@ -12,7 +12,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Frame } from 'playwright-core';
 import { extensionUnderTest, REPO_ROOT, startCodeServer, type CodeServer } from './codeServer';
-import { openFile, openWorkbench, readProblems, readStatusBar, runCommand, waitFor, waitForProblem, waitForTerminalText, withScreenshots, type Workbench } from './workbench';
+import { goToLine, openFile, openWorkbench, readProblems, readStatusBar, runCommand, waitFor, waitForProblem, waitForTerminalText, withScreenshots, type Workbench } from './workbench';
 
 const TEMPLATE = path.join(REPO_ROOT, 'test/fixtures/e2e-denials');
 
@@ -81,11 +81,7 @@ describe('denials in VS Code: terminal footer, Problems and its quick fix (code-
     await withScreenshots(wb!, 'quick-fix-next-run', async () => {
       await openFile(wb!, 'job.seccomp.json');
       const page = wb!.page;
-      await page.keyboard.press('Control+G');
-      const input = page.locator('.quick-input-widget .quick-input-box input');
-      await input.waitFor({ state: 'visible', timeout: 5000 });
-      await input.fill(`:${defaultActionLine}:5`);
-      await input.press('Enter');
+      await goToLine(wb!, defaultActionLine, 5);
       await page.keyboard.press('Control+.');
       const action = page.locator('.action-widget .monaco-list-row.action.focused').first();
       await action.waitFor({ state: 'visible', timeout: 15_000 });

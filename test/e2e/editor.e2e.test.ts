@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { E2E_WORKSPACE, extensionUnderTest, startCodeServer, type CodeServer } from './codeServer';
-import { openFile, openWorkbench, readProblems, runCommand, waitFor, waitForProblem, waitForTerminalText, withScreenshots, type Workbench } from './workbench';
+import { goToLine, openFile, openWorkbench, readProblems, runCommand, waitFor, waitForProblem, waitForTerminalText, withScreenshots, type Workbench } from './workbench';
 
 describe('Profile intelligence and runs in VS Code (code-server + Chromium)', { timeout: 240_000 }, () => {
   let server: CodeServer | undefined;
@@ -24,16 +24,6 @@ describe('Profile intelligence and runs in VS Code (code-server + Chromium)', { 
     await server?.stop();
   });
 
-  /** Moves the cursor with Go to Line/Column (Ctrl+G). */
-  async function goTo(line: number, column: number): Promise<void> {
-    const page = wb!.page;
-    await page.keyboard.press('Escape');
-    await page.keyboard.press('Control+G');
-    const input = page.locator('.quick-input-widget .quick-input-box input');
-    await input.waitFor({ state: 'visible', timeout: 5000 });
-    await input.fill(`:${line}:${column}`);
-    await input.press('Enter');
-  }
 
   it('a misspelled syscall shows its "did you mean" in Problems and the quick fix repairs it', { timeout: 90_000 }, async (t) => {
     await withScreenshots(wb!, 'syscall-quick-fix', async () => {
@@ -44,7 +34,7 @@ describe('Profile intelligence and runs in VS Code (code-server + Chromium)', { 
       t.diagnostic(`problem: ${problem.cells.join(' | ')}`);
       assert.match(problem.cells[2], /typo\.seccomp\.json/);
       assert.match(problem.cells[2], /Ln 5\b/);
-      await goTo(5, 37);
+      await goToLine(wb!, 5, 37);
       await wb!.page.keyboard.press('Control+.');
       // The menu opens with its first action focused; Enter applies it, as a user would.
       const action = wb!.page.locator('.action-widget .monaco-list-row.action.focused').first();
@@ -79,7 +69,7 @@ describe('Profile intelligence and runs in VS Code (code-server + Chromium)', { 
   it("hover on a profile's name shows its effective policy", { timeout: 60_000 }, async (t) => {
     await withScreenshots(wb!, 'profile-hover', async () => {
       await openFile(wb!, 'profiles-demo/phantom-fragment.yaml');
-      await goTo(3, 5);
+      await goToLine(wb!, 3, 5);
       await runCommand(wb!, 'Show or Focus Hover');
       const hover = await waitFor(
         'a hover with the effective policy of profile python',

@@ -15,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { REPO_ROOT, extensionUnderTest, startCodeServer, type CodeServer } from './codeServer';
-import { openFile, openWorkbench, readStatusBar, runCommand, waitFor, waitForProblem, waitForTerminalText, withScreenshots, type Workbench } from './workbench';
+import { goToLine, openFile, openWorkbench, readStatusBar, runCommand, waitFor, waitForProblem, waitForTerminalText, withScreenshots, type Workbench } from './workbench';
 
 const TOOL_CONFIG = `version: 1
 profiles:
@@ -71,16 +71,6 @@ describe('learn seccomp and Landlock from the editor (code-server + Chromium)', 
     return wb;
   }
 
-  /** Puts the cursor on `line` (1-based) of the active editor with Go to Line (Ctrl+G). */
-  async function goTo(line: number, column: number): Promise<void> {
-    const page = wb!.page;
-    await page.keyboard.press('Escape');
-    await page.keyboard.press('Control+G');
-    const input = page.locator('.quick-input-widget .quick-input-box input');
-    await input.waitFor({ state: 'visible', timeout: 5000 });
-    await input.fill(`:${line}:${column}`);
-    await input.press('Enter');
-  }
 
   /** Opens the code action menu (Ctrl+.) and chooses the action whose label matches, with the keyboard. */
   async function chooseCodeAction(label: RegExp): Promise<string> {
@@ -152,7 +142,7 @@ describe('learn seccomp and Landlock from the editor (code-server + Chromium)', 
       const before = { landlock: fs.readFileSync(landlockFile, 'utf8'), seccomp: fs.readFileSync(seccompFile, 'utf8') };
       await openFile(wb!, 'phantom-fragment.yaml');
       const line = fs.readFileSync(path.join(ws, 'phantom-fragment.yaml'), 'utf8').split('\n').findIndex((l) => /^ {2}python:/.test(l)) + 1;
-      await goTo(line, 5);
+      await goToLine(wb!, line, 5);
       const chosen = await chooseCodeAction(/^Learn seccomp and Landlock profiles for 'python'/);
       t.diagnostic(`code action: ${chosen}`);
       // The profile's run is made for any file (`${file}`): the command asks which one.
@@ -209,7 +199,7 @@ describe('learn seccomp and Landlock from the editor (code-server + Chromium)', 
       await open(ws);
       await withScreenshots(wb!, 'learn-both-tool', async () => {
         await openFile(wb!, 'phantom-fragment.yaml');
-        await goTo(3, 5);
+        await goToLine(wb!, 3, 5);
         const chosen = await chooseCodeAction(/^Learn seccomp and Landlock profiles for 'tool' from `python3 tool\.py`/);
         t.diagnostic(`code action: ${chosen}`);
         await waitForDiffs(['tool.seccomp.json', 'tool.landlock.json']);

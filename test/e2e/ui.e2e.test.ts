@@ -9,6 +9,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { E2E_WORKSPACE, extensionUnderTest, startCodeServer, type CodeServer } from './codeServer';
 import {
+  goToLine,
   openFile,
   openWorkbench,
   readStatusBar,
@@ -116,12 +117,7 @@ describe('Phantom Fragment in VS Code (code-server + Chromium)', { timeout: 240_
     await withScreenshots(wb!, 'learn-code-action-diff', async () => {
       const page = wb!.page;
       await openFile(wb!, 'profiles-demo/typo.seccomp.json');
-      await page.keyboard.press('Escape');
-      await page.keyboard.press('Control+G');
-      const goto = page.locator('.quick-input-widget .quick-input-box input');
-      await goto.waitFor({ state: 'visible', timeout: 5000 });
-      await goto.fill(':2:5');
-      await goto.press('Enter');
+      await goToLine(wb!, 2, 5);
       // The code action menu (Ctrl+.): the server offers "Learn seccomp profile" anywhere in a seccomp profile.
       const row = page.locator('.action-widget .monaco-list-row.action[aria-label="Learn seccomp profile"]').first();
       await waitFor(

@@ -239,6 +239,32 @@ export async function openFile(wb: Workbench, relativePath: string, timeoutMs = 
   );
 }
 
+/**
+ * Puts the cursor at `line`:`column` of the active editor with Go to Line/Column (Ctrl+G), and waits until the
+ * status bar says so. Tried again while the box does not show or the cursor did not move: a box opened while the
+ * editor still takes focus (a file just opened, a busy machine) closes at once.
+ */
+export async function goToLine(wb: Workbench, line: number, column: number, timeoutMs = WAIT_MS): Promise<void> {
+  const { page } = wb;
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  const where = `Ln ${line}, Col ${column}`;
+  await waitFor(
+    `the cursor at ${where} (Go to Line, Ctrl+G)`,
+    async () => {
+      await page.keyboard.press('Escape');
+      await page.keyboard.press('Control+G');
+      const shown = await input.waitFor({ state: 'visible', timeout: 2000 }).then(() => true, () => false);
+      if (shown) {
+        await input.fill(`:${line}:${column}`);
+        await input.press('Enter');
+      }
+      return (await readStatusBar(wb)).map((item) => item.text).join(' | ');
+    },
+    (bar) => bar.split(' | ').includes(where),
+    { timeoutMs, show: (bar) => `status bar: ${bar}` },
+  );
+}
+
 export interface Problem {
   /** The row's accessible label (tree mode; empty in table mode). */
   label: string;

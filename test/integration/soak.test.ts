@@ -38,21 +38,23 @@ async function oneRun(runtime: TestRuntime, cwd: string, i: number): Promise<voi
   const runId = `soak-${i}`;
   let cancelTimer: NodeJS.Timeout | undefined;
   const finished: FinishedRun = await runtime.run({ runId, argv: argvFor(kind, runId), cwd, timeoutSeconds: 60 }, (id) => {
-    if (kind === 'cancel') cancelTimer = setTimeout(() => void runtime.connection.sendRequest(RunCancelRequest, { runId: id }), 150);
+    // Its answer is not awaited; a cancel still in flight when the runtime is stopped (after a failure) is rejected.
+    if (kind === 'cancel') cancelTimer = setTimeout(() => runtime.connection.sendRequest(RunCancelRequest, { runId: id }).catch(() => undefined), 150);
   });
   clearTimeout(cancelTimer);
   const { stdout, stderr, exit } = finished;
+  const seen = `${runId}: ${JSON.stringify({ stdout: stdout.slice(0, 200), stderr: stderr.slice(0, 200), exit })}`;
   const others = stdout.match(/out-soak-\d+/g)?.filter((m) => m !== `out-${runId}`) ?? [];
   assert.deepEqual(others, [], `${runId} got another run's output`);
   switch (kind) {
     case 'ok':
       assert.equal(exit.code, 0, `${runId}: ${exit.error ?? stderr}`);
-      assert.equal(stdout, `out-${runId}\n`);
-      assert.equal(stderr, `err-${runId}\n`);
+      assert.equal(stdout, `out-${runId}\n`, seen);
+      assert.equal(stderr, `err-${runId}\n`, seen);
       break;
     case 'fail':
       assert.equal(exit.code, 3, `${runId}: ${exit.error ?? stderr}`);
-      assert.equal(stdout, `out-${runId}\n`);
+      assert.equal(stdout, `out-${runId}\n`, seen);
       break;
     case 'big':
       assert.equal(exit.code, 0, `${runId}: ${exit.error ?? stderr}`);
@@ -79,11 +81,20 @@ test(`${RUNS} mixed runs, ${PARALLEL} at a time: each ends once with its own out
     const fdsBefore = countFds(pid);
     const rssBefore = rssKiB(pid);
 
+    // The first failure stops every worker (and is the one reported); the others finish the run they are in.
     let next = 0;
+    let failure: unknown;
     const worker = async () => {
-      while (next < RUNS) await oneRun(runtime, cwd, next++);
+      while (next < RUNS && failure === undefined) {
+        try {
+          await oneRun(runtime, cwd, next++);
+        } catch (error) {
+          failure ??= error;
+        }
+      }
     };
     await Promise.all(Array.from({ length: PARALLEL }, worker));
+    if (failure !== undefined) throw failure;
 
     for (let i = 0; i < RUNS; i++) assert.equal(runtime.exitCounts.get(`soak-${i}`), 1, `soak-${i} ended ${runtime.exitCounts.get(`soak-${i}`) ?? 0} times`);
     // Give the pools a moment to settle (zygotes refill up to their bound, never beyond).

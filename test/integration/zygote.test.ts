@@ -8,6 +8,7 @@ import path from 'node:path';
 import { errno, errnoName, syscall } from '../../native/bindings/libc';
 import { helperPath, spawnSandbox, type SandboxSpec } from '../../runtime/src/sandbox/sandboxSpawn';
 import { ZygoteManager, type StartedSandbox } from '../../runtime/src/zygote/zygoteManager';
+import { FIXTURES } from '../support/fixtures';
 import { TestRuntime } from '../support/runtimeClient';
 
 let cwd: string;
@@ -191,6 +192,29 @@ test('a warm run leaves nothing behind: background children die with it, and can
     assert.equal(r.warm, true);
     assert.equal(r.code, null);
     await waitFor('every process of the cancelled run is gone', () => pidsMentioning(`${marker}0`).length + pidsMentioning(`${marker}1`).length === 0);
+  } finally {
+    manager.dispose();
+  }
+});
+
+test("a warm run keeps its output when the helper's exit is seen before its accepted status", async () => {
+  // Node throws away a child's unread stdout/stderr when it sees the child exit; the output was only read from the
+  // "accepted" status on, so a short command on a busy machine lost all of it (soak: 1 warm run in ~300). A stand-in
+  // helper makes that order certain: it writes the output, exits, and a child of it sends the statuses 300 ms later.
+  const helper = path.join(FIXTURES, 'zygote/late-status-helper.py');
+  const manager = new ZygoteManager({ ...PATIENT, helper });
+  try {
+    const s = spec(['/bin/true']);
+    await collect(manager.spawn(s)); // cold (the stand-in is not a sandbox: it only speaks the zygote protocol)
+    assert.ok(await manager.whenWarm(s), 'the stand-in zygote became ready');
+    for (let i = 0; i < 3; i++) {
+      const r = await collect(manager.spawn(spec(['/bin/sh', '-c', 'unused', `late-${i}`])));
+      assert.equal(r.warm, true, JSON.stringify(r));
+      assert.equal(r.code, 3);
+      assert.equal(r.stdout, `out-late-${i}\n`, 'the output written before the exit was seen');
+      assert.equal(r.stderr, `err-late-${i}\n`);
+      assert.ok(await manager.whenWarm(s));
+    }
   } finally {
     manager.dispose();
   }

@@ -16,7 +16,7 @@ export class TestRuntime {
   readonly child: ChildProcess;
   readonly connection: MessageConnection;
   private readonly outputs = new Map<string, { stdout: string; stderr: string }>();
-  private readonly exits = new Map<string, (exit: RunExit) => void>();
+  private readonly exits = new Map<string, { resolve: (exit: RunExit) => void; reject: (error: Error) => void }>();
   /** How many exit reports each run got (exactly one is right). */
   readonly exitCounts = new Map<string, number>();
   stderr = '';
@@ -32,7 +32,13 @@ export class TestRuntime {
     });
     this.connection.onNotification(RunExitNotification, (exit) => {
       this.exitCounts.set(exit.runId, (this.exitCounts.get(exit.runId) ?? 0) + 1);
-      this.exits.get(exit.runId)?.(exit);
+      this.exits.get(exit.runId)?.resolve(exit);
+      this.exits.delete(exit.runId);
+    });
+    // A runtime that dies ends every run still waiting for its exit report (a test then fails instead of hanging).
+    this.child.once('exit', (code, signal) => {
+      for (const [runId, waiting] of this.exits) waiting.reject(new Error(`the runtime exited (${signal ?? code}) before ${runId} ended; its stderr:\n${this.stderr}`));
+      this.exits.clear();
     });
     this.connection.listen();
   }
@@ -40,8 +46,13 @@ export class TestRuntime {
   /** Starts a run and resolves with its output and exit report. */
   async run(params: Omit<RunParams, 'runId'> & { runId?: string }, onStarted?: (runId: string) => void): Promise<FinishedRun> {
     const runId = params.runId ?? `run-${Math.random().toString(36).slice(2)}`;
-    const exited = new Promise<RunExit>((resolve) => this.exits.set(runId, resolve));
-    await this.connection.sendRequest(RunStartRequest, { ...params, runId });
+    const exited = new Promise<RunExit>((resolve, reject) => this.exits.set(runId, { resolve, reject }));
+    try {
+      await this.connection.sendRequest(RunStartRequest, { ...params, runId });
+    } catch (error) {
+      this.exits.delete(runId); // refused: no exit report will come
+      throw error;
+    }
     onStarted?.(runId);
     const exit = await exited;
     const buffers = this.outputs.get(runId) ?? { stdout: '', stderr: '' };

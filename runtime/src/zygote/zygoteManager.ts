@@ -213,8 +213,7 @@ export class ZygoteManager {
       if (decided) return;
       decided = true;
       clearTimeout(timer);
-      zygote.stdout.pipe(stdout);
-      zygote.stderr.pipe(stderr);
+      zygote.passOutput(stdout, stderr);
       stdin.pipe(zygote.stdin);
       target = zygote;
       if (pendingKill) zygote.kill(pendingKill);
@@ -224,6 +223,7 @@ export class ZygoteManager {
       if (decided) return;
       decided = true;
       clearTimeout(timer);
+      zygote.dropOutput();
       zygote.kill('SIGKILL');
       const coldT0 = performance.now();
       const cold = spawnSandbox(spec);

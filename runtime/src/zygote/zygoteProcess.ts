@@ -8,7 +8,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import type { Readable, Writable } from 'node:stream';
+import type { PassThrough, Readable, Writable } from 'node:stream';
 import { HelperStatusStream, type HelperStatus } from '../sandbox/helperStatus';
 import { streamEnded, type SandboxExit } from '../sandbox/sandboxSpawn';
 
@@ -36,6 +36,44 @@ export function encodeRequest(request: ZygoteRequest): Buffer {
   return Buffer.concat([header, payload]);
 }
 
+/**
+ * A zygote stream read from the moment the command is handed over, what arrives held until the verdict. Node
+ * resumes — and so throws away — a child's stdout/stderr that nothing reads when the child exits: a short command
+ * whose exit is read before its "accepted" status (a busy machine reads them in either order) lost all its output.
+ */
+class HeldStream {
+  private held: Buffer[] = [];
+  private target: PassThrough | undefined;
+  private ended = false;
+  private readonly onData = (chunk: Buffer) => (this.target ? this.target.write(chunk) : this.held.push(chunk));
+  private readonly onEnd = () => {
+    this.ended = true;
+    this.target?.end();
+  };
+
+  constructor(private readonly from: Readable) {
+    from.on('data', this.onData);
+    from.once('end', this.onEnd);
+    from.once('close', this.onEnd);
+  }
+
+  /** Passes what was held, and from now on everything, to `to`; ends it with the stream. */
+  passTo(to: PassThrough): void {
+    if (this.target) return;
+    this.target = to;
+    for (const chunk of this.held) to.write(chunk);
+    this.held = [];
+    if (this.ended) to.end();
+  }
+
+  /** The command runs elsewhere: whatever this zygote wrote is dropped. */
+  drop(): void {
+    this.from.off('data', this.onData);
+    this.held = [];
+    this.from.resume();
+  }
+}
+
 export class Zygote extends EventEmitter {
   readonly child: ChildProcess;
   state: ZygoteState = 'starting';
@@ -49,6 +87,8 @@ export class Zygote extends EventEmitter {
   /** The waiting workload already runs under the profile's seccomp filter (installed before the wait). */
   filterInstalled = false;
   private readonly status = new HelperStatusStream(this.notes, (ev) => this.onStatus(ev));
+  /** The run's output, read from the claim on (HeldStream). */
+  private output: { stdout: HeldStream; stderr: HeldStream } | undefined;
   private spawnError: Error | undefined;
   /** Resolves with the helper's end, once it exited and its streams are drained. */
   readonly closed: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
@@ -97,12 +137,6 @@ export class Zygote extends EventEmitter {
   get control(): Writable {
     return this.child.stdio[4] as Writable;
   }
-  get stdout(): Readable {
-    return this.child.stdout!;
-  }
-  get stderr(): Readable {
-    return this.child.stderr!;
-  }
   get stdin(): Writable {
     return this.child.stdin!;
   }
@@ -112,10 +146,24 @@ export class Zygote extends EventEmitter {
     return this.state === 'ready' && this.child.exitCode === null && this.child.signalCode === null;
   }
 
-  /** Hands the command over; the zygote answers 'accepted' (an event) at once if it is healthy. */
+  /** Hands the command over; the zygote answers 'accepted' (an event) at once if it is healthy. Its output is
+   * read from now on and held until passOutput (accepted) or dropOutput (the command runs cold instead). */
   claim(request: ZygoteRequest): void {
     this.state = 'claimed';
+    this.output = { stdout: new HeldStream(this.child.stdout!), stderr: new HeldStream(this.child.stderr!) };
     this.control.write(encodeRequest(request));
+  }
+
+  /** The command runs here: its output, from the first byte, goes to the run's streams. */
+  passOutput(stdout: PassThrough, stderr: PassThrough): void {
+    this.output?.stdout.passTo(stdout);
+    this.output?.stderr.passTo(stderr);
+  }
+
+  /** The command runs elsewhere: nothing this zygote wrote reaches the run. */
+  dropOutput(): void {
+    this.output?.stdout.drop();
+    this.output?.stderr.drop();
   }
 
   /** Retires a waiting zygote: end of file on its control socket, the helper kills its sandbox and exits 0. */
