@@ -13,10 +13,12 @@
 #include "target.h"
 
 #include "report.h"
+#include "sandbox.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/openat2.h>
 #include <linux/audit.h>
 #include <netinet/in.h>
 #include <stdbool.h>
@@ -157,12 +159,38 @@ static void parent_of(const char *path, char *out) {
   else strcpy(out, "/");
 }
 
+/* The root of the task's view, opened once per task (the recording's calls come in runs from the same task). */
+static int root_of(pid_t pid) {
+  static pid_t cached_pid = -1;
+  static int cached_fd = -1;
+  if (pid == cached_pid && cached_fd >= 0) return cached_fd;
+  if (cached_fd >= 0) close(cached_fd);
+  char root[32];
+  snprintf(root, sizeof root, "/proc/%d/root", (int)pid);
+  cached_fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  cached_pid = cached_fd >= 0 ? pid : -1;
+  return cached_fd;
+}
+
+/*
+ * stat of `path` as the task sees it. The walk stays inside the task's root (RESOLVE_IN_ROOT: an absolute link on
+ * the way, or "..", resolves against that root): a plain stat of /proc/PID/root/PATH would resolve an absolute link
+ * against the HELPER's root, so a link the workload made to a host-only path would be answered by the host.
+ */
+static bool stat_in_root(pid_t pid, const char *path, bool follow_last, struct stat *st) {
+  int root = root_of(pid);
+  if (root < 0) return false;
+  int fd = openat2_path(root, path, O_PATH | (follow_last ? 0 : O_NOFOLLOW), RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+  if (fd < 0) return false;
+  bool ok = fstat(fd, st) == 0;
+  close(fd);
+  return ok;
+}
+
 /* Whether `path` exists in the task's view (its root), not following a last link. */
 static bool exists_in(pid_t pid, const char *path) {
-  char in_root[PATH_MAX + 32];
-  snprintf(in_root, sizeof in_root, "/proc/%d/root%s", (int)pid, path);
   struct stat st;
-  return lstat(in_root, &st) == 0;
+  return stat_in_root(pid, path, false, &st);
 }
 
 #define LL_MAKE_ANY (LL_MAKE_CHAR | LL_MAKE_DIR | LL_MAKE_REG | LL_MAKE_SOCK | LL_MAKE_FIFO | LL_MAKE_BLOCK | LL_MAKE_SYM)
@@ -216,10 +244,8 @@ static uint32_t open_access(uint64_t flags) {
  * for the opens that succeed... we cannot see the result, so the path's kind is looked up in the sandbox. */
 static uint32_t fix_dir(pid_t pid, const char *path, uint32_t access) {
   if (!(access & LL_READ_FILE) || !path[0]) return access;
-  char in_root[PATH_MAX + 32];
-  snprintf(in_root, sizeof in_root, "/proc/%d/root%s", (int)pid, path);
   struct stat st;
-  if (stat(in_root, &st) == 0 && S_ISDIR(st.st_mode)) return (access & ~(uint32_t)LL_READ_FILE) | LL_READ_DIR;
+  if (stat_in_root(pid, path, true, &st) && S_ISDIR(st.st_mode)) return (access & ~(uint32_t)LL_READ_FILE) | LL_READ_DIR;
   return access;
 }
 

@@ -3,7 +3,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { FIXTURES, REPO } from '../support/fixtures';
@@ -14,6 +14,9 @@ import { parseRecording, usageFromRecording, usedNames } from '../../runtime/src
 import { renderJson, type ProposedProfile } from '../../runtime/src/learn/learnProposal';
 
 const CLI = path.join(REPO, 'dist/cli.js');
+/** Landlock's filesystem rights, as the recording counts them. */
+const LL_READ_FILE = 1 << 2;
+const LL_READ_DIR = 1 << 3;
 let cwd: string;
 
 before(() => {
@@ -96,6 +99,28 @@ test('the hand-off leaves no syscall unfiltered: a libc-free program records exa
 test('every child is followed: a shell pipeline records the children\'s execve too', async () => {
   const { usage } = await recordOnce(spec(['/bin/sh', '-c', '/bin/ls / | /usr/bin/wc -l']));
   assert.ok(usedNames(usage).execve >= 3, `execve counted ${usedNames(usage).execve} times`);
+});
+
+test("recorded paths are looked up in the sandbox's own root: an absolute link is never followed into the host's", async () => {
+  // The workload links to a folder that exists only on the host (/root is not shown in the sandbox) and opens the
+  // link. Looked up through /proc/PID/root/…, the link's absolute target was resolved against the HELPER's root: the
+  // host folder was found, the open recorded as read_dir (the host's answer leaking into the proposal) and, in
+  // --explain, a missing path taken for a present one. Resolved inside the sandbox's root, it is a file read.
+  const hostOnly = mkdtempSync('/root/.phantom-learn-host-only-');
+  mkdirSync(path.join(hostOnly, 'sub'));
+  try {
+    const { capture, paths } = await recordOnce(spec(['/bin/sh', '-c', `ln -sfn ${hostOnly} link; cat link 2>/dev/null; cat link/sub 2>/dev/null; rm -f link; echo done`]));
+    assert.equal(capture.stdout, 'done\n', capture.stderr);
+    const link = path.join(cwd, 'link');
+    const rights = paths.paths[link];
+    assert.ok(rights !== undefined, `no record of ${link}: ${JSON.stringify(paths.paths)}`);
+    assert.equal(rights & LL_READ_DIR, 0, `the link's host target decided the right: ${rights}`);
+    assert.notEqual(rights & LL_READ_FILE, 0, `a read of ${link} is a read_file: ${rights}`);
+    const sub = paths.paths[path.join(link, 'sub')];
+    if (sub !== undefined) assert.equal(sub & LL_READ_DIR, 0, `link/sub was looked up on the host: ${sub}`);
+  } finally {
+    rmSync(hostOnly, { recursive: true, force: true });
+  }
 });
 
 test('learn mode works with the helper run unprivileged (setpriv uid 65534)', () => {
