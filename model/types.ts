@@ -4,3 +4,4 @@
  * Everything else is reached through `model/index.ts`.
  */
 export type { AdmissionAction, NetworkMode, PressureRule } from './src/config/configModel';
+export type { Denial, DenialEdit } from './src/denialTypes';

@@ -9,8 +9,6 @@ import type { Denial, RunExit, RunParams } from '../../runtime/src/protocol';
 import type { RunDenial, RunDenialsParams } from '../../server/src/protocol';
 import { refusedText, shownDenials } from './denialText';
 
-// The server restates the runtime's Denial (it imports nothing of the runtime): this stops compiling if they drift.
-const sameShape: (d: Denial) => RunDenial = (d) => d;
 
 /**
  * What a run ran under, as the key its warnings are kept by: the next run with the same key replaces them. The
@@ -45,7 +43,7 @@ export function runDenialsParams(params: KeyedParams, command: string, denials: 
   return {
     run: runKey(params),
     command,
-    denials: denials.map(sameShape).map((d) => {
+    denials: denials.map((d) => {
       const out: RunDenial = {
         ...d,
         ...(d.source && PROFILE_FILE.test(d.source.file) ? { source: { ...d.source, file: absolute(d.source.file, params.cwd) } } : {}),

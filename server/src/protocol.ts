@@ -3,6 +3,7 @@
  */
 import { NotificationType, RequestType } from 'vscode-jsonrpc';
 import type { TextEdit } from 'vscode-languageserver-types';
+import type { Denial, DenialEdit } from '../../model/types';
 
 export interface KernelLandlockAbiParams {
   /** The Landlock ABI the runtime probed on this kernel; 0 when Landlock is unavailable, null when unknown. */
@@ -32,35 +33,10 @@ export interface LearnedUsageParams {
  */
 export const learnedUsageNotification = new NotificationType<LearnedUsageParams>('phantom/learnedUsage');
 
-/**
- * A refusal of a sandboxed run as the runtime reports it: the runtime protocol's `Denial` (runtime/src/protocol.ts,
- * docs/sandbox.md "Denials"), the fields the server reads. The server imports nothing of the runtime, so the shape is
- * restated here; the client passes the runtime's objects as they are and a compile-time check there
- * (client/src/denialReport.ts) fails the build if the two drift apart.
- */
-export interface RunDenial {
-  kind: 'seccomp' | 'landlock' | 'network';
-  syscall?: string;
-  path?: string;
-  access?: string[];
-  address?: string;
-  count: number;
-  inferred?: boolean;
-  expected?: boolean;
-  result?: string;
-  argument?: string;
-  source?: { file: string; line?: number; fragment?: string; reason?: string };
-  fix?: string;
-  edit?: RunDenialEdit;
-}
-
-/** The runtime's `DenialEdit`: a fix as a structured change; `file` is absolute. */
-export type RunDenialEdit =
-  | { kind: 'seccompAllow'; file: string; line?: number; syscall: string }
-  | { kind: 'addFragment'; file: string; profile: string; fragment: string }
-  | { kind: 'landlockPath'; file: string; path: string; access: string[] }
-  | { kind: 'filesystemPath'; file: string; profile: string; list: 'readOnly' | 'readWrite'; path: string }
-  | { kind: 'network'; file: string; profile: string; mode: 'none' | 'loopback' | 'host' };
+/** A refusal of a sandboxed run, and its fix as a structured change (`file` absolute): the model's types, which
+ * the runtime protocol sends as they are (model/src/denialTypes.ts). */
+export type RunDenial = Denial;
+export type RunDenialEdit = DenialEdit;
 
 export interface RunDenialsParams {
   /** Names what the run ran under (configuration + profile, or profile files): the next run with the same key replaces these. */
