@@ -36,12 +36,22 @@ export interface ResolveOptions {
   visible?: readonly string[];
   /** The host's filesystem and environment (default: the real one, process.env). */
   host?: ResolutionHost;
+  /**
+   * Folders whose files the repository controls (the run's folder, the configuration's). A command that is such a
+   * file does not choose host folders to show: a link of the repository's to `~/.cargo/bin/rustc`, or a script
+   * whose `#!` names it, would show `~/.cargo` (tokens and all) to the very program it runs. Such a command runs
+   * when what it needs is shown already (system folders, the profile's own grants), else it is refused (125).
+   */
+  repository?: readonly string[];
+  /** The command was written by the repository (a profile's `run`): a path it names is the repository's choice too,
+   * wherever it points. A bare name is looked up on the user's PATH, which the user decides. */
+  repositoryNamed?: boolean;
 }
 
 export class CommandResolutionError extends Error {
   override name = 'CommandResolutionError';
-  /** The exit status a shell gives: 127 not found, 126 found but not executable. */
-  constructor(message: string, readonly exitCode: 126 | 127 = 127) {
+  /** The exit status a shell gives: 127 not found, 126 found but not executable; 125 refused (no sandbox made). */
+  constructor(message: string, readonly exitCode: 125 | 126 | 127 = 127) {
     super(message);
   }
 }
@@ -168,8 +178,16 @@ export function resolveCommand(command: string, options: ResolveOptions = {}): R
   const readOnly: string[] = [];
   const pathDirs: string[] = [];
   const shown = [...visible];
+  let ownedBy: string | undefined; // the repository's file the command is, when it is one
   const grant = (folder: string, why: string) => {
     if (isVisibleInSandbox(folder, shown)) return;
+    if (ownedBy !== undefined) {
+      throw new CommandResolutionError(
+        `${ownedBy} is the repository's choice of command, and running it would show ${folder} to the sandbox (for ${why}): a repository's file does not choose which host folders the sandbox sees. ` +
+          `Add ${folder} to the profile's filesystem.readOnly (the profile then asks for your approval once), or run the interpreter by name (e.g. python3 ${name})`,
+        125,
+      );
+    }
     readOnly.push(folder);
     shown.push(folder);
     notes.push(`made ${folder} read-only visible for ${why}`);
@@ -200,6 +218,7 @@ export function resolveCommand(command: string, options: ResolveOptions = {}): R
     }
   }
 
+  if ((options.repository ?? []).some((folder) => isUnder(executable, folder)) || (options.repositoryNamed && name.includes('/'))) ownedBy = executable;
   const real = host.realpath(executable) ?? executable;
   if (!isVisibleInSandbox(executable, shown)) {
     grant(installPrefix(executable), name);

@@ -181,7 +181,7 @@ function prepareSpawn(spec: SandboxSpec, notes: string[], t0: number): { command
   if (spec.argv.length === 0) return notStarted({ code: 127, signal: null, spawnMs: 0, error: 'no command given', notes });
   if (!spec.argv[0].includes('/')) {
     try {
-      const resolved = resolveCommand(spec.argv[0], { cwd: spec.cwd, visible: [spec.cwd, ...spec.readOnly, ...spec.readWrite] });
+      const resolved = resolveCommand(spec.argv[0], { cwd: spec.cwd, visible: [spec.cwd, ...spec.readOnly, ...spec.readWrite], repository: [spec.cwd] });
       notes.push(...resolved.notes);
       command = {
         ...spec,

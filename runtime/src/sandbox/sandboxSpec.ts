@@ -55,7 +55,12 @@ export function sandboxSpecFor(given: RunParams, limits: Partial<SandboxSpec> = 
   // A sandbox that can write the approval store could approve its own configuration for the next run.
   assertStoreUnreachable(params.cwd, readWrite);
   // Resolve from the run's folder, knowing what the sandbox will show anyway (no needless grants).
-  const resolved = resolveCommand(argv[0], { cwd: params.cwd, visible: [params.cwd, ...readOnly, ...readWrite] });
+  const resolved = resolveCommand(argv[0], {
+    cwd: params.cwd,
+    visible: [params.cwd, ...readOnly, ...readWrite],
+    repository: [params.cwd, ...(params.config ? [path.dirname(params.config)] : [])],
+    repositoryNamed: params.argv.length === 0,
+  });
   const explicitSeccomp = limits.seccompProfile ?? params.seccompProfile;
   const explicitLandlock = limits.landlockProfile ?? params.landlockProfile;
   const policy: Partial<SandboxSpec> = {
