@@ -83,13 +83,17 @@ function layer(name, files, extra = []) {
   ]);
   const report = fs.existsSync(tap) ? fs.readFileSync(tap, 'utf8') : '';
   const count = (key) => Number(new RegExp(`^# ${key} (\\d+)$`, 'm').exec(report)?.[1] ?? 0);
-  const stopped = status === 124 || status === 137 ? `stopped after ${minutes} minutes: a test file did not finish (the last lines of its output above say which)` : undefined;
-  return { name, passed: count('pass') || passedIn(report), failed: count('fail') + count('cancelled'), skipped: count('skipped') + count('todo'), ran: report !== '', failures: failuresIn(report), stopped };
-}
-
-/** Tests that passed in a report cut short (no totals at its end). */
-function passedIn(report) {
-  return (report.match(/^ok \d+ - /gm) ?? []).length;
+  // A report cut short (the runner stopped or died) has no totals: its tests are counted line by line, and the layer
+  // fails whatever they say. So does any exit but 0 that no failing test explains.
+  const complete = /^# pass \d+$/m.test(report);
+  const lines = (re) => (report.match(re) ?? []).length;
+  const passed = complete ? count('pass') : lines(/^ok \d+ - /gm);
+  const failed = complete ? count('fail') + count('cancelled') : lines(/^not ok \d+ - /gm);
+  let stopped;
+  if (status === 124 || status === 137) stopped = `stopped after ${minutes} minutes: a test file did not finish (the last lines of its output above say which)`;
+  else if (!complete && report !== '') stopped = `the test runner ended (exit ${status}) before its report was complete`;
+  else if (status !== 0 && failed === 0) stopped = `the test runner exited ${status} with no failing test`;
+  return { name, passed, failed, skipped: count('skipped') + count('todo'), ran: report !== '', failures: failuresIn(report), stopped };
 }
 
 /**

@@ -159,28 +159,24 @@ static void parent_of(const char *path, char *out) {
   else strcpy(out, "/");
 }
 
-/* The root of the task's view, opened once per task (the recording's calls come in runs from the same task). */
-static int root_of(pid_t pid) {
-  static pid_t cached_pid = -1;
-  static int cached_fd = -1;
-  if (pid == cached_pid && cached_fd >= 0) return cached_fd;
-  if (cached_fd >= 0) close(cached_fd);
-  char root[32];
-  snprintf(root, sizeof root, "/proc/%d/root", (int)pid);
-  cached_fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
-  cached_pid = cached_fd >= 0 ? pid : -1;
-  return cached_fd;
-}
-
 /*
  * stat of `path` as the task sees it. The walk stays inside the task's root (RESOLVE_IN_ROOT: an absolute link on
  * the way, or "..", resolves against that root): a plain stat of /proc/PID/root/PATH would resolve an absolute link
  * against the HELPER's root, so a link the workload made to a host-only path would be answered by the host.
  */
 static bool stat_in_root(pid_t pid, const char *path, bool follow_last, struct stat *st) {
-  int root = root_of(pid);
+  /* Opened for each lookup, not kept: a task may change its root, and a pid may be another task's by the next call. */
+  char root_path[32];
+  snprintf(root_path, sizeof root_path, "/proc/%d/root", (int)pid);
+  int root = open(root_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (root < 0) return false;
-  int fd = openat2_path(root, path, O_PATH | (follow_last ? 0 : O_NOFOLLOW), RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+  int fd;
+  /* EAGAIN: a ".." met a rename elsewhere during the walk (RESOLVE_IN_ROOT's guard); the walk is simply tried again. */
+  for (int attempt = 0; attempt < 4; attempt++) {
+    fd = openat2_path(root, path, O_PATH | (follow_last ? 0 : O_NOFOLLOW), RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+    if (fd >= 0 || errno != EAGAIN) break;
+  }
+  close(root);
   if (fd < 0) return false;
   bool ok = fstat(fd, st) == 0;
   close(fd);

@@ -71,9 +71,10 @@ __attribute__((noreturn)) static void janitor(int wait_fd) {
           /* The name is looked up again under the lock: while this loop waited, another janitor may have removed
            * this placeholder and a new sandbox made (and now holds) a fresh one under the same name, which an
            * unlink by name would take from under it (its protect step then failed with ENOENT). Only the folder
-           * this lock is on is removed; holding it exclusively, no other janitor can remove it meanwhile. */
+           * this lock is on is removed, and only while it carries the mark (never a folder of the user's that got
+           * the number of a removed placeholder); holding it exclusively, no other janitor can remove it meanwhile. */
           struct stat now;
-          if (fstat(fd, &now) == 0 && now.st_nlink > 0 && fstatat(held[i].parent_fd, held[i].name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+          if (fstat(fd, &now) == 0 && now.st_nlink > 0 && marked(fd) && fstatat(held[i].parent_fd, held[i].name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
               st.st_dev == now.st_dev && st.st_ino == now.st_ino)
             (void)unlinkat(held[i].parent_fd, held[i].name, AT_REMOVEDIR); /* fails (kept) unless still empty */
           break;
@@ -235,6 +236,8 @@ void protect_paths(const struct sandbox_config *cfg) {
     view_path(cfg, cfg->protect[i].given, view, sizeof view);
     if (!covering_bind(cfg, view, true)) continue; /* read-only or invisible already */
     int fd = open_in_view(view, NULL);
+    /* A placeholder this sandbox holds that is gone now would leave the name free for the sandbox to make its own. */
+    if (fd < 0 && cfg->protect[i].made) die_step("protect_paths", ENOENT, NULL, "the placeholder of %s disappeared before it was protected", view);
     if (fd < 0) continue; /* absent, and no placeholder asked for */
     struct stat st;
     if (fstat(fd, &st) < 0) die_step("protect_paths", errno, NULL, "fstat(\"%s\")", view);

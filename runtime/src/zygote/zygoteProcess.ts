@@ -36,6 +36,9 @@ export function encodeRequest(request: ZygoteRequest): Buffer {
   return Buffer.concat([header, payload]);
 }
 
+/** Most output a zygote's stream holds before its verdict (then its pipe is left full until it comes). */
+const HELD_MAX_BYTES = 1024 * 1024;
+
 /**
  * A zygote stream read from the moment the command is handed over, what arrives held until the verdict. Node
  * resumes — and so throws away — a child's stdout/stderr that nothing reads when the child exits: a short command
@@ -43,9 +46,24 @@ export function encodeRequest(request: ZygoteRequest): Buffer {
  */
 class HeldStream {
   private held: Buffer[] = [];
+  private heldBytes = 0;
+  private paused = false;
   private target: PassThrough | undefined;
   private ended = false;
-  private readonly onData = (chunk: Buffer) => (this.target ? this.target.write(chunk) : this.held.push(chunk));
+  private readonly onData = (chunk: Buffer) => {
+    if (this.target) {
+      this.target.write(chunk);
+      return;
+    }
+    this.held.push(chunk);
+    this.heldBytes += chunk.length;
+    // The command may write before its "accepted" line is read (the helper hands it over first): past a bound the
+    // pipe is left full, so the program waits for the verdict instead of the runtime holding all it writes.
+    if (this.heldBytes > HELD_MAX_BYTES && !this.paused) {
+      this.paused = true;
+      this.from.pause();
+    }
+  };
   private readonly onEnd = () => {
     this.ended = true;
     this.target?.end();
@@ -64,6 +82,7 @@ class HeldStream {
     for (const chunk of this.held) to.write(chunk);
     this.held = [];
     if (this.ended) to.end();
+    if (this.paused) this.from.resume();
   }
 
   /** The command runs elsewhere: whatever this zygote wrote is dropped. */
