@@ -13,12 +13,10 @@
 #include "target.h"
 
 #include "report.h"
-#include "sandbox.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <linux/openat2.h>
 #include <linux/audit.h>
 #include <netinet/in.h>
 #include <stdbool.h>
@@ -159,34 +157,10 @@ static void parent_of(const char *path, char *out) {
   else strcpy(out, "/");
 }
 
-/*
- * stat of `path` as the task sees it. The walk stays inside the task's root (RESOLVE_IN_ROOT: an absolute link on
- * the way, or "..", resolves against that root): a plain stat of /proc/PID/root/PATH would resolve an absolute link
- * against the HELPER's root, so a link the workload made to a host-only path would be answered by the host.
- */
-static bool stat_in_root(pid_t pid, const char *path, bool follow_last, struct stat *st) {
-  /* Opened for each lookup, not kept: a task may change its root, and a pid may be another task's by the next call. */
-  char root_path[32];
-  snprintf(root_path, sizeof root_path, "/proc/%d/root", (int)pid);
-  int root = open(root_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (root < 0) return false;
-  int fd;
-  /* EAGAIN: a ".." met a rename elsewhere during the walk (RESOLVE_IN_ROOT's guard); the walk is simply tried again. */
-  for (int attempt = 0; attempt < 4; attempt++) {
-    fd = openat2_path(root, path, O_PATH | (follow_last ? 0 : O_NOFOLLOW), RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
-    if (fd >= 0 || errno != EAGAIN) break;
-  }
-  close(root);
-  if (fd < 0) return false;
-  bool ok = fstat(fd, st) == 0;
-  close(fd);
-  return ok;
-}
-
 /* Whether `path` exists in the task's view (its root), not following a last link. */
 static bool exists_in(pid_t pid, const char *path) {
   struct stat st;
-  return stat_in_root(pid, path, false, &st);
+  return target_stat(pid, path, false, &st);
 }
 
 #define LL_MAKE_ANY (LL_MAKE_CHAR | LL_MAKE_DIR | LL_MAKE_REG | LL_MAKE_SOCK | LL_MAKE_FIFO | LL_MAKE_BLOCK | LL_MAKE_SYM)
@@ -241,7 +215,7 @@ static uint32_t open_access(uint64_t flags) {
 static uint32_t fix_dir(pid_t pid, const char *path, uint32_t access) {
   if (!(access & LL_READ_FILE) || !path[0]) return access;
   struct stat st;
-  if (stat_in_root(pid, path, true, &st) && S_ISDIR(st.st_mode)) return (access & ~(uint32_t)LL_READ_FILE) | LL_READ_DIR;
+  if (target_stat(pid, path, true, &st) && S_ISDIR(st.st_mode)) return (access & ~(uint32_t)LL_READ_FILE) | LL_READ_DIR;
   return access;
 }
 

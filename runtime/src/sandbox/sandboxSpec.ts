@@ -2,7 +2,7 @@
  * the JSON-RPC runtime and the CLI. */
 import path from 'node:path';
 import type { RunParams } from '../protocol';
-import { resolveCommand } from './commandResolution';
+import { resolveCommand, type ResolvedCommand } from './commandResolution';
 import { sandboxEnvironment } from './sandboxEnvironment';
 import type { SandboxSpec } from './sandboxSpawn';
 import type { RunOrigin } from '../denials/denialSources';
@@ -54,13 +54,7 @@ export function sandboxSpecFor(given: RunParams, limits: Partial<SandboxSpec> = 
   const readWrite = [...(profile?.readWrite ?? []), ...(params.readWrite ?? [])];
   // A sandbox that can write the approval store could approve its own configuration for the next run.
   assertStoreUnreachable(params.cwd, readWrite);
-  // Resolve from the run's folder, knowing what the sandbox will show anyway (no needless grants).
-  const resolved = resolveCommand(argv[0], {
-    cwd: params.cwd,
-    visible: [params.cwd, ...readOnly, ...readWrite],
-    repository: [params.cwd, ...(params.config ? [path.dirname(params.config)] : [])],
-    repositoryNamed: params.argv.length === 0,
-  });
+  const resolved = resolveRunCommand(params, argv[0], [params.cwd, ...readOnly, ...readWrite]);
   const explicitSeccomp = limits.seccompProfile ?? params.seccompProfile;
   const explicitLandlock = limits.landlockProfile ?? params.landlockProfile;
   const policy: Partial<SandboxSpec> = {
@@ -88,18 +82,7 @@ export function sandboxSpecFor(given: RunParams, limits: Partial<SandboxSpec> = 
   // The folders granted so that the command itself can start (an interpreter under a home) are bound read-only;
   // a Landlock policy of the profile's own must let them be read and executed too, or the command cannot start.
   if (resolved.readOnly.length > 0 && (policy.landlockPolicy || policy.landlockProfile)) {
-    const commandRule = { allowedAccess: ['execute', 'read_file', 'read_dir'], parent: resolved.readOnly };
-    if (policy.landlockPolicy && policy.landlockView === 'fragments') {
-      // The profile's own layer sits on top of the fragments' one (which binds these folders already).
-      const own = policy.landlockPolicy;
-      policy.landlockPolicy = { config: { ...own.config, pathBeneath: [...own.config.pathBeneath, commandRule] }, source: `${own.source} + read/execute on the command's folder` };
-    } else {
-      const extra = policy.landlockExtra?.config ?? { abi: Math.max(1, kernelLandlockAbi()), variable: [], ruleset: [], pathBeneath: [], netPort: [] };
-      policy.landlockExtra = {
-        config: { ...extra, pathBeneath: [...extra.pathBeneath, commandRule] },
-        source: `${policy.landlockExtra?.source ?? 'the command'} + read/execute on the command's folder`,
-      };
-    }
+    allowCommandFolders(policy, resolved.readOnly);
     notes.push(`Landlock: read and execute allowed on ${resolved.readOnly.join(', ')} so that ${argv[0]} can start`);
   }
   // Shown = enforced: a profile that keeps the workspace read-only (it has a filesystem of its own and grants no
@@ -135,4 +118,32 @@ export function sandboxSpecFor(given: RunParams, limits: Partial<SandboxSpec> = 
 
 function definedOnly<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** Resolves the run's command on the host (commandResolution.ts), knowing what the sandbox shows anyway (no needless
+ * grants) and what the repository chose: its files and a profile's `run` may not show host folders by themselves. */
+function resolveRunCommand(params: RunParams, command: string, visible: string[]): ResolvedCommand {
+  return resolveCommand(command, {
+    cwd: params.cwd,
+    visible,
+    repository: [params.cwd, ...(params.config ? [path.dirname(params.config)] : [])],
+    repositoryNamed: params.argv.length === 0,
+  });
+}
+
+/** A Landlock policy of the profile's own lets the command's granted folders be read and executed (else it cannot
+ * start); they are bound read-only anyway. */
+function allowCommandFolders(policy: Partial<SandboxSpec>, folders: string[]): void {
+  const commandRule = { allowedAccess: ['execute', 'read_file', 'read_dir'], parent: folders };
+  if (policy.landlockPolicy && policy.landlockView === 'fragments') {
+    // The profile's own layer sits on top of the fragments' one (which binds these folders already).
+    const own = policy.landlockPolicy;
+    policy.landlockPolicy = { config: { ...own.config, pathBeneath: [...own.config.pathBeneath, commandRule] }, source: `${own.source} + read/execute on the command's folder` };
+  } else {
+    const extra = policy.landlockExtra?.config ?? { abi: Math.max(1, kernelLandlockAbi()), variable: [], ruleset: [], pathBeneath: [], netPort: [] };
+    policy.landlockExtra = {
+      config: { ...extra, pathBeneath: [...extra.pathBeneath, commandRule] },
+      source: `${policy.landlockExtra?.source ?? 'the command'} + read/execute on the command's folder`,
+    };
+  }
 }
