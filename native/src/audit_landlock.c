@@ -64,7 +64,14 @@ static struct {
   struct { uint64_t id; long pid; bool ours; bool freed; } domains[MAX_DOMAINS];
   char exe[4096]; /* this helper: the process that restricts itself is the workload before its execve */
   size_t ndomains;
-} A = {.fd = -1};
+} A; /* zero-initialized: in .bss (see audit_defaults) */
+
+/* The non-zero defaults, set at start-up rather than by an initializer: an initialized struct would sit in .data,
+ * whose pages are mapped from the file (fault-around maps 64 KiB at each first touch) and counted in every waiting
+ * zygote's resident memory; zero-initialized, its untouched pages cost nothing. */
+__attribute__((constructor)) static void audit_defaults(void) {
+  A.fd = -1;
+}
 
 /* audit_status.enabled (its second field), or -1 when it cannot be asked. */
 static int audit_enabled_now(void) {
