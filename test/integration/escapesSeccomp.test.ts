@@ -5,7 +5,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { FIXTURES, REPO } from '../support/fixtures';
@@ -85,10 +85,14 @@ for (const user of ['root', 'nobody'] as const) {
   test(`a phantom-fragment.yaml profile composed from built-in fragments, as ${user}: the same refusals hold (a fragment grants ioctl, socket, openat, fchmodat by name)`, () => {
     const attacks = ['vsock', 'vsock64', 'tiocsti', 'tiocsti64', 'chmod2755', 'open_setuid', 'open_setuid64'];
     const controls = ['unix', 'tcgets', 'open_plain'];
-    const config = ['version: 1', 'profiles:', '  probe:', `    run: ["${probe}", ${[...attacks, ...controls].map((a) => `"${a}"`).join(', ')}]`,
+    // The probe is a file of the workspace: a profile's run: path outside it would be the repository choosing a host
+    // folder to show, which is refused (escapesCommand.test.ts).
+    const config = ['version: 1', 'profiles:', '  probe:', `    run: ["./hardening-probe", ${[...attacks, ...controls].map((a) => `"${a}"`).join(', ')}]`,
       '    fragments: [shell, network-client, workspace-write]', '    network: none', ''].join('\n');
     const cwd = mkdtempSync(path.join(dir, `fragments-${user}-`));
     chmodSync(cwd, 0o777);
+    copyFileSync(probe, path.join(cwd, 'hardening-probe'));
+    chmodSync(path.join(cwd, 'hardening-probe'), 0o755);
     writeFileSync(path.join(cwd, 'phantom-fragment.yaml'), config);
     const full = [process.execPath, CLI, 'run', '--config', path.join(cwd, 'phantom-fragment.yaml'), '--profile', 'probe'];
     const r = spawnSync(user === 'root' ? full[0] : AS_NOBODY[0], user === 'root' ? full.slice(1) : [...AS_NOBODY.slice(1), ...full], { cwd, input: '', encoding: 'utf8', timeout: 60_000 });
