@@ -182,6 +182,16 @@ static void record_path(pid_t pid, int dirfd, uint64_t addr, uint32_t access, ui
     if (!there && access) add_path(path, access | LL_MISSING);
     if (!there) access = 0;
     parent_access &= there ? ~(uint32_t)LL_MAKE_ANY : ~(uint32_t)LL_REMOVE_ANY;
+    if (!there && parent_access) {
+      char parent[PATH_MAX];
+      parent_of(path, parent);
+      /* Its folder is missing too: the call fails with ENOENT before Landlock looks at the folder's make_* right.
+       * The folder is what is missing (hidden by the view, or absent everywhere: the runtime tells them apart). */
+      if (!exists_in(pid, parent)) {
+        add_path(parent, parent_access | LL_MISSING);
+        parent_access = 0;
+      }
+    }
   }
   if (access) add_path(path, access);
   if (parent_access) {

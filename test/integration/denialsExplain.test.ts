@@ -144,6 +144,16 @@ test('attack: the program fails on a home folder on purpose — the report offer
   assert.match(d.fix ?? '', /home folder/);
 });
 
+test('--explain: creating a file in a folder the view does not show is that folder missing (ENOENT), not a Landlock make_reg refusal', async () => {
+  // The shell says "Directory nonexistent": the kernel fails the open before Landlock looks at the folder's rights.
+  const r = await run(['--explain', '--', '/bin/sh', '-c', `echo x > /root/.phantom-explain-create-${process.pid}`]);
+  assert.notEqual(r.code, 0);
+  assert.match(r.stderr, /nonexistent|No such file/);
+  const onRoot = r.report.denials.filter((x) => x.path === '/root');
+  assert.ok(onRoot.length > 0, JSON.stringify(r.report.denials));
+  for (const d of onRoot) assert.equal(d.result, 'ENOENT', `reported as ${d.result}: ${JSON.stringify(d)}`);
+});
+
 test('--explain keeps the seccomp denials of the same run (one supervisor): mkdir refused with EPERM and reported', async () => {
   const r = await run(['--seccomp', learned, '--explain', '--', '/bin/mkdir', path.join(dir, 'never')]);
   assert.equal(r.code, 1, r.stderr);
