@@ -170,6 +170,16 @@ static bool field(const char *text, const char *key, char *out, size_t outsz) {
   return false;
 }
 
+static bool run_domain(uint64_t id);
+
+/* A domain whose allocation was seen and that is not the run's (the workload's pid known by then). */
+static bool known_foreign(uint64_t id) {
+  if (A.pid <= 0) return false;
+  for (size_t i = 0; i < A.ndomains; i++)
+    if (A.domains[i].id == id) return !run_domain(id);
+  return false;
+}
+
 static void take_record(int type, const char *text) {
   char dom[32], buf[TEXT_BYTES];
   if (!field(text, "domain", dom, sizeof dom)) return;
@@ -202,11 +212,21 @@ static void take_record(int type, const char *text) {
       return;
     }
   }
+  /* A refusal by a domain known not to be the run's (one the workload nested, or another sandbox's) is never kept:
+   * a workload that floods refusals in a nested domain of its own must not crowd the run's out of the list. When the
+   * list is full, such an entry (known foreign by now) gives its place up to one that may be the run's. */
+  if (known_foreign(id)) return;
+  size_t slot = A.n;
   if (A.n == MAX_ACCESS) {
-    A.dropped++;
-    return;
+    for (slot = 0; slot < A.n && !known_foreign(A.list[slot].domain); slot++) {}
+    if (slot == A.n) {
+      A.dropped++;
+      return;
+    }
+  } else {
+    A.n++;
   }
-  struct ll_access *x = &A.list[A.n++];
+  struct ll_access *x = &A.list[slot];
   x->domain = id;
   snprintf(x->path, sizeof x->path, "%s", path);
   snprintf(x->blockers, sizeof x->blockers, "%s", blockers);
@@ -261,6 +281,9 @@ void audit_landlock_report(void) {
     status_event("\"event\":\"denial\",\"kind\":\"landlock\",\"path\":\"%s\",\"access\":\"%s\",\"count\":%llu", path, blockers,
                  (unsigned long long)x->count);
   }
+  if (A.dropped > 0)
+    note("Landlock audit records: %llu refusals beyond the first %d distinct ones were not itemised: some of the run's may be missing",
+         (unsigned long long)A.dropped, MAX_ACCESS);
   close(A.fd);
   A.fd = -1;
 }

@@ -107,6 +107,21 @@ test('audit enabled: only the run\'s own refusals — nothing of the helper befo
   for (const d of [...a.report.denials, ...b.report.denials].filter((x) => x.kind === 'landlock')) assert.match(d.path ?? '', /^\/etc\//, JSON.stringify(d));
 });
 
+test("audit enabled, attack: a flood of refusals from a domain the workload nests does not crowd out the run's own", async () => {
+  // The report keeps a bounded list of distinct refusals: 300 from a nested domain used to fill it before the run's
+  // own refusal of /etc/hostname came, which was then dropped without a word.
+  const flood = path.join(dir, 'nested-flood.py');
+  writeFileSync(flood, readFileSync(path.join(REPO, 'test/fixtures/audit/nested-flood.py')));
+  chmodSync(flood, 0o644);
+  const file = path.join(dir, 'flood.landlock.json');
+  writeFileSync(file, JSON.stringify({ ...NO_ETC, pathBeneath: [...NO_ETC.pathBeneath, { allowedAccess: ['read_file', 'read_dir'], parent: [dir] }] }, null, 2));
+  const r = await run(['--landlock', file, '--', '/usr/bin/python3', flood], true);
+  assert.equal(r.code, 0, `the nested domain did not refuse its 300 files: ${r.stderr}`);
+  const paths = r.report.denials.filter((d) => d.kind === 'landlock').map((d) => d.path);
+  assert.ok(paths.includes('/etc/hostname'), `the run's own refusal is missing: ${JSON.stringify(paths)}`);
+  assert.ok(!paths.some((p) => p?.startsWith('/usr/share/doc/')), 'the nested domain\'s refusals are not the run\'s');
+});
+
 test('audit enabled, over the runtime protocol: phantom/exit carries the exact refusal', async () => {
   const file = path.join(dir, 'no-etc.landlock.json');
   writeFileSync(file, JSON.stringify(NO_ETC, null, 2));
