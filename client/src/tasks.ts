@@ -80,7 +80,8 @@ export class PhantomTaskProvider implements vscode.TaskProvider {
         return;
       }
       await runInTerminal(this.ctx, pty, {
-        params: { argv: run.argv, config: run.config, profile: run.profile, file: run.file, cwd: run.cwd },
+        // A task's command is the repository's (tasks.json), not the user's: it may not show host folders by itself.
+        params: { argv: run.argv, config: run.config, profile: run.profile, file: run.file, cwd: run.cwd, repositoryCommand: true },
         profileLabel: run.profile,
         file: run.file,
       });

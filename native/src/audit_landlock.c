@@ -180,6 +180,26 @@ static bool known_foreign(uint64_t id) {
   return false;
 }
 
+/*
+ * The table of domains is full (a workload can make many, or other sandboxes run): the place of one that is not the
+ * run's — a freed one first — is taken, and its refusals kept so far go with it (they are not the run's either, and
+ * left unknown they could not give their places up). MAX_DOMAINS when every domain is the run's.
+ */
+static size_t forget_foreign_domain(void) {
+  size_t slot = MAX_DOMAINS;
+  for (size_t i = 0; i < A.ndomains; i++) {
+    if (run_domain(A.domains[i].id) || A.pid <= 0) continue;
+    if (slot == MAX_DOMAINS || A.domains[i].freed) slot = i;
+    if (A.domains[i].freed) break;
+  }
+  if (slot == MAX_DOMAINS) return slot;
+  size_t kept = 0;
+  for (size_t i = 0; i < A.n; i++)
+    if (A.list[i].domain != A.domains[slot].id) A.list[kept++] = A.list[i];
+  A.n = kept;
+  return slot;
+}
+
 static void take_record(int type, const char *text) {
   char dom[32], buf[TEXT_BYTES];
   if (!field(text, "domain", dom, sizeof dom)) return;
@@ -191,15 +211,17 @@ static void take_record(int type, const char *text) {
         if (A.domains[i].id == id) A.domains[i].freed = true;
       return;
     }
-    if (strcmp(buf, "allocated") != 0 || !field(text, "pid", buf, sizeof buf) || A.ndomains == MAX_DOMAINS) return;
+    if (strcmp(buf, "allocated") != 0 || !field(text, "pid", buf, sizeof buf)) return;
     long pid = strtol(buf, NULL, 10);
     char exe[sizeof A.exe];
     /* The restricting process was this helper's code (pid and executable): a recycled pid of another Landlock user
      * on the host does not pass for the run's. */
     bool same_exe = field(text, "exe", exe, sizeof exe) && strcmp(exe, A.exe) == 0;
-    A.domains[A.ndomains].id = id;
-    A.domains[A.ndomains].pid = same_exe ? pid : -1;
-    A.domains[A.ndomains++].freed = false;
+    size_t slot = A.ndomains < MAX_DOMAINS ? A.ndomains++ : forget_foreign_domain();
+    if (slot == MAX_DOMAINS) return; /* every one is the run's */
+    A.domains[slot].id = id;
+    A.domains[slot].pid = same_exe ? pid : -1;
+    A.domains[slot].freed = false;
     return;
   }
   char blockers[128], path[TEXT_BYTES] = "";

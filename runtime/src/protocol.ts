@@ -53,6 +53,12 @@ export interface RunParams {
    */
   settingScopes?: Partial<Record<'network' | 'timeoutSeconds', SettingScope>>;
   /**
+   * `argv` was written by the repository (a `.vscode/tasks.json` task's command), not typed by the user: a path in it
+   * is the repository's choice, as a profile's `run` is, and may not make host folders visible by itself
+   * (commandResolution.ts). A run with `config` counts so anyway.
+   */
+  repositoryCommand?: boolean;
+  /**
    * Record the run's path syscalls (the learn supervisor) and report the accesses the effective Landlock policy
    * refuses as `inferred` denials (`phantom run --explain`; the editor's "Explain" on a failed run).
    */

@@ -107,9 +107,9 @@ test('audit enabled: only the run\'s own refusals — nothing of the helper befo
   for (const d of [...a.report.denials, ...b.report.denials].filter((x) => x.kind === 'landlock')) assert.match(d.path ?? '', /^\/etc\//, JSON.stringify(d));
 });
 
-test("audit enabled, attack: a flood of refusals from a domain the workload nests does not crowd out the run's own", async () => {
-  // The report keeps a bounded list of distinct refusals: 300 from a nested domain used to fill it before the run's
-  // own refusal of /etc/hostname came, which was then dropped without a word.
+test("audit enabled, attack: 300 refusals from a domain the workload nests do not crowd out the run's own", async () => {
+  // The helper keeps a bounded list of distinct refusals: filled by the nested domain first, the run's refusal of
+  // /etc/hostname that came after was dropped without a word.
   const flood = path.join(dir, 'nested-flood.py');
   writeFileSync(flood, readFileSync(path.join(REPO, 'test/fixtures/audit/nested-flood.py')));
   chmodSync(flood, 0o644);

@@ -12,6 +12,7 @@ import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, w
 import os from 'node:os';
 import path from 'node:path';
 import { REPO } from '../support/fixtures';
+import { TestRuntime } from '../support/runtimeClient';
 
 const CLI = path.join(REPO, 'dist/cli.js');
 const dirs: string[] = [];
@@ -80,4 +81,22 @@ test('a command the user names on the command line is resolved as before (its in
   const r = phantom(dir, ['run', '--', tool, secret]);
   assert.equal(r.code, 0, r.out + r.err);
   assert.equal(r.out, 'host secret\n');
+});
+
+test("a command the repository wrote and the editor sends (a tasks.json task, learn on a profile) is the repository's choice too", async () => {
+  const dir = workspace(['  plain:', '    run: [true]']);
+  // With a configuration (a profile's task, learn on a profile): refused like the profile's own run.
+  const withConfig = phantom(dir, ['run', '--config', path.join(dir, 'phantom-fragment.yaml'), '--profile', 'plain', '--', tool, secret]);
+  assert.equal(withConfig.code, 125, withConfig.out + withConfig.err);
+  assert.doesNotMatch(withConfig.out, /host secret/);
+  // A task without a profile: the editor marks its command as the repository's.
+  const runtime = new TestRuntime();
+  try {
+    const r = await runtime.run({ argv: [tool, secret], cwd: dir, repositoryCommand: true });
+    assert.equal(r.exit.code, 125, JSON.stringify(r.exit));
+    assert.match(r.exit.error ?? '', /repository's choice of command/);
+    assert.doesNotMatch(r.stdout, /host secret/);
+  } finally {
+    await runtime.stop();
+  }
 });

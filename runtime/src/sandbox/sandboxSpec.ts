@@ -121,13 +121,15 @@ function definedOnly<T extends object>(value: T): Partial<T> {
 }
 
 /** Resolves the run's command on the host (commandResolution.ts), knowing what the sandbox shows anyway (no needless
- * grants) and what the repository chose: its files and a profile's `run` may not show host folders by themselves. */
+ * grants) and what the repository chose: its files and the commands it wrote may not show host folders by themselves. */
 function resolveRunCommand(params: RunParams, command: string, visible: string[]): ResolvedCommand {
   return resolveCommand(command, {
     cwd: params.cwd,
     visible,
     repository: [params.cwd, ...(params.config ? [path.dirname(params.config)] : [])],
-    repositoryNamed: params.argv.length === 0,
+    // A profile's run, a command sent with a configuration (a task of a profile, learn on a profile) or a task's
+    // command: the repository's words. Only a command the user typed, without a configuration, is the user's.
+    repositoryNamed: params.argv.length === 0 || params.config !== undefined || params.repositoryCommand === true,
   });
 }
 
