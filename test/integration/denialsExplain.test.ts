@@ -154,6 +154,22 @@ test('--explain: creating a file in a folder the view does not show is that fold
   for (const d of onRoot) assert.equal(d.result, 'ENOENT', `reported as ${d.result}: ${JSON.stringify(d)}`);
 });
 
+test('attack: a create in a folder the view hides offers no one-click read-write grant of the whole folder', async () => {
+  const hidden = mkdtempSync('/var/tmp/phantom-explain-folder-');
+  try {
+    const config = path.join(dir, 'create-probe.phantom-fragment.yaml');
+    writeFileSync(config, `version: 1\nprofiles:\n  probe:\n    run: [/bin/sh, -c, "echo x > ${hidden}/f"]\n`);
+    const r = await run(['--config', config, '--profile', 'probe', '--explain']);
+    const d = r.report.denials.find((x) => x.path === hidden);
+    assert.ok(d, JSON.stringify(r.report.denials));
+    assert.equal(d.result, 'ENOENT');
+    assert.equal(d.edit, undefined, `a one-click grant of the folder: ${JSON.stringify(d.edit)}`);
+    assert.match(d.fix ?? '', /no quick fix/);
+  } finally {
+    rmSync(hidden, { recursive: true, force: true });
+  }
+});
+
 test('--explain keeps the seccomp denials of the same run (one supervisor): mkdir refused with EPERM and reported', async () => {
   const r = await run(['--seccomp', learned, '--explain', '--', '/bin/mkdir', path.join(dir, 'never')]);
   assert.equal(r.code, 1, r.stderr);

@@ -90,7 +90,10 @@ function viewDenial(p: string, count: number, rights: string[], ctx: ExplainCont
     const at = lineOfKey(run.configText, run.config, ['profiles', run.profile, 'filesystem', list]) ?? lineOfKey(run.configText, run.config, ['profiles', run.profile]);
     denial.source = { file: run.config, ...(at ? { line: at.line } : {}), reason };
     denial.fix = `add \`${p}\` to filesystem.${list} of profile '${run.profile}' (a path outside the workspace asks for approval)`;
-    guarded(denial, p, { kind: 'filesystemPath', file: run.config, profile: run.profile, list, path: p });
+    // A folder the program wanted to create something in: the whole folder read-write is more than the one file the
+    // program named, so that grant is the user's to write, never one click.
+    if (rights.some((r) => r.startsWith('make_'))) denial.fix += ' — the program wanted to create a file in it: grant the folder only if it must write there (no quick fix)';
+    else guarded(denial, p, { kind: 'filesystemPath', file: run.config, profile: run.profile, list, path: p });
   } else {
     denial.source = { file: 'filesystem view', reason };
     denial.fix = `run with \`${list === 'readWrite' ? '--rw' : '--ro'} ${p}\`${sensitiveGrant(p) ?? ''}`;
