@@ -135,3 +135,19 @@ test('an unknown command is a clear error, not a bare ENOENT', () => {
   assert.throws(() => resolveCommand('/work/data.txt', { cwd: '/work', host: fakeHost({ '/work/data.txt': {} }, { PATH: '' }) }), (e: Error) =>
     e instanceof CommandResolutionError && e.exitCode === 126 && /cannot execute \/work\/data\.txt: it is not an executable file — give it execute permission \(chmod \+x\)/.test(e.message));
 });
+
+test("a repository's file found by its real path (the workspace opened through a link) is still the repository's", () => {
+  const host = fakeHost({
+    '/data/ws/.venv/bin/python': { exec: true, real: '/root/.pyenv/versions/3.11.7/bin/python3.11' },
+    '/root/.pyenv/versions/3.11.7/bin/python3.11': { exec: true },
+  }, { PATH: '/data/ws/.venv/bin:/usr/bin' });
+  const realpath = host.realpath;
+  host.realpath = (p) => (p === '/ws' ? '/data/ws' : realpath(p)); // /ws is a link to /data/ws
+  assert.throws(
+    () => resolveCommand('python', { cwd: '/ws', visible: ['/ws'], repository: ['/ws'], host }),
+    (e) => e instanceof CommandResolutionError && e.exitCode === 125 && /repository's choice of command, and running it would show/.test(e.message),
+  );
+  // The same interpreter found outside any repository folder is granted as before.
+  const resolved = resolveCommand('python', { cwd: '/elsewhere', visible: ['/elsewhere'], repository: ['/elsewhere'], host });
+  assert.ok(resolved.readOnly.includes('/root/.pyenv/versions/3.11.7'), JSON.stringify(resolved));
+});

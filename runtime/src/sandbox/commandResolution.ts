@@ -218,7 +218,14 @@ export function resolveCommand(command: string, options: ResolveOptions = {}): R
     }
   }
 
-  if ((options.repository ?? []).some((folder) => isUnder(executable, folder)) || (options.repositoryNamed && name.includes('/'))) ownedBy = executable;
+  // Compared as written and as real paths: a workspace opened through a link, with the real spelling on PATH, is
+  // still the repository's.
+  const realDir = host.realpath(path.dirname(executable));
+  const inRepository = (options.repository ?? []).some((folder) => {
+    const realFolder = host.realpath(folder);
+    return isUnder(executable, folder) || (realDir !== null && realFolder !== null && isUnder(realDir, realFolder));
+  });
+  if (inRepository || (options.repositoryNamed && name.includes('/'))) ownedBy = executable;
   const real = host.realpath(executable) ?? executable;
   if (!isVisibleInSandbox(executable, shown)) {
     grant(installPrefix(executable), name);
