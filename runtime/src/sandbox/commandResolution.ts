@@ -43,8 +43,9 @@ export interface ResolveOptions {
    * when what it needs is shown already (system folders, the profile's own grants), else it is refused (125).
    */
   repository?: readonly string[];
-  /** The command was written by the repository (a profile's `run`): a path it names is the repository's choice too,
-   * wherever it points. A bare name is looked up on the user's PATH, which the user decides. */
+  /** The command was written by the repository (a profile's `run`, a command sent with a configuration, a tasks.json
+   * task's): a path it names is the repository's choice too, wherever it points. A bare name is looked up on the
+   * user's PATH, which the user decides. */
   repositoryNamed?: boolean;
 }
 
